@@ -1,0 +1,36 @@
+# make test: sets everything up on a fresh machine, then lint + the whole suite.
+# make serve: sets up, then serves flows/ on 127.0.0.1:7071.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup test lint serve bench conformance clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+lint: setup
+	$(BIN)/ruff check emulator tests bench
+
+test: setup lint
+	$(BIN)/python -m pytest
+
+conformance: setup
+	$(BIN)/python -m emulator conformance ../shared/conformance/*.json
+
+serve: setup
+	$(BIN)/python -m emulator validate flows
+
+bench: setup
+	$(BIN)/python bench/expressions.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,90 @@
+"""Command line: ``python -m emulator`` / ``logicapps-emulator``.
+
+Each sub-command lives in a small ``cmd_*`` function registered in ``COMMANDS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+COMMANDS = {}
+
+
+def command(name: str, help_text: str):
+    def decorate(fn):
+        COMMANDS[name] = (fn, help_text)
+        return fn
+
+    return decorate
+
+
+def _add_eval(sub):
+    p = sub.add_parser("eval", help="evaluate one template string and print the JSON result")
+    p.add_argument("template", help="a JSON string value, e.g. \"@concat('a','b')\"")
+    p.add_argument("--context", help="JSON file with the run state (parameters, variables, trigger, actions...)")
+    p.add_argument("--now", help="frozen UTC clock, ISO 8601")
+    return p
+
+
+@command("eval", "evaluate one template string")
+def cmd_eval(args) -> int:
+    from .conformance import parse_now
+    from .expressions import EvalContext, ExpressionError, compile_template, to_json_value
+    from .expressions.values import to_json_text
+
+    mapping = {}
+    if args.context:
+        with open(args.context, encoding="utf-8-sig") as fh:
+            mapping = json.load(fh)
+    ctx = EvalContext.from_mapping(mapping, now=parse_now(args.now) if args.now else None)
+    try:
+        value = compile_template(args.template).evaluate(ctx)
+    except ExpressionError as exc:
+        where = f" (column {exc.column})" if exc.column else ""
+        print(json.dumps({"error": {"code": exc.code, "message": exc.message + where}}), file=sys.stderr)
+        return 1
+    print(to_json_text(to_json_value(value), indent=2))
+    return 0
+
+
+@command("conformance", "run expression conformance case files")
+def cmd_conformance(args) -> int:
+    from .conformance import run
+
+    return run(args.files, sys.stdout)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="logicapps-emulator", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_eval(sub)
+    p = sub.add_parser("conformance", help="run expression conformance case files")
+    p.add_argument("files", nargs="+")
+    for extend in EXTENSIONS:
+        extend(sub)
+    return parser
+
+
+# Other modules add sub-commands here: a function taking the subparsers object.
+EXTENSIONS: list = []
+
+
+def main(argv=None) -> int:
+    _load_extensions()
+    args = build_parser().parse_args(argv)
+    fn, _ = COMMANDS[args.command]
+    return fn(args)
+
+
+def _load_extensions() -> None:
+    """Import the modules that contribute sub-commands (validate, run, serve, token...)."""
+    import importlib
+
+    for mod in ("emulator.cli_runtime", "emulator.cli_server"):
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise

@@ -1,0 +1,82 @@
+"""What an expression can see while it runs: the run state behind the workflow functions."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+
+_MISSING = object()
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class EvalContext:
+    """The run state one expression evaluation reads.
+
+    The runtime fills it as a run goes on; the conformance runner and ``eval`` CLI build it
+    from the mapping described in ``../shared/conformance/README.md`` with :meth:`from_mapping`.
+
+    ``actions`` maps an action name to its record (``inputs``, ``outputs``, ``status``...).
+    ``items`` maps a loop name to its current item; ``item`` is the innermost current item.
+    ``results`` maps a scope name to what ``result()`` returns, or ``result_provider`` computes it.
+    ``now`` is the clock (tests freeze it); ``random`` the source for ``rand``/``guid``.
+    """
+
+    __slots__ = ("parameters", "variables", "appsettings", "trigger", "actions", "item", "items",
+                 "iteration_indexes", "workflow", "results", "result_provider", "action", "now",
+                 "random", "extra", "location")
+
+    def __init__(self, *, parameters=None, variables=None, appsettings=None, trigger=None, actions=None,
+                 item=_MISSING, items=None, iteration_indexes=None, workflow=None, results=None,
+                 result_provider: Callable[[str], list] | None = None, action=None,
+                 now: Callable[[], datetime] = utc_now, rng: random.Random | None = None, location=None):
+        self.parameters = parameters if parameters is not None else {}
+        self.variables = variables if variables is not None else {}
+        self.appsettings = appsettings if appsettings is not None else {}
+        self.trigger = trigger
+        self.actions = actions if actions is not None else {}
+        self.item = item
+        self.items = items if items is not None else {}
+        self.iteration_indexes = iteration_indexes if iteration_indexes is not None else {}
+        self.workflow = workflow
+        self.results = results if results is not None else {}
+        self.result_provider = result_provider
+        self.action = action
+        self.now = now
+        self.random = rng or random.Random()
+        self.extra = {}
+        self.location = location  # e.g. "action 'Compose' inputs" for error messages
+
+    @property
+    def has_item(self) -> bool:
+        return self.item is not _MISSING
+
+    def new_guid(self) -> uuid.UUID:
+        return uuid.UUID(int=self.random.getrandbits(128), version=4)
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping | None, now: datetime | None = None) -> EvalContext:
+        """Build a context from the conformance ``context`` mapping (all keys optional)."""
+        mapping = mapping or {}
+        clock = (lambda: now) if now is not None else utc_now
+        return cls(
+            parameters=mapping.get("parameters"),
+            variables=mapping.get("variables"),
+            appsettings=mapping.get("appsettings"),
+            trigger=mapping.get("trigger"),
+            actions=mapping.get("actions"),
+            item=mapping["item"] if "item" in mapping else _MISSING,
+            items=mapping.get("items"),
+            iteration_indexes=mapping.get("iterationIndexes"),
+            workflow=mapping.get("workflow"),
+            results=mapping.get("results"),
+            action=mapping.get("action"),
+            now=clock,
+        )
+
+
+MISSING = _MISSING

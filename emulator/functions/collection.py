@@ -1,0 +1,5 @@
+"""Collection functions."""
+
+from __future__ import annotations
+
+from .registry import function  # noqa: F401

@@ -1,0 +1,80 @@
+"""The function registry: every built-in expression function, registered once with its signature.
+
+A function module registers each function with the :func:`function` decorator::
+
+    @function("concat", min_args=1, max_args=None, category="string")
+    def concat(*args): ...
+
+Calling conventions chosen by flags:
+
+* default: ``impl(*values)``: arguments evaluated left to right before the call;
+* ``context=True``: ``impl(ctx, *values)``: the function reads the run state (:class:`EvalContext`);
+* ``lazy=True``: ``impl(ctx, *thunks)``: each argument is a zero-argument callable, evaluated only
+  when the function asks for it (``if``, ``and``, ``or``, ``coalesce``).
+
+Names are case-insensitive. Arity is checked when an expression is compiled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..expressions.errors import ExpressionError, count_word
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    impl: Callable
+    min_args: int
+    max_args: int | None
+    category: str
+    context: bool = False
+    lazy: bool = False
+    pure: bool = True  # same inputs -> same output, no run state: may be folded at compile time
+
+    def arity_error(self, given: int) -> ExpressionError | None:
+        lo, hi = self.min_args, self.max_args
+        if given >= lo and (hi is None or given <= hi):
+            return None
+        if hi == lo:
+            noun = "parameter" if lo == 1 else "parameters"
+            want = "no parameters" if lo == 0 else f"{count_word(lo)} {noun}"
+        elif hi is None:
+            want = f"at least {count_word(lo)} parameter{'s' if lo != 1 else ''}"
+        else:
+            want = f"between {count_word(lo)} and {count_word(hi)} parameters"
+        return ExpressionError(
+            f"The template language function '{self.name}' expects {want}. "
+            f"The function was invoked with '{given}' parameter{'s' if given != 1 else ''}. "
+            f"Please see https://aka.ms/logicexpressions#{self.name.lower()} for usage details."
+        )
+
+
+REGISTRY: dict[str, FunctionSpec] = {}
+
+
+def function(name: str, *, min_args: int = 0, max_args: int | None = -1, category: str,
+             context: bool = False, lazy: bool = False, pure: bool | None = None):
+    """Register ``impl`` as the expression function ``name``.
+
+    ``max_args=-1`` (the default) means "same as ``min_args``"; ``None`` means unbounded.
+    """
+    if max_args == -1:
+        max_args = min_args
+
+    def decorate(impl: Callable) -> Callable:
+        key = name.lower()
+        if key in REGISTRY:
+            raise RuntimeError(f"expression function {name!r} registered twice")
+        REGISTRY[key] = FunctionSpec(name=name, impl=impl, min_args=min_args, max_args=max_args,
+                                     category=category, context=context, lazy=lazy,
+                                     pure=(not context and not lazy) if pure is None else pure)
+        return impl
+
+    return decorate
+
+
+def lookup(name: str) -> FunctionSpec | None:
+    return REGISTRY.get(name.lower())

@@ -1,0 +1,1 @@
+"""The expression grammar, shipped as package data of `emulator.grammar`."""
