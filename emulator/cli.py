@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Other modules add sub-commands here: a function taking the subparsers object.
+# Modules named emulator/cli_*.py add sub-commands: each appends a function taking the
+# subparsers object to EXTENSIONS and registers its handler with @command(name, help).
 EXTENSIONS: list = []
 
 
@@ -81,10 +82,10 @@ def main(argv=None) -> int:
 def _load_extensions() -> None:
     """Import the modules that contribute sub-commands (validate, run, serve, token...)."""
     import importlib
+    import pkgutil
 
-    for mod in ("emulator.cli_runtime", "emulator.cli_server"):
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
+    from . import __path__ as package_path
+
+    for info in pkgutil.iter_modules(package_path):
+        if info.name.startswith("cli_"):
+            importlib.import_module(f"emulator.{info.name}")

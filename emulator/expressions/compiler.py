@@ -155,13 +155,7 @@ def _call(spec, built, column):
     n = len(fns)
     if spec.context:
         if n == 0:
-            def fn(ctx):
-                try:
-                    return impl(ctx)
-                except ExpressionError as e:
-                    if e.column is None:
-                        e.column = column
-                    raise
+            fn = impl  # no arguments: nothing to wrap (errors get the template's column)
         elif n == 1:
             a0 = fns[0]
 
@@ -192,6 +186,16 @@ def _call(spec, built, column):
                 if e.column is None:
                     e.column = column
                 raise
+    elif n == 2 and built[1][1]:
+        a0, c1 = fns[0], built[1][2]
+
+        def fn(ctx):
+            try:
+                return impl(a0(ctx), c1)
+            except ExpressionError as e:
+                if e.column is None:
+                    e.column = column
+                raise
     elif n == 2:
         a0, a1 = fns
 
@@ -213,14 +217,25 @@ def _call(spec, built, column):
     return fn, False, None
 
 
+_NF = object()
+
+
 def _deref(base_fn, steps, text):
-    if len(steps) == 1 and steps[0][0]:
-        _, key, safe = steps[0]
+    if all(is_const and isinstance(key, str) for is_const, key, _ in steps):
+        keys = tuple((key, safe) for _, key, safe in steps)
 
-        def one(ctx):
-            return select(base_fn(ctx), key, safe, text)
+        def props(ctx):
+            value = base_fn(ctx)
+            for key, safe in keys:
+                if value.__class__ is dict:  # fast path: exact key of a plain object
+                    found = value.get(key, _NF)
+                    if found is not _NF:
+                        value = found
+                        continue
+                value = select(value, key, safe, text)
+            return value
 
-        return one
+        return props
 
     def chain(ctx):
         value = base_fn(ctx)

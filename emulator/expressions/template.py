@@ -162,7 +162,8 @@ def compile_template(value: str, *, strict: bool = False) -> Template:
             raise problems[0]
         if all(isinstance(p, str) for p in pieces):
             joined = "".join(pieces)
-            return Template(value, "interpolation", lambda ctx: joined, tuple(problems))
+            kind = "interpolation" if any(k == "expr" for k, _, _ in segments) else "literal"
+            return Template(value, kind, lambda ctx: joined, tuple(problems))
         parts = tuple(pieces)
 
         def interpolate(ctx):

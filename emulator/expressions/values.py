@@ -33,38 +33,69 @@ OCTET_STREAM = "application/octet-stream"
 
 
 class Blob(dict):
-    """Binary content (and XML values): a JSON-shaped envelope that also keeps the raw bytes."""
+    """Binary content (and XML values): a JSON-shaped envelope that also keeps the raw bytes.
 
-    __slots__ = ("data",)
+    ``Blob(data, content_type)`` builds one from bytes. ``Blob.from_base64(text, content_type)`` keeps
+    ``$content`` exactly as given (the host does: ``base64ToBinary('aGVsbG8 gd29ybGQ=')`` keeps the
+    space) and decodes it only when the bytes are needed; invalid base64 then fails at that point.
+    """
 
-    def __init__(self, data: bytes, content_type: str = OCTET_STREAM):
+    __slots__ = ("_data",)
+
+    def __init__(self, data: bytes = b"", content_type: str = OCTET_STREAM):
         super().__init__()
         self["$content-type"] = content_type
         self["$content"] = base64.b64encode(data).decode("ascii")
-        self.data = data
+        self._data = bytes(data)
+
+    @classmethod
+    def from_base64(cls, content: str, content_type: str = OCTET_STREAM) -> Blob:
+        blob = cls(b"", content_type)
+        blob["$content"] = content
+        blob._data = None
+        return blob
+
+    @property
+    def data(self) -> bytes:
+        if self._data is None:
+            from .encoding import decode_base64
+
+            data = decode_base64(self["$content"])
+            if data is None:
+                raise ExpressionError(
+                    "The template language expression cannot be evaluated because the binary content "
+                    f"'{self['$content']}' is not a valid base64 string."
+                )
+            self._data = data
+        return self._data
 
     @property
     def content_type(self) -> str:
-        return self.get("$content-type", OCTET_STREAM)
+        value = self.get("$content-type", OCTET_STREAM)
+        return value if isinstance(value, str) else OCTET_STREAM
 
     @property
     def is_xml(self) -> bool:
         return self.content_type.split(";")[0].strip().lower() in ("application/xml", "text/xml")
 
     def text(self) -> str:
-        return self.data.decode("utf-8", errors="replace")
+        """The bytes as text, decoded by the ``charset`` of ``$content-type`` (UTF-8 when absent)."""
+        from .encoding import decode_text
+
+        return decode_text(self.data, self.content_type)
 
 
 def blob_from_envelope(value) -> Blob | None:
-    """A plain ``{"$content-type", "$content"}`` dict (e.g. from a trigger body) as a Blob."""
+    """A plain ``{"$content-type", "$content"}`` dict (e.g. from a trigger body) as a Blob.
+
+    ``$content`` is kept as given and decoded lazily (see :meth:`Blob.from_base64`).
+    """
     if isinstance(value, Blob):
         return value
-    if isinstance(value, dict) and "$content" in value and isinstance(value.get("$content"), str):
-        try:
-            data = base64.b64decode(value["$content"], validate=False)
-        except (ValueError, TypeError):
-            return None
-        return Blob(data, value.get("$content-type") or OCTET_STREAM)
+    if isinstance(value, dict) and isinstance(value.get("$content"), str):
+        content_type = value.get("$content-type")
+        return Blob.from_base64(value["$content"], content_type if isinstance(content_type, str) and
+                                content_type else OCTET_STREAM)
     return None
 
 
@@ -269,8 +300,15 @@ def find_key(obj: dict, name: str) -> str | None:
     return None
 
 
+_NOT_FOUND = object()
+
+
 def select(base, key, safe: bool, expression: str):
     """``base[key]`` / ``base.key`` / ``base?[key]`` with the host's errors."""
+    if base.__class__ is dict and key.__class__ is str:  # fast path: exact key of a plain object
+        value = base.get(key, _NOT_FOUND)
+        if value is not _NOT_FOUND:
+            return value
     if base is None:
         if safe:
             return None

@@ -21,6 +21,14 @@ def _strings(node):
             yield from _strings(v)
 
 
+# Genuine errors in the third-party corpus: (file name, start of the string) -> why it cannot compile.
+KNOWN_BROKEN = {
+    ("analyze-documents-ai-docintelligence__default__workflow.json",
+     "@parameters('OpenAI_TextEmbedding_Deployment_Identifier_docIntelligence"):
+        "the string literal is not terminated (a missing \"')\" in the template itself)",
+}
+
+
 def _files():
     if not CORPUS.is_dir():
         return []
@@ -34,6 +42,10 @@ def test_corpus_file_expressions_compile(path):
     errors = []
     for s in _strings(data):
         if not (s.startswith("@") or "@{" in s):
+            continue
+        if any(path.name == f and s.startswith(prefix) for f, prefix in KNOWN_BROKEN):
+            with pytest.raises(ExpressionError):
+                compile_template(s, strict=True)
             continue
         try:
             compile_template(s, strict=True)
