@@ -1,255 +1,318 @@
-"""Turns a parsed expression tree into a Python closure ``fn(ctx) -> value``.
+"""Turns a parsed expression tree into one Python function ``fn(ctx) -> value``.
 
-Compiled once per distinct expression text (see :func:`compile_expression`'s cache); the
-closures do no parsing or name lookup at run time. Pure calls on constant arguments that
-yield immutable values are folded at compile time.
+Each distinct expression text is compiled once per process (see :func:`compile_expression`'s
+cache): the tree is translated into the source of a small Python function, which is compiled
+with :func:`compile` and run as often as needed. Run time does no parsing, no tree walking and
+no name lookups: function implementations, constants and property names are bound as globals of
+the generated function.
+
+* Arguments are evaluated left to right, each into a temporary.
+* ``if``, ``and``, ``or`` and ``coalesce`` are control forms: only the arguments they need are
+  evaluated (host-verified: ``and(false, nope())`` is ``false``).
+* Other lazy functions get zero-argument thunks.
+* A registered function may give an ``inline`` template (a fast path written as a Python
+  expression over its argument temporaries, e.g. ``equals`` on two strings).
+* Pure calls on constants that yield immutable values are folded at compile time.
+* Unknown functions and wrong arity compile to a ``raise`` at the call, so they fail only when
+  reached, as on the host; they are also listed in ``Compiled.problems`` for the loader.
+* The column of the call being evaluated is tracked in a local so errors carry it.
 """
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 from functools import lru_cache
 
 from lark import Token, Tree
 
-from .errors import ExpressionError, ExpressionSyntaxError
+from .errors import ExpressionError, ExpressionSyntaxError, type_error
 from .parser import parse
 from .values import select
 
 KEYWORDS = {"null": None, "true": True, "false": False}
 IMMUTABLE = (str, int, float, bool, Decimal, type(None))
+_NF = object()  # "not found" marker for the inline property fast path
 
 
 class Compiled:
     """One compiled expression body: ``fn(ctx)`` plus the problems found while compiling.
 
     ``problems`` holds unknown-function and arity errors. The host raises them only when the
-    call is reached (``and(false, nope())`` is ``false``), so evaluation defers them; the
-    workflow loader reports them at load time.
+    call is reached, so evaluation defers them; the workflow loader reports them at load time.
+    ``source`` is the generated Python source (for the curious and for debugging).
     """
 
-    __slots__ = ("fn", "problems", "is_const", "const", "text")
+    __slots__ = ("fn", "problems", "is_const", "const", "text", "source")
 
-    def __init__(self, fn, problems, is_const=False, const=None, text=""):
+    def __init__(self, fn, problems, is_const=False, const=None, text="", source=""):
         self.fn = fn
         self.problems = problems
         self.is_const = is_const
         self.const = const
         self.text = text
+        self.source = source
 
 
-def _raise(err: ExpressionError):
-    def fn(ctx):
-        raise err
+def _want_bool(function: str, index: int, value) -> bool:
+    if value is True or value is False:
+        return value
+    raise type_error(function, index, "of type boolean", value)
 
-    return fn
+
+def _raise_copy(err: ExpressionError):
+    raise ExpressionError(err.message, code=err.code, column=err.column, expression=err.expression)
 
 
-class _Builder:
+class _Gen:
+    """Emits the statements of one generated function."""
+
     def __init__(self, text: str):
         self.text = text
+        self.lines: list[str] = []
+        self.ns: dict = {"_NF": _NF, "_sel": select, "_wb": _want_bool, "_raise": _raise_copy,
+                         "ExpressionError": ExpressionError, "_TEXT": text}
+        self.n = 0
         self.problems: list[ExpressionError] = []
+        self.consts: dict[str, object] = {}  # atom -> value, for atoms that are compile-time constants
 
-    # each build_* returns (fn, is_const, const_value)
-    def build(self, node):
-        if isinstance(node, Token):  # a bare token can only be the start symbol's single child
-            return self.build(Tree({"STRING": "string", "NUMBER": "number", "NAME": "keyword"}[node.type], [node]))
+    # ------------------------------------------------------------------ helpers
+    def tmp(self) -> str:
+        self.n += 1
+        return f"t{self.n}"
+
+    def bind(self, value, prefix: str = "_g") -> str:
+        self.n += 1
+        name = f"{prefix}{self.n}"
+        self.ns[name] = value
+        return name
+
+    def const(self, value) -> str:
+        if value is None or value is True or value is False:
+            atom = repr(value)
+        elif value.__class__ is int and -(2**31) <= value < 2**31:
+            atom = f"({value!r})"
+        else:
+            atom = self.bind(value, "_k")
+        self.consts[atom] = value
+        return atom
+
+    def emit(self, indent: int, line: str) -> None:
+        self.lines.append("    " * indent + line)
+
+    # ------------------------------------------------------------------ nodes
+    def expr(self, node, indent: int) -> str:
+        """Emit statements computing ``node``; return a Python atom holding its value."""
+        if isinstance(node, Token):
+            kind = {"STRING": "string", "NUMBER": "number", "NAME": "keyword"}[node.type]
+            node = Tree(kind, [node])
         kind = node.data
         if kind == "string":
-            tok = node.children[0]
-            value = tok[1:-1].replace("''", "'")
-            return _const(value)
+            return self.const(node.children[0][1:-1].replace("''", "'"))
         if kind == "number":
-            return _const(_number(node.children[0]))
+            text = str(node.children[0])
+            return self.const(float(text) if any(c in text for c in ".eE") else int(text))
         if kind == "keyword":
-            tok = node.children[0]
-            low = str(tok).lower()
-            if low in KEYWORDS:
-                return _const(KEYWORDS[low])
-            if len(tok) >= 2 and tok.startswith('"') and tok.endswith('"'):
-                raise ExpressionSyntaxError(
-                    f"Unable to parse template language expression '{self.text}': string literals must be "
-                    f"enclosed in single quotes; found {tok} at position '{tok.start_pos}'.",
-                    column=tok.start_pos, expression=self.text)
-            raise ExpressionSyntaxError(
-                f"Unable to parse template language expression '{self.text}': expected token "
-                f"'LeftParenthesis' and actual 'EndOfData' after '{tok}'.",
-                column=tok.start_pos, expression=self.text)
+            return self.keyword(node.children[0])
         if kind == "call":
-            return self.build_call(node)
+            return self.call(node, indent)
         raise ExpressionSyntaxError(f"Unexpected expression node {kind}", expression=self.text)  # pragma: no cover
 
-    def build_call(self, node: Tree):
+    def keyword(self, tok: Token) -> str:
+        low = str(tok).lower()
+        if low in KEYWORDS:
+            return self.const(KEYWORDS[low])
+        if len(tok) >= 2 and tok.startswith('"') and tok.endswith('"'):
+            raise ExpressionSyntaxError(
+                f"Unable to parse template language expression '{self.text}': string literals must be "
+                f"enclosed in single quotes; found {tok} at position '{tok.start_pos}'.",
+                column=tok.start_pos, expression=self.text)
+        raise ExpressionSyntaxError(
+            f"Unable to parse template language expression '{self.text}': expected token "
+            f"'LeftParenthesis' and actual 'EndOfData' after '{tok}'.",
+            column=tok.start_pos, expression=self.text)
+
+    def call(self, node: Tree, indent: int) -> str:
         from ..functions.registry import lookup
 
         name_tok: Token = node.children[0]
-        args = [c for c in node.children[1:] if isinstance(c, (Tree, Token)) and
-                not (isinstance(c, Tree) and c.data in ("prop", "index"))]
-        derefs = [c for c in node.children[1:] if isinstance(c, Tree) and c.data in ("prop", "index")]
-        built = [self.build(a) for a in args]
+        rest = node.children[1:]
+        args = [c for c in rest if not (isinstance(c, Tree) and c.data in ("prop", "index"))]
+        derefs = [c for c in rest if isinstance(c, Tree) and c.data in ("prop", "index")]
         column = name_tok.start_pos
         spec = lookup(str(name_tok))
+        err = None
         if spec is None:
             err = ExpressionError(f"The template function '{name_tok}' is not defined or not valid.",
                                   column=column, expression=self.text)
-            self.problems.append(err)
-            fn, is_const, value = _raise(err), False, None
         else:
-            err = spec.arity_error(len(built))
+            err = spec.arity_error(len(args))
             if err is not None:
-                err.column = column
-                err.expression = self.text
-                self.problems.append(err)
-                fn, is_const, value = _raise(err), False, None
+                err.column, err.expression = column, self.text
+        if err is not None:
+            self.problems.append(err)
+            # arguments are still checked for problems of their own, but never evaluated
+            for a in args:
+                _Gen.expr(self._shadow(), a, 0)
+            self.emit(indent, f"_raise({self.bind(err, '_e')})")
+            atom = "None"
+        else:
+            control = _CONTROL.get(spec.name.lower()) if spec.lazy else None
+            if control is not None:
+                atom = control(self, spec, args, column, indent)
+            elif spec.lazy:
+                atom = self.lazy_call(spec, args, column, indent)
             else:
-                fn, is_const, value = _call(spec, built, column)
-        if derefs:
-            steps = []
-            for d in derefs:
-                safe = any(isinstance(c, Token) and c.type == "SAFE" for c in d.children)
-                rest = [c for c in d.children if not (isinstance(c, Token) and c.type == "SAFE")]
-                if d.data == "prop":
-                    steps.append((True, str(rest[0]), safe))
-                else:
-                    kfn, kconst, kval = self.build(rest[0])
-                    steps.append((kconst, kval if kconst else kfn, safe))
-            fn = _deref(fn, steps, self.text)
-            is_const, value = False, None
-        return fn, is_const, value
+                atom = self.plain_call(spec, args, column, indent)
+        for d in derefs:
+            atom = self.deref(atom, d, indent)
+        return atom
 
+    def _shadow(self) -> _Gen:
+        """A throw-away generator that shares the problem list (for arguments of a failed call)."""
+        g = _Gen(self.text)
+        g.problems = self.problems
+        return g
 
-def _number(tok: Token):
-    text = str(tok)
-    if any(c in text for c in ".eE"):
-        return float(text)
-    return int(text)
-
-
-def _const(value):
-    return (lambda ctx: value), True, value
-
-
-def _call(spec, built, column):
-    impl = spec.impl
-    fns = [b[0] for b in built]
-
-    if spec.lazy:
-        def fn(ctx):
+    def plain_call(self, spec, args, column, indent) -> str:
+        atoms = [self.expr(a, indent) for a in args]
+        if spec.pure and all(a in self.consts for a in atoms):
             try:
-                return impl(ctx, *[(lambda f=f: f(ctx)) for f in fns])
-            except ExpressionError as e:
-                if e.column is None:
-                    e.column = column
-                raise
-        return fn, False, None
-
-    if spec.pure and all(b[1] for b in built):
-        try:
-            value = impl(*[b[2] for b in built])
-        except ExpressionError:
-            pass  # raise at evaluation time, where the host raises it
+                value = spec.impl(*[self.consts[a] for a in atoms])
+            except ExpressionError:
+                pass  # raised at evaluation time, where the host raises it
+            else:
+                if isinstance(value, IMMUTABLE):
+                    return self.const(value)
+        fn = self.bind(spec.impl, "_f")
+        call_args = (["ctx"] if spec.context else []) + atoms
+        out = self.tmp()
+        self.emit(indent, f"_col = {column}")
+        if spec.inline:
+            self.emit(indent, f"{out} = " + spec.inline.format(*atoms, fn=fn, ctx="ctx"))
         else:
-            if isinstance(value, IMMUTABLE):
-                return _const(value)
+            self.emit(indent, f"{out} = {fn}({', '.join(call_args)})")
+        return out
 
-    n = len(fns)
-    if spec.context:
-        if n == 0:
-            fn = impl  # no arguments: nothing to wrap (errors get the template's column)
-        elif n == 1:
-            a0 = fns[0]
+    def lazy_call(self, spec, args, column, indent) -> str:
+        thunks = []
+        for a in args:
+            name = f"_th{self.n + 1}"
+            self.n += 1
+            self.emit(indent, f"def {name}():")
+            atom = self.expr(a, indent + 1)
+            self.emit(indent + 1, f"return {atom}")
+            thunks.append(name)
+        fn = self.bind(spec.impl, "_f")
+        out = self.tmp()
+        self.emit(indent, f"_col = {column}")
+        self.emit(indent, f"{out} = {fn}(ctx, {', '.join(thunks)})")
+        return out
 
-            def fn(ctx):
-                try:
-                    return impl(ctx, a0(ctx))
-                except ExpressionError as e:
-                    if e.column is None:
-                        e.column = column
-                    raise
+    def deref(self, base: str, d: Tree, indent: int) -> str:
+        safe = any(isinstance(c, Token) and c.type == "SAFE" for c in d.children)
+        rest = [c for c in d.children if not (isinstance(c, Token) and c.type == "SAFE")]
+        if d.data == "prop":
+            key = self.const(str(rest[0]))
         else:
-            def fn(ctx):
-                try:
-                    return impl(ctx, *[f(ctx) for f in fns])
-                except ExpressionError as e:
-                    if e.column is None:
-                        e.column = column
-                    raise
-        return fn, False, None
-
-    if n == 1:
-        a0 = fns[0]
-
-        def fn(ctx):
-            try:
-                return impl(a0(ctx))
-            except ExpressionError as e:
-                if e.column is None:
-                    e.column = column
-                raise
-    elif n == 2 and built[1][1]:
-        a0, c1 = fns[0], built[1][2]
-
-        def fn(ctx):
-            try:
-                return impl(a0(ctx), c1)
-            except ExpressionError as e:
-                if e.column is None:
-                    e.column = column
-                raise
-    elif n == 2:
-        a0, a1 = fns
-
-        def fn(ctx):
-            try:
-                return impl(a0(ctx), a1(ctx))
-            except ExpressionError as e:
-                if e.column is None:
-                    e.column = column
-                raise
-    else:
-        def fn(ctx):
-            try:
-                return impl(*[f(ctx) for f in fns])
-            except ExpressionError as e:
-                if e.column is None:
-                    e.column = column
-                raise
-    return fn, False, None
+            key = self.expr(rest[0], indent)
+        out = self.tmp()
+        if key in self.consts and isinstance(self.consts[key], str):
+            self.emit(indent, f"{out} = {base}.get({key}, _NF) if {base}.__class__ is dict else _NF")
+            self.emit(indent, f"if {out} is _NF:")
+            self.emit(indent + 1, f"{out} = _sel({base}, {key}, {safe}, _TEXT)")
+        else:
+            self.emit(indent, f"{out} = _sel({base}, {key}, {safe}, _TEXT)")
+        return out
 
 
-_NF = object()
+# ---------------------------------------------------------------------- control forms
+
+def _gen_if(g: _Gen, spec, args, column, indent) -> str:
+    cond = g.expr(args[0], indent)
+    out = g.tmp()
+    g.emit(indent, f"_col = {column}")
+    g.emit(indent, f"if {cond} is True or ({cond} is not False and _wb('{spec.name}', 0, {cond})):")
+    g.emit(indent + 1, f"{out} = {g.expr(args[1], indent + 1)}")
+    g.emit(indent, "else:")
+    g.emit(indent + 1, f"{out} = {g.expr(args[2], indent + 1)}")
+    return out
 
 
-def _deref(base_fn, steps, text):
-    if all(is_const and isinstance(key, str) for is_const, key, _ in steps):
-        keys = tuple((key, safe) for _, key, safe in steps)
+def _short_circuit(stop_on: bool):
+    """``and`` stops at the first false argument, ``or`` at the first true one."""
 
-        def props(ctx):
-            value = base_fn(ctx)
-            for key, safe in keys:
-                if value.__class__ is dict:  # fast path: exact key of a plain object
-                    found = value.get(key, _NF)
-                    if found is not _NF:
-                        value = found
-                        continue
-                value = select(value, key, safe, text)
-            return value
+    def gen(g: _Gen, spec, args, column, indent) -> str:
+        out = g.tmp()
+        going = g.tmp()
+        g.emit(indent, f"{out} = {not stop_on}")
+        g.emit(indent, f"{going} = True")
+        for i, a in enumerate(args):
+            inner = indent
+            if i:
+                g.emit(indent, f"if {going}:")
+                inner = indent + 1
+            atom = g.expr(a, inner)
+            g.emit(inner, f"if {atom} is not {not stop_on}:")
+            g.emit(inner + 1, f"_col = {column}")
+            g.emit(inner + 1, f"_wb('{spec.name}', {i}, {atom})")  # raises unless a boolean
+            g.emit(inner + 1, f"{out} = {stop_on}")
+            g.emit(inner + 1, f"{going} = False")
+        return out
 
-        return props
+    return gen
 
-    def chain(ctx):
-        value = base_fn(ctx)
-        for is_const, key, safe in steps:
-            value = select(value, key if is_const else key(ctx), safe, text)
-        return value
 
-    return chain
+def _gen_coalesce(g: _Gen, spec, args, column, indent) -> str:
+    out = g.tmp()
+    g.emit(indent, f"{out} = None")
+    for a in args:
+        g.emit(indent, f"if {out} is None:")
+        g.emit(indent + 1, f"{out} = {g.expr(a, indent + 1)}")
+    return out
 
+
+_CONTROL = {"if": _gen_if, "and": _short_circuit(False), "or": _short_circuit(True), "coalesce": _gen_coalesce}
+
+
+# ---------------------------------------------------------------------- entry point
 
 @lru_cache(maxsize=65536)
 def compile_expression(text: str) -> Compiled:
     """Compile one expression body (no leading ``@``). Raises :class:`ExpressionSyntaxError`."""
     tree = parse(text)
-    builder = _Builder(text)
-    fn, is_const, value = builder.build(tree)
-    return Compiled(fn, tuple(builder.problems), is_const, value, text)
+    gen = _Gen(text)
+    try:
+        atom = gen.expr(tree, 2)
+    except RecursionError:
+        raise ExpressionSyntaxError(f"The template language expression '{text[:80]}...' is nested too deeply.",
+                                    column=0, expression=text) from None
+    if atom in gen.consts and not gen.lines:
+        value = gen.consts[atom]
+        return Compiled(_constant(value), tuple(gen.problems), True, value, text)
+    body = "\n".join(gen.lines)
+    source = (
+        "def _expr(ctx):\n"
+        "    _col = None\n"
+        "    try:\n"
+        f"{body}\n"
+        f"        return {atom}\n"
+        "    except ExpressionError as exc:\n"
+        "        if exc.column is None:\n"
+        "            exc.column = _col\n"
+        "        raise\n"
+    )
+    try:
+        code = compile(source, f"<expression {text[:60]!r}>", "exec")
+    except (SyntaxError, RecursionError, MemoryError):
+        raise ExpressionSyntaxError(f"The template language expression '{text[:80]}' is nested too deeply.",
+                                    column=0, expression=text) from None
+    namespace = dict(gen.ns)
+    exec(code, namespace)  # noqa: S102 - source generated above from a parsed tree; no user text is code
+    return Compiled(namespace["_expr"], tuple(gen.problems), False, None, text, source)
+
+
+def _constant(value):
+    if isinstance(value, IMMUTABLE):
+        return lambda ctx: value
+    return lambda ctx: copy.deepcopy(value)

@@ -23,6 +23,7 @@ import json
 import math
 from decimal import Decimal
 
+from .encoding import decode_base64, decode_text
 from .errors import ExpressionError
 
 INT64_MIN = -(2**63)
@@ -40,33 +41,36 @@ class Blob(dict):
     space) and decodes it only when the bytes are needed; invalid base64 then fails at that point.
     """
 
-    __slots__ = ("_data",)
+    __slots__ = ("_data", "_source")
 
     def __init__(self, data: bytes = b"", content_type: str = OCTET_STREAM):
         super().__init__()
         self["$content-type"] = content_type
         self["$content"] = base64.b64encode(data).decode("ascii")
         self._data = bytes(data)
+        self._source = self["$content"]
 
     @classmethod
-    def from_base64(cls, content: str, content_type: str = OCTET_STREAM) -> Blob:
+    def from_base64(cls, content: str, content_type: str = OCTET_STREAM, data: bytes | None = None) -> Blob:
+        """A Blob whose ``$content`` is ``content`` verbatim; ``data`` is its decoded bytes when known."""
         blob = cls(b"", content_type)
         blob["$content"] = content
-        blob._data = None
+        blob._data = data
+        blob._source = content
         return blob
 
     @property
     def data(self) -> bytes:
-        if self._data is None:
-            from .encoding import decode_base64
-
-            data = decode_base64(self["$content"])
+        """The decoded bytes (decoded again if ``$content`` was replaced); invalid base64 fails here."""
+        content = self.get("$content")
+        if self._data is None or content != self._source:
+            data = decode_base64(content) if isinstance(content, str) else None
             if data is None:
                 raise ExpressionError(
                     "The template language expression cannot be evaluated because the binary content "
-                    f"'{self['$content']}' is not a valid base64 string."
+                    f"'{content}' is not a valid base64 string."
                 )
-            self._data = data
+            self._data, self._source = data, content
         return self._data
 
     @property
@@ -80,8 +84,6 @@ class Blob(dict):
 
     def text(self) -> str:
         """The bytes as text, decoded by the ``charset`` of ``$content-type`` (UTF-8 when absent)."""
-        from .encoding import decode_text
-
         return decode_text(self.data, self.content_type)
 
 
@@ -133,7 +135,9 @@ def is_integer(value) -> bool:
 # --------------------------------------------------------------------------- text forms
 
 def format_float(value: float) -> str:
-    """.NET Core ``double.ToString()``: shortest round-trip digits, scientific from 1E+15 / below 1E-05."""
+    """.NET Core ``double.ToString()``: shortest round-trip digits; scientific when the decimal exponent
+    is 17 or more (``1E+17``; ``1E+16`` prints as 10000000000000000: .NET's ``FormatDouble`` widens ``G``
+    to ``DoublePrecision`` = 17 digits) or below -4 (``1E-05``; ``0.0001`` stays fixed)."""
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
@@ -144,7 +148,7 @@ def format_float(value: float) -> str:
     digits, exponent = _shortest_digits(abs(value))
     # value = 0.d1d2d3... * 10**exponent ; scientific exponent is exponent-1
     sci = exponent - 1
-    if sci >= 15 or sci < -5:
+    if sci >= 17 or sci < -4:
         mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
         return f"{sign}{mantissa}E{'+' if sci >= 0 else '-'}{abs(sci):02d}"
     if exponent <= 0:
@@ -243,32 +247,44 @@ def to_json_value(value):
 
 # --------------------------------------------------------------------------- equality and order
 
-def values_equal(a, b) -> bool:
-    """Deep equality as ``equals()`` sees it: numbers by value, objects ignore key order."""
-    if a is None:
-        a = ""
-    if b is None:
-        b = ""
+def values_equal(a, b, *, loose: bool = True) -> bool:
+    """Deep equality as ``equals()`` sees it: numbers by value, objects ignore key order.
+
+    ``loose`` (the top level of ``equals()``): null compares as ``""``, a boolean equals the number
+    1/0 and the string "true"/"false" (any case). Nested values, and ``loose=False`` (collection
+    membership), compare strictly: same kind, numbers by value (a float meets a decimal as .NET
+    converts it, to 15 significant digits).
+    """
+    if loose:
+        if a is None:
+            a = ""
+        if b is None:
+            b = ""
+        if isinstance(a, bool) != isinstance(b, bool):
+            flag, other = (a, b) if isinstance(a, bool) else (b, a)
+            if is_number(other):
+                return other == int(flag)
+            if isinstance(other, str):
+                return other.strip().lower() == ("true" if flag else "false")
+            return False
     if isinstance(a, bool) or isinstance(b, bool):
-        if isinstance(a, bool) and isinstance(b, bool):
-            return a == b
-        return False
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
     if is_number(a) and is_number(b):
-        if isinstance(a, Decimal) or isinstance(b, Decimal):
-            try:
-                return Decimal(a) == Decimal(b)
-            except (ValueError, ArithmeticError):
-                return False
+        if isinstance(a, float) and isinstance(b, Decimal):
+            a, b = b, a
+        if isinstance(a, Decimal) and isinstance(b, float):
+            converted = float_to_decimal(b)
+            return converted is not None and a == converted
         return a == b
     if isinstance(a, str) or isinstance(b, str):
         return isinstance(a, str) and isinstance(b, str) and a == b
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(values_equal(x, y, loose=False) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
         if len(a) != len(b):
             return False
         for k, v in a.items():
-            if k not in b or not values_equal(v, b[k]):
+            if k not in b or not values_equal(v, b[k], loose=False):
                 return False
         return True
     return a == b
@@ -324,6 +340,9 @@ def select(base, key, safe: bool, expression: str):
             try:
                 return lookup_key(base, key)
             except KeyError:
+                if "/" in key and not key.startswith("/"):
+                    # Power Automate alias path: ['body/value'] selects body, then value
+                    return _select_path(base, key, safe, expression)
                 if safe:
                     return None
                 raise ExpressionError(
@@ -371,3 +390,58 @@ def select(base, key, safe: bool, expression: str):
         f"'{to_string(key)}' cannot be selected. Property selection is not supported on values of type "
         f"'{type_name(base)}'."
     )
+
+
+def _select_path(base, key: str, safe: bool, expression: str):
+    value = base
+    for part in key.split("/"):
+        value = select(value, part, safe, expression)
+        if value is None and safe:
+            return None
+    return value
+
+
+# --------------------------------------------------------------------------- numeric comparison helpers
+
+DECIMAL_MAX = Decimal(2**96 - 1)
+
+
+def float_to_decimal(value: float) -> Decimal | None:
+    """.NET ``(decimal)double``: rounded to 15 significant digits; None when out of decimal range."""
+    if math.isnan(value) or math.isinf(value):
+        return None
+    result = Decimal(format(value, ".15g"))
+    if abs(result) > DECIMAL_MAX:
+        return None
+    if result == 0:
+        return Decimal(0)
+    return result
+
+
+def compare_values(a, b) -> int | float | None:
+    """Order two values as ``greater``/``less`` do: -1, 0 or 1; None when they cannot be compared.
+
+    Null counts as ``""``. Numbers (integer, float, decimal) compare by value, strings ordinally
+    (by UTF-16 code unit, case-sensitive). Anything else (booleans, arrays, objects, mixed kinds)
+    is not ordered. With a NaN the result is NaN: every comparison with it is false, none fails.
+    """
+    if a is None:
+        a = ""
+    if b is None:
+        b = ""
+    if is_number(a) and is_number(b):
+        if isinstance(a, Decimal) and isinstance(b, float):
+            b = float_to_decimal(b) if float_to_decimal(b) is not None else b
+            a = a if isinstance(b, Decimal) else float(a)
+        elif isinstance(a, float) and isinstance(b, Decimal):
+            a = float_to_decimal(a) if float_to_decimal(a) is not None else a
+            b = b if isinstance(a, Decimal) else float(b)
+        if (isinstance(a, float) and math.isnan(a)) or (isinstance(b, float) and math.isnan(b)):
+            return math.nan
+        return (a > b) - (a < b)
+    if isinstance(a, str) and isinstance(b, str):
+        if not (a.isascii() and b.isascii()):
+            a = a.encode("utf-16-be", "surrogatepass")
+            b = b.encode("utf-16-be", "surrogatepass")
+        return (a > b) - (a < b)
+    return None

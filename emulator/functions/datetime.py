@@ -1,5 +1,316 @@
-"""Datetime functions."""
+"""Date and time functions, with .NET ``DateTime`` semantics (see ``dotnet_datetime`` and ``timezones``).
+
+Input timestamps are parsed like ``DateTime.Parse(s, InvariantCulture, AdjustToUniversal)``: a ``Z`` or
+``GMT`` suffix gives a UTC value (``K`` and ``o`` write ``Z``), no zone gives an unspecified value (no
+suffix), an explicit offset such as ``+02:00`` is converted to UTC. Results are formatted with the
+optional .NET format string (default ``o``) in the en-US culture unless a locale is given.
+"""
 
 from __future__ import annotations
 
-from .registry import function  # noqa: F401
+from datetime import datetime, timezone
+
+from ..expressions.errors import ExpressionError, type_error
+from . import dotnet_datetime as net
+from . import timezones
+from .registry import function
+
+CATEGORY = "datetime"
+DEFAULT_LOCALE = "en-US"
+TIME_UNITS = ("Second", "Minute", "Hour", "Day", "Week", "Month", "Year")
+_UNIT_TICKS = {
+    "second": net.TICKS_PER_SECOND,
+    "minute": net.TICKS_PER_MINUTE,
+    "hour": net.TICKS_PER_HOUR,
+    "day": net.TICKS_PER_DAY,
+    "week": 7 * net.TICKS_PER_DAY,
+}
+
+
+# -- argument checks and host-style errors ------------------------------------------------------------
+
+
+def _string(fn: str, index: int, value) -> str:
+    if not isinstance(value, str):
+        raise type_error(fn, index, "of type string", value)
+    return value
+
+
+def _integer(fn: str, index: int, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise type_error(fn, index, "of type integer", value)
+    return value
+
+
+def _error(fn: str, what: str, value: str, extra: str = "") -> ExpressionError:
+    return ExpressionError(f"In function '{fn}', the value provided for {what} '{value}' was not valid.{extra}")
+
+
+def _timestamp(fn: str, index: int, value) -> net.DateTimeValue:
+    text = _string(fn, index, value)
+    try:
+        return net.parse_datetime(text, net.INVARIANT)
+    except net.DateParseError:
+        raise _error(fn, "date time string", text, " The datetime string must match ISO 8601 format.") from None
+
+
+def _culture(fn: str, index: int, value) -> net.Culture:
+    name = _string(fn, index, value)
+    try:
+        return net.get_culture(name)
+    except net.CultureNotFoundError:
+        raise _error(fn, "locale", name) from None
+
+
+def _format(fn: str, value: net.DateTimeValue, fmt=None, index: int = -1, culture: net.Culture | None = None,
+            ) -> str:
+    """Format a result; ``fmt`` None means the default ``o``."""
+    if fmt is None:
+        fmt = "o"
+    else:
+        fmt = _string(fn, index, fmt)
+    try:
+        return net.format_datetime(value, fmt, culture or net.get_culture(DEFAULT_LOCALE))
+    except net.DateFormatError:
+        raise _error(fn, "format string", fmt) from None
+
+
+def _zone(fn: str, index: int, value):
+    name = _string(fn, index, value)
+    zone = timezones.find_zone(name)
+    if zone is None:
+        raise _error(fn, "time zone", name)
+    return zone
+
+
+def _range_guard(fn: str, compute):
+    try:
+        return compute()
+    except net.DateRangeError:
+        raise ExpressionError(
+            f"In function '{fn}', the result is outside the supported date time range "
+            "(0001-01-01T00:00:00 to 9999-12-31T23:59:59.9999999)."
+        ) from None
+
+
+def _shift(fn: str, value: net.DateTimeValue, interval: int, unit_value, unit_index: int) -> net.DateTimeValue:
+    unit = _string(fn, unit_index, unit_value)
+    key = unit.strip().lower()
+    if key in _UNIT_TICKS:
+        return _range_guard(fn, lambda: value.add_ticks(interval * _UNIT_TICKS[key]))
+    if key == "month":
+        return _range_guard(fn, lambda: value.add_months(interval))
+    if key == "year":
+        return _range_guard(fn, lambda: value.add_months(12 * interval))
+    raise _error(fn, "time unit", unit, " The supported values are: " + ", ".join(TIME_UNITS) + ".")
+
+
+def _now(ctx) -> net.DateTimeValue:
+    now = ctx.now() if ctx is not None and callable(getattr(ctx, "now", None)) else datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    return net.DateTimeValue.from_datetime(now)
+
+
+# -- add / subtract -------------------------------------------------------------------------------------
+
+
+def _add_fixed(fn: str, unit_ticks: int):
+    def impl(timestamp, interval, fmt=None):
+        value = _timestamp(fn, 0, timestamp)
+        amount = _integer(fn, 1, interval)
+        result = _range_guard(fn, lambda: value.add_ticks(amount * unit_ticks))
+        return _format(fn, result, fmt, 2)
+
+    impl.__name__ = fn
+    return impl
+
+
+for _name, _ticks in (("addDays", net.TICKS_PER_DAY), ("addHours", net.TICKS_PER_HOUR),
+                      ("addMinutes", net.TICKS_PER_MINUTE), ("addSeconds", net.TICKS_PER_SECOND)):
+    function(_name, min_args=2, max_args=3, category=CATEGORY)(_add_fixed(_name, _ticks))
+
+
+@function("addToTime", min_args=3, max_args=4, category=CATEGORY)
+def add_to_time(timestamp, interval, unit, fmt=None):
+    fn = "addToTime"
+    value = _timestamp(fn, 0, timestamp)
+    return _format(fn, _shift(fn, value, _integer(fn, 1, interval), unit, 2), fmt, 3)
+
+
+@function("subtractFromTime", min_args=3, max_args=4, category=CATEGORY)
+def subtract_from_time(timestamp, interval, unit, fmt=None):
+    fn = "subtractFromTime"
+    value = _timestamp(fn, 0, timestamp)
+    return _format(fn, _shift(fn, value, -_integer(fn, 1, interval), unit, 2), fmt, 3)
+
+
+@function("getFutureTime", min_args=2, max_args=3, category=CATEGORY, context=True)
+def get_future_time(ctx, interval, unit, fmt=None):
+    fn = "getFutureTime"
+    amount = _integer(fn, 0, interval)
+    return _format(fn, _shift(fn, _now(ctx), amount, unit, 1), fmt, 2)
+
+
+@function("getPastTime", min_args=2, max_args=3, category=CATEGORY, context=True)
+def get_past_time(ctx, interval, unit, fmt=None):
+    fn = "getPastTime"
+    amount = _integer(fn, 0, interval)
+    return _format(fn, _shift(fn, _now(ctx), -amount, unit, 1), fmt, 2)
+
+
+@function("utcNow", min_args=0, max_args=1, category=CATEGORY, context=True)
+def utc_now(ctx, fmt=None):
+    return _format("utcNow", _now(ctx), fmt, 0)
+
+
+# -- start of ------------------------------------------------------------------------------------------
+
+
+@function("startOfDay", min_args=1, max_args=2, category=CATEGORY)
+def start_of_day(timestamp, fmt=None):
+    value = _timestamp("startOfDay", 0, timestamp)
+    return _format("startOfDay", value.with_ticks(value.ticks - value.time_of_day), fmt, 1)
+
+
+@function("startOfHour", min_args=1, max_args=2, category=CATEGORY)
+def start_of_hour(timestamp, fmt=None):
+    value = _timestamp("startOfHour", 0, timestamp)
+    return _format("startOfHour", value.with_ticks(value.ticks - value.ticks % net.TICKS_PER_HOUR), fmt, 1)
+
+
+@function("startOfMonth", min_args=1, max_args=2, category=CATEGORY)
+def start_of_month(timestamp, fmt=None):
+    value = _timestamp("startOfMonth", 0, timestamp)
+    first = net.DateTimeValue.from_parts(value.year, value.month, 1, kind=value.kind)
+    return _format("startOfMonth", first, fmt, 1)
+
+
+# -- parts and numbers ---------------------------------------------------------------------------------
+
+
+@function("dayOfMonth", min_args=1, category=CATEGORY)
+def day_of_month(timestamp):
+    return _timestamp("dayOfMonth", 0, timestamp).day
+
+
+@function("dayOfWeek", min_args=1, category=CATEGORY)
+def day_of_week(timestamp):
+    return _timestamp("dayOfWeek", 0, timestamp).day_of_week
+
+
+@function("dayOfYear", min_args=1, category=CATEGORY)
+def day_of_year(timestamp):
+    return _timestamp("dayOfYear", 0, timestamp).day_of_year
+
+
+@function("ticks", min_args=1, category=CATEGORY)
+def ticks(timestamp):
+    return _timestamp("ticks", 0, timestamp).ticks
+
+
+@function("dateDifference", min_args=2, category=CATEGORY)
+def date_difference(start, end):
+    fn = "dateDifference"
+    first = _timestamp(fn, 0, start)
+    second = _timestamp(fn, 1, end)
+    return net.format_timespan(second.ticks - first.ticks, "c")
+
+
+# -- formatting and parsing ----------------------------------------------------------------------------
+
+
+@function("formatDateTime", min_args=1, max_args=3, category=CATEGORY)
+def format_date_time(timestamp, fmt=None, locale=None):
+    fn = "formatDateTime"
+    value = _timestamp(fn, 0, timestamp)
+    culture = _culture(fn, 2, locale) if locale is not None else None
+    return _format(fn, value, fmt, 1, culture)
+
+
+@function("parseDateTime", min_args=1, max_args=3, category=CATEGORY)
+def parse_date_time(timestamp, locale=None, fmt=None):
+    fn = "parseDateTime"
+    text = _string(fn, 0, timestamp)
+    culture = _culture(fn, 1, locale) if locale is not None else net.get_culture(DEFAULT_LOCALE)
+    try:
+        if fmt is None:
+            value = net.parse_datetime(text, culture)
+        else:
+            value = net.parse_exact(text, _string(fn, 2, fmt), culture)
+    except net.DateFormatError:
+        raise _error(fn, "format string", fmt) from None
+    except net.DateParseError:
+        extra = f" It does not match the format '{fmt}'." if fmt is not None else ""
+        raise _error(fn, "date time string", text, extra) from None
+    return net.format_datetime(value, "o")
+
+
+@function("formatTimeSpan", min_args=1, max_args=3, category=CATEGORY)
+def format_time_span(timespan, fmt=None, culture=None):
+    fn = "formatTimeSpan"
+    text = _string(fn, 0, timespan)
+    try:
+        ticks_value = net.parse_timespan(text)
+    except net.DateParseError:
+        raise _error(fn, "time span string", text) from None
+    fmt = "c" if fmt is None else _string(fn, 1, fmt)
+    info = _culture(fn, 2, culture) if culture is not None else net.INVARIANT
+    try:
+        return net.format_timespan(ticks_value, fmt, info)
+    except net.DateFormatError:
+        raise _error(fn, "format string", fmt) from None
+
+
+# -- time zones ----------------------------------------------------------------------------------------
+
+
+def _kind_error(fn: str) -> ExpressionError:
+    return ExpressionError(
+        f"In function '{fn}', the conversion could not be completed because the supplied DateTime did not have "
+        "the Kind property set correctly. For example, when the Kind property is DateTimeKind.Local, the "
+        "source time zone must be TimeZoneInfo.Local."
+    )
+
+
+def _to_utc(fn: str, value: net.DateTimeValue, zone) -> int:
+    """Local ticks in ``zone`` -> UTC ticks (.NET ConvertTimeToUtc / ConvertTime rules)."""
+    if value.kind == net.UTC:
+        if not timezones.is_utc_like(zone):
+            raise _kind_error(fn)
+        return value.ticks
+    try:
+        return timezones.local_to_utc(zone, value.ticks)
+    except timezones.InvalidTimeError as exc:
+        raise ExpressionError(f"In function '{fn}', {str(exc)[0].lower()}{str(exc)[1:]}") from None
+
+
+def _from_utc(fn: str, utc_ticks: int, zone) -> net.DateTimeValue:
+    return _range_guard(fn, lambda: net.DateTimeValue(timezones.utc_to_local(zone, utc_ticks), net.UNSPECIFIED))
+
+
+@function("convertFromUtc", min_args=2, max_args=3, category=CATEGORY)
+def convert_from_utc(timestamp, destination, fmt=None):
+    fn = "convertFromUtc"
+    value = _timestamp(fn, 0, timestamp)
+    zone = _zone(fn, 1, destination)
+    return _format(fn, _from_utc(fn, value.ticks, zone), fmt, 2)
+
+
+@function("convertToUtc", min_args=2, max_args=3, category=CATEGORY)
+def convert_to_utc(timestamp, source, fmt=None):
+    fn = "convertToUtc"
+    value = _timestamp(fn, 0, timestamp)
+    zone = _zone(fn, 1, source)
+    utc_ticks = _to_utc(fn, value, zone)
+    return _format(fn, _range_guard(fn, lambda: net.DateTimeValue(utc_ticks, net.UTC)), fmt, 2)
+
+
+@function("convertTimeZone", min_args=3, max_args=4, category=CATEGORY)
+def convert_time_zone(timestamp, source, destination, fmt=None):
+    fn = "convertTimeZone"
+    value = _timestamp(fn, 0, timestamp)
+    source_zone = _zone(fn, 1, source)
+    destination_zone = _zone(fn, 2, destination)
+    utc_ticks = _to_utc(fn, value, source_zone)
+    return _format(fn, _from_utc(fn, utc_ticks, destination_zone), fmt, 3)

@@ -53,7 +53,8 @@ def trigger(ctx):
     return ctx.trigger if ctx.trigger is not None else {}
 
 
-@function("triggerOutputs", category=CATEGORY, context=True)
+@function("triggerOutputs", category=CATEGORY, context=True,
+          inline="(_t['outputs'] if (_t := {ctx}.trigger).__class__ is dict and 'outputs' in _t else {fn}({ctx}))")
 def trigger_outputs(ctx):
     record = ctx.trigger
     if record.__class__ is dict and "outputs" in record:
@@ -61,7 +62,9 @@ def trigger_outputs(ctx):
     return _field(record, "outputs")
 
 
-@function("triggerBody", category=CATEGORY, context=True)
+@function("triggerBody", category=CATEGORY, context=True,
+          inline="(_o['body'] if (_t := {ctx}.trigger).__class__ is dict and (_o := _t.get('outputs')).__class__"
+                 " is dict and 'body' in _o else {fn}({ctx}))")
 def trigger_body(ctx):
     outputs = trigger_outputs(ctx)
     if outputs.__class__ is dict and "body" in outputs:

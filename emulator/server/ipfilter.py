@@ -64,7 +64,11 @@ def parse_range(text: str) -> AddressRange:
 def in_ranges(address: str | Address, ranges: Iterable[AddressRange]) -> bool:
     """True when ``address`` lies in one of ``ranges`` (an unparsable address is in none)."""
     try:
-        ip = address if isinstance(address, ipaddress.IPv4Address | ipaddress.IPv6Address) else parse_address(address)
+        ip = (
+            address
+            if isinstance(address, ipaddress.IPv4Address | ipaddress.IPv6Address)
+            else parse_address(address)
+        )
     except ValueError:
         return False
     return any(ip in r for r in ranges)

@@ -1,0 +1,157 @@
+"""``validate`` and ``run`` sub-commands: check workflow files; run one request in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from .cli import EXTENSIONS, command
+
+
+def _add(sub):
+    p = sub.add_parser("validate", help="load and compile workflow files; print every problem")
+    p.add_argument("paths", nargs="+", help="files (.json, .zip) or folders (Standard projects, folders of flows)")
+    p.add_argument("--allow-unknown-types", action="store_true",
+                   help="unknown action types fail at run time instead of at load")
+    p.add_argument("--quiet", "-q", action="store_true", help="only problems and the totals")
+    p.add_argument("--warnings", action="store_true", help="print warnings too")
+
+    r = sub.add_parser("run", help="run one request through a workflow in-process")
+    r.add_argument("flow", help="workflow file or folder (the first workflow found, or --workflow NAME)")
+    r.add_argument("--workflow", help="workflow name when the path holds several")
+    r.add_argument("--trigger", help="trigger name (default: the first Request trigger)")
+    r.add_argument("--method", default=None, help="HTTP method (default: the trigger's, else POST)")
+    r.add_argument("--path", default=None, help="relative path after /invoke, e.g. /orders/42")
+    r.add_argument("--query", action="append", default=[], metavar="K=V")
+    r.add_argument("--header", action="append", default=[], metavar="'K: V'")
+    r.add_argument("--data", help="request body: JSON text, plain text, or @file")
+    r.add_argument("--mocks", help="mocks JSON file (docs/mocks.md)")
+    r.add_argument("--json", action="store_true", help='print {"response": ..., "run": ...}')
+    r.add_argument("--allow-unknown-types", action="store_true")
+
+
+EXTENSIONS.append(_add)
+
+
+@command("validate", "load and compile workflow files")
+def cmd_validate(args) -> int:
+    from .definitions import load_path
+
+    failed = False
+    total_files = total_wf = 0
+    for raw in args.paths:
+        result = load_path(raw, allow_unknown_types=args.allow_unknown_types)
+        by_file: dict[str, list] = {}
+        for problem in result.problems:
+            by_file.setdefault(problem.file, []).append(problem)
+        wf_by_file: dict[str, list] = {}
+        for wf in result.workflows:
+            wf_by_file.setdefault(str(wf.source), []).append(wf)
+        files = list(dict.fromkeys(result.files + list(by_file)))
+        for file in files:
+            problems = by_file.get(file, [])
+            errors = [p for p in problems if p.severity == "error"]
+            warnings = [p for p in problems if p.severity != "error"]
+            for p in errors + (warnings if args.warnings else []):
+                print(str(p))
+            names = ", ".join(w.name for w in wf_by_file.get(file, [])) or "-"
+            if errors or not args.quiet:
+                state = "FAIL" if errors else "ok"
+                print(f"{state} {file}: {len(wf_by_file.get(file, []))} workflow(s) [{names}], {len(errors)} "
+                      f"error(s), {len(warnings)} warning(s)")
+            failed = failed or bool(errors)
+            total_files += 1
+            total_wf += len(wf_by_file.get(file, []))
+    print(f"{total_files} file(s), {total_wf} workflow(s): {'errors found' if failed else 'all valid'}")
+    return 1 if failed else 0
+
+
+def _parse_data(data: str | None) -> tuple[bytes | None, str | None]:
+    if data is None:
+        return None, None
+    if data.startswith("@"):
+        raw = Path(data[1:]).read_bytes()
+    else:
+        raw = data.encode("utf-8")
+    try:
+        json.loads(raw.decode("utf-8-sig"))
+        return raw, "application/json"
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return raw, "text/plain; charset=utf-8"
+
+
+@command("run", "run one request through a workflow in-process")
+def cmd_run(args) -> int:
+    from .definitions import load_path
+    from .runtime import RunOptions, find_trigger_for_cli, run_to_end
+    from .runtime.run import format_tree
+    from .runtime.trigger_outputs import InvalidRequestContent, build_trigger_outputs, match_relative_path
+
+    result = load_path(args.flow, allow_unknown_types=args.allow_unknown_types)
+    errors = result.errors
+    for p in errors:
+        print(str(p), file=sys.stderr)
+    workflows = result.workflows
+    if args.workflow:
+        workflows = [w for w in workflows if w.name.lower() == args.workflow.lower()]
+    if not workflows:
+        print(f"no workflow found in {args.flow}", file=sys.stderr)
+        return 2
+    wf = workflows[0]
+    try:
+        trigger = find_trigger_for_cli(wf, args.trigger)
+    except KeyError as exc:
+        print(exc.args[0], file=sys.stderr)
+        return 2
+    headers = {}
+    for h in args.header:
+        k, _, v = h.partition(":")
+        headers[k.strip()] = v.strip()
+    body, ctype = _parse_data(args.data)
+    if ctype and not any(k.lower() == "content-type" for k in headers):
+        headers["Content-Type"] = ctype
+    queries = dict(q.partition("=")[::2] for q in args.query)
+    method = (args.method or trigger.method or "POST").upper()
+    if trigger.method and method != trigger.method:
+        print(f"TriggerRequestMethodNotValid: the trigger '{trigger.name}' expects '{trigger.method}' and the request "
+              f"used '{method}'", file=sys.stderr)
+        return 2
+    rel = match_relative_path(trigger.relative_path, args.path) if trigger.relative_path else None
+    if trigger.relative_path and rel is None:
+        print(f"the path '{args.path}' does not match the trigger's relativePath '{trigger.relative_path}'",
+              file=sys.stderr)
+        return 2
+    try:
+        outputs = build_trigger_outputs(method, headers, queries, body, rel)
+    except InvalidRequestContent as exc:
+        print(f"InvalidRequestContent: {exc}", file=sys.stderr)
+        return 2
+    options = RunOptions(mocks=args.mocks, workflows=result.workflows, response_timeout=None)
+    response, record, inv = asyncio.run(run_to_end(wf, trigger.name, outputs, options))
+    if inv.skipped:
+        msg = inv.condition_error or {"code": "TriggerConditionsNotMet",
+                                      "message": "the trigger conditions are false: no run was created"}
+        if args.json:
+            print(json.dumps({"response": None, "run": None, "skipped": True, "error": msg}, indent=2))
+        else:
+            print(f"trigger skipped: {msg['code']}: {msg['message']}")
+        return 0
+    from .expressions.values import to_json_value
+
+    shown = None if response is None else {"status": response["status"], "headers": response["headers"],
+                                           "body": to_json_value(response.get("body"))}
+    if args.json:
+        print(json.dumps({"response": shown, "run": to_json_value(record)}, indent=2, default=str))
+        return 0
+    if shown is None:
+        print("response: none (the host answers 202 Accepted, or 502 NoResponse when a Response was expected)")
+    else:
+        print(f"response: {shown['status']}")
+        for k, v in shown["headers"].items():
+            print(f"  {k}: {v}")
+        body = shown["body"]
+        print(body if isinstance(body, str) else json.dumps(body, indent=2))
+    print(format_tree(record, wf))
+    return 0

@@ -1,0 +1,93 @@
+"""``python -m emulator serve [PATH...]``: serve workflows over HTTP as Logic Apps does (docs/server.md)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from .cli import EXTENSIONS, command
+
+
+def _add(sub):
+    p = sub.add_parser("serve", help="serve workflows' HTTP triggers with real callback URLs and SAS")
+    p.add_argument("paths", nargs="*", default=["flows"], metavar="PATH",
+                   help="workflow files or folders (default: flows/)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7071)
+    p.add_argument("--state-dir", default=".state", help="keys and SQLite history live here (default .state/)")
+    p.add_argument("--auth", choices=("sas", "none"), default="sas", help="'none' turns SAS checks off (loudly)")
+    p.add_argument("--sas-key", default=None,
+                   help="master secret the workflow keys derive from (default: $LOGICAPPS_SAS_KEY, else random "
+                        "keys kept in the state dir)")
+    p.add_argument("--timeout", type=float, default=120.0, help="synchronous response timeout in seconds (504)")
+    p.add_argument("--body-limit", type=int, default=104_857_600, help="request body limit in bytes (413)")
+    p.add_argument("--history", choices=("memory", "sqlite"), default="memory",
+                   help="run history store; sqlite keeps it across restarts under the state dir")
+    p.add_argument("--history-size", type=int, default=1000, help="runs kept per workflow")
+    p.add_argument("--skipped-status", type=int, default=202,
+                   help="status answered when trigger conditions are false (no run is created)")
+    p.add_argument("--location", default="local", help="region in x-ms-* headers (Consumption shapes)")
+    p.add_argument("--reload-interval", type=float, default=1.0, help="seconds between file checks; 0 = off")
+    p.add_argument("--quiet", action="store_true", help="no access log")
+
+
+EXTENSIONS.append(_add)
+
+
+@command("serve", "serve workflows over HTTP")
+def cmd_serve(args) -> int:
+    import asyncio
+    import logging
+
+    from .server.app import ServerConfig
+    from .server.engine import RuntimeUnavailable
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S",
+                        stream=sys.stderr)
+    if args.quiet:
+        logging.getLogger("emulator.server.access").setLevel(logging.WARNING)
+    config = ServerConfig(paths=args.paths, host=args.host, port=args.port, state_dir=args.state_dir,
+                          auth=args.auth, sas_key=args.sas_key or os.environ.get("LOGICAPPS_SAS_KEY"),
+                          response_timeout=args.timeout, body_limit=args.body_limit, history=args.history,
+                          history_size=args.history_size, skipped_status=args.skipped_status,
+                          location=args.location, reload_interval=args.reload_interval)
+    try:
+        return asyncio.run(serve(config))
+    except RuntimeUnavailable as exc:
+        print(f"serve: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+
+
+async def serve(config) -> int:
+    import asyncio
+
+    from aiohttp import web
+
+    from .server import banner
+    from .server.app import SERVER, create_app
+
+    app = create_app(config)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, config.host, config.port)
+    try:
+        await site.start()
+    except OSError as exc:
+        print(f"serve: cannot listen on {config.host}:{config.port}: {exc}", file=sys.stderr)
+        await runner.cleanup()
+        return 2
+    port = site._server.sockets[0].getsockname()[1]
+    host = f"[{config.host}]" if ":" in config.host else config.host
+    base = f"http://{'127.0.0.1' if config.host in ('0.0.0.0', '') else host}:{port}"
+    if config.auth == "none":
+        print(banner.AUTH_NONE_WARNING, file=sys.stderr, flush=True)
+    for line in banner.lines(app[SERVER], base):
+        print(line, flush=True)
+    print(f"\nServing on {base} (management API: {base}/workflows). Ctrl+C stops.", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+    return 0

@@ -1,0 +1,118 @@
+"""Containers and flow control: Scope, If, Switch, Terminate (loops are in :mod:`.loops`)."""
+
+from __future__ import annotations
+
+from ...expressions.values import is_integer, to_string, type_name
+from ..engine import branch_not_taken, invalid_template
+from ..errors import ActionFailure
+from ..run import ACTION_FAILED
+from .registry import Handler, action_type
+
+
+class Container(Handler):
+    is_container = True
+    code = "NotSpecified"
+
+    @classmethod
+    def compile(cls, action, compiler) -> None:
+        pass
+
+
+def finish_container(step, status: str) -> None:
+    step.status = status
+    if status != "Succeeded":
+        step.error = dict(ACTION_FAILED)
+        step.code = "ActionFailed"
+
+
+async def run_branch_or_skip(step, chosen_label: str | None) -> None:
+    """Run the chosen branch; skip the others with ActionBranchingConditionNotSatisfied."""
+    action, run, frame = step.action, step.run, step.frame
+    for label, branch in action.branches.items():
+        if label != chosen_label:
+            run.skip_branch(branch, frame, branch_not_taken)
+    branch = action.branches.get(chosen_label) if chosen_label is not None else None
+    status = await run.run_branch(branch, frame) if branch is not None else "Succeeded"
+    finish_container(step, status)
+
+
+@action_type("Scope")
+class Scope(Container):
+    async def execute(step):
+        finish_container(step, await step.run.run_branch(step.action.body or _empty(), step.frame))
+
+
+def _empty():
+    from ...definitions.model import Branch
+
+    return Branch()
+
+
+@action_type("If", "Condition")
+class If(Container):
+    async def execute(step):
+        condition = step.action.compiled.get("condition")
+        value = step.evaluate(condition, where="action") if condition is not None else False
+        if not isinstance(value, bool):
+            if isinstance(value, str) and value.lower() in ("true", "false"):
+                value = value.lower() == "true"
+            else:
+                raise ActionFailure("InvalidTemplate", f"Unable to process template language expressions for "
+                                    f"action '{step.name}' at line '1' and column '0': 'The template language "
+                                    f"expression evaluation result '{to_string(value)}' of type "
+                                    f"'{type_name(value)}' is not a boolean.'.")
+        step.inputs = {"expressionResult": value}
+        await run_branch_or_skip(step, "actions" if value else "else")
+
+
+@action_type("Switch")
+class Switch(Container):
+    @classmethod
+    def compile(cls, action, compiler) -> None:
+        action.compiled["expression"] = compiler.template(action.raw.get("expression"),
+                                                          f"{action.path}.expression")
+
+    async def execute(step):
+        action = step.action
+        expr = action.compiled["expression"]
+        value = step.evaluate(expr, where="action")
+        if not (isinstance(value, str) or is_integer(value)):
+            raise ActionFailure("ExpressionEvaluationFailed", f"The execution of template action '{step.name}' "
+                                f"failed: The result of the evaluation of 'scope' action expression "
+                                f"'{action.raw.get('expression')}' is not valid. It is of type "
+                                f"'{type_name(value)}' but is expected to be a value of type 'String, Integer'.")
+        step.inputs = {"expressionResult": value}
+        chosen = "default" if "default" in action.branches else None
+        for label, branch in action.branches.items():
+            if label in ("default", "actions"):
+                continue
+            case = branch.case_value
+            if case == value and type(case) is type(value) or (
+                    isinstance(case, (str, int)) and not isinstance(case, bool) and str(case) == str(value)):
+                chosen = label
+                break
+        await run_branch_or_skip(step, chosen)
+
+
+@action_type("Terminate")
+class Terminate(Handler):
+    code = "NotSpecified"
+
+    async def execute(step):
+        inputs = step.evaluate_inputs() or {}
+        status = str(inputs.get("runStatus", "Failed"))
+        canonical = {"failed": "Failed", "cancelled": "Cancelled", "succeeded": "Succeeded"}.get(status.lower())
+        if canonical is None:
+            raise ActionFailure("InvalidTemplate", f"The 'runStatus' of action '{step.name}' must be 'Failed', "
+                                f"'Cancelled' or 'Succeeded'; the provided value is '{status}'.")
+        error = None
+        if canonical == "Failed":
+            raw = inputs.get("runError") or {}
+            error = {"code": to_string(raw.get("code")) if raw.get("code") is not None else "Terminated",
+                     "message": to_string(raw.get("message")) if raw.get("message") is not None else
+                     "The run was terminated."}
+        step.inputs = inputs
+        step.run.terminate(canonical, error)
+
+
+__all__ = ["Container", "finish_container", "invalid_template"]

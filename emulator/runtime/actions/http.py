@@ -1,0 +1,110 @@
+"""Http: a real outbound call through aiohttp, or a mocked answer (``docs/mocks.md``)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from ...expressions.values import Blob, blob_from_envelope, to_string
+from ..errors import ActionFailure
+from ..trigger_outputs import InvalidRequestContent, decode_body
+from .outbound import RetryPolicy, apply_answer, log_call, request_summary, set_http_outputs, with_retries
+from .registry import Handler, action_type
+
+
+def full_url(uri: str, queries) -> str:
+    if not queries:
+        return uri
+    parts = urlsplit(uri)
+    extra = urlencode({k: to_string(v) for k, v in queries.items()})
+    query = f"{parts.query}&{extra}" if parts.query else extra
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def encode_body(body, headers: dict) -> bytes | None:
+    if body is None:
+        return None
+    blob = blob_from_envelope(body) if isinstance(body, dict) else None
+    if isinstance(blob, Blob):
+        headers.setdefault("Content-Type", blob.content_type)
+        return blob.data
+    if isinstance(body, (dict, list, bool, int, float)):
+        if not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = "application/json"
+        return json.dumps(body).encode()
+    return to_string(body).encode()
+
+
+async def real_call(step, method: str, url: str, headers: dict, data: bytes | None) -> dict:
+    import aiohttp
+
+    session = step.run.options.http
+    own = session is None
+    if own:
+        session = aiohttp.ClientSession()
+    try:
+        async with session.request(method, url, headers=headers, data=data) as resp:
+            raw = await resp.read()
+            resp_headers = {k: v for k, v in resp.headers.items()}
+            response = {"statusCode": resp.status, "headers": resp_headers}
+            if raw:
+                try:
+                    response["body"] = decode_body(resp.headers.get("Content-Type"), raw)
+                except InvalidRequestContent:
+                    response["body"] = raw.decode("utf-8", errors="replace")
+            return response
+    except aiohttp.ClientError as exc:
+        raise ActionFailure("ServiceUnavailable", f"Http request failed: {exc}", record_code="BadGateway") from None
+    finally:
+        if own:
+            await session.close()
+
+
+@action_type("Http")
+class Http(Handler):
+    async def execute(step):
+        inputs = step.evaluate_inputs() or {}
+        if not isinstance(inputs, dict) or not inputs.get("uri"):
+            raise ActionFailure("InvalidTemplate", f"Action '{step.name}' of type 'Http' needs 'method' and 'uri'.")
+        method = str(inputs.get("method", "GET")).upper()
+        url = full_url(str(inputs["uri"]), inputs.get("queries"))
+        headers = {str(k): to_string(v) for k, v in (inputs.get("headers") or {}).items()}
+        step.inputs = inputs
+        request = request_summary(step, method=method, url=url, path=urlsplit(url).path, headers=headers,
+                                  queries=inputs.get("queries"), body=inputs.get("body"))
+        mocks = step.run.mocks
+        policy = RetryPolicy.from_inputs(inputs.get("retryPolicy"))
+
+        async def send() -> dict:
+            answer = mocks.find(request)
+            if answer is not None:
+                return apply_answer(step, answer, request)
+            if mocks.http_mode != "real":
+                log_call(step, request, None, None)
+                raise ActionFailure("NoMockFound", f"No mock matches the Http call of action '{step.name}' "
+                                    f"({method} {url}) and real calls are off (mocks 'http': '{mocks.http_mode}').")
+            send_headers = dict(headers)
+            data = encode_body(inputs.get("body"), send_headers)
+            response = await real_call(step, method, url, send_headers, data)
+            log_call(step, request, response, None)
+            return response
+
+        response = await with_retries(step, policy, send)
+        if step.outputs is None:
+            set_http_outputs(step, response)
+
+
+@action_type("HttpWebhook")
+class HttpWebhook(Handler):
+    """Subscribe/wait/unsubscribe is not emulated: the callback is answered by mocks (default 200)."""
+
+    async def execute(step):
+        inputs = step.evaluate_inputs() or {}
+        step.inputs = inputs
+        sub = inputs.get("subscribe") if isinstance(inputs, dict) else None
+        request = request_summary(step, method=(sub or {}).get("method"), url=(sub or {}).get("uri"),
+                                  body=(sub or {}).get("body"))
+        answer = step.run.mocks.find(request) or step.run.mocks.default_answer()
+        response = apply_answer(step, answer, request)
+        if step.outputs is None:
+            set_http_outputs(step, response)

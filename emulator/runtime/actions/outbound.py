@@ -1,0 +1,117 @@
+"""What every outbound action shares: mock lookup, the call log, retry policies, HTTP-shaped outputs."""
+
+from __future__ import annotations
+
+from ..clock import iso, parse_duration
+from ..errors import ActionFailure
+from ..mocks import MockAnswer
+from ..run import status_code_name
+
+RETRIABLE = {408, 429}
+
+
+def request_summary(step, **fields) -> dict:
+    req = {"action": step.name, "type": step.action.type}
+    req.update({k: v for k, v in fields.items() if v is not None})
+    return req
+
+
+def log_call(step, request: dict, answer: dict | None, mocked: str | None) -> None:
+    entry = {"action": step.name, "type": step.action.type, "request": request, "response": answer,
+             "mocked": mocked, "time": iso(step.run.clock.now())}
+    if step.frame.indexes:
+        entry["repetitionIndexes"] = [dict(i) for i in step.frame.indexes]
+    step.run.calls.append(entry)
+    step.run.mocks.record(entry)
+
+
+def apply_answer(step, answer: MockAnswer, request: dict) -> dict:
+    """Turn a mocked answer into the action's outputs/status; returns the HTTP-shaped response."""
+    if answer.error:
+        log_call(step, request, {"error": answer.error}, answer.source)
+        raise ActionFailure(answer.error.get("code", "MockError"), answer.error.get("message", ""),
+                            status=answer.action_status or "Failed",
+                            record_code=status_code_name(answer.status_code) if answer.status_code else
+                            answer.error.get("code", "BadRequest"), outputs=answer.outputs)
+    if answer.outputs is not None and answer.status_code is None:
+        log_call(step, request, {"outputs": answer.outputs}, answer.source)
+        step.outputs = answer.outputs
+        step.code = "OK"
+        if answer.action_status:
+            step.status = answer.action_status
+        return {"statusCode": 200, "headers": {}, "body": answer.outputs.get("body")}
+    response = {"statusCode": answer.status_code or 200, "headers": dict(answer.headers)}
+    if answer.has_body:
+        response["body"] = answer.body
+    log_call(step, request, response, answer.source)
+    return response
+
+
+def set_http_outputs(step, response: dict) -> None:
+    status = response.get("statusCode", 200)
+    outputs = {"statusCode": status, "headers": response.get("headers") or {}}
+    if "body" in response:
+        outputs["body"] = response["body"]
+    step.outputs = outputs
+    step.code = status_code_name(status)
+    if status >= 400:
+        step.status = "Failed"
+
+
+class RetryPolicy:
+    def __init__(self, kind: str, count: int, interval: float, minimum: float, maximum: float):
+        self.kind, self.count, self.interval, self.minimum, self.maximum = kind, count, interval, minimum, maximum
+
+    @classmethod
+    def from_inputs(cls, raw) -> RetryPolicy:
+        if not isinstance(raw, dict):
+            return cls("exponential", 4, 7.5, 5.0, 45.0)
+        kind = str(raw.get("type", "default")).lower()
+        if kind == "none":
+            return cls("none", 0, 0, 0, 0)
+        count = int(raw.get("count", 4))
+        interval = parse_duration(raw.get("interval")) or 7.5
+        if kind == "fixed":
+            return cls("fixed", count, interval, interval, interval)
+        if kind == "exponential":
+            return cls("exponential", count, interval, parse_duration(raw.get("minimumInterval")) or 5.0,
+                       parse_duration(raw.get("maximumInterval")) or 3600.0)
+        return cls("exponential", 4, 7.5, 5.0, 45.0)
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait before retry number ``attempt`` (1-based); deterministic."""
+        if self.kind == "fixed":
+            return self.interval
+        return max(self.minimum, min(self.maximum, self.interval * (2 ** (attempt - 1))))
+
+
+def should_retry(response: dict | None) -> bool:
+    if response is None:
+        return True
+    status = response.get("statusCode", 200)
+    return status in RETRIABLE or status >= 500
+
+
+async def with_retries(step, policy: RetryPolicy, send) -> dict:
+    """Call ``send()`` (-> HTTP-shaped dict) with the retry policy; keeps ``retryHistory``."""
+    history = []
+    attempt = 0
+    while True:
+        started = iso(step.run.clock.now())
+        try:
+            response = await send()
+            failure = None
+        except ActionFailure as exc:
+            response, failure = None, exc
+        if attempt >= policy.count or not should_retry(response) or (failure and failure.status != "Failed"):
+            break
+        attempt += 1
+        history.append({"startTime": started, "endTime": iso(step.run.clock.now()),
+                        "code": status_code_name(response["statusCode"]) if response else failure.error["code"],
+                        **({"error": failure.error} if failure else {})})
+        await step.run.clock.sleep(policy.delay(attempt))
+    if history:
+        step.extra["retryHistory"] = history
+    if failure is not None:
+        raise failure
+    return response

@@ -1,0 +1,56 @@
+"""Response: answer the caller of a Request trigger (spec §8)."""
+
+from __future__ import annotations
+
+from ...expressions.values import to_string
+from ..errors import ActionFailure
+from ..run import status_code_name
+from .registry import Handler, action_type
+
+
+def _status_code(name: str, value) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not (200 <= value <= 599) or 300 <= value < 400:
+        raise ActionFailure("InvalidTemplate", f"The 'statusCode' of action '{name}' must be an integer between "
+                            f"200 and 599 excluding 3xx; the provided value is '{to_string(value)}'.")
+    return value
+
+
+@action_type("Response")
+class Response(Handler):
+    async def execute(step):
+        run, name = step.run, step.name
+        inputs = step.evaluate_inputs() or {}
+        if not isinstance(inputs, dict):
+            inputs = {}
+        status = _status_code(name, inputs.get("statusCode", 200))
+        headers = inputs.get("headers") or {}
+        if not isinstance(headers, dict):
+            raise ActionFailure("InvalidTemplate", f"The 'headers' of action '{name}' must be an object.")
+        headers = {str(k): to_string(v) for k, v in headers.items()}
+        recorded = {"statusCode": status}
+        if headers:
+            recorded["headers"] = headers
+        if "body" in inputs:
+            recorded["body"] = inputs["body"]
+        step.inputs = recorded
+        step.code = status_code_name(status)
+        if not run.options.client_waiting:
+            step.inputs = recorded
+            raise ActionFailure("ActionResponseSkipped", f"The execution of template action '{name}' is skipped: "
+                                "the client application is not waiting for a response from service.",
+                                status="Skipped", record_code="ActionResponseSkipped", inputs=recorded)
+        if run.client_timed_out:
+            raise ActionFailure("ActionResponseTimedOut", f"The execution of template action '{name}' failed: "
+                                "the client application timed out waiting for a response from service. This "
+                                "means that workflow took longer to respond than the alloted timeout value.",
+                                record_code="ActionResponseTimedOut", inputs=recorded)
+        if run.response_sent or run.invocation.response.done():
+            raise ActionFailure("ActionResponseConflict", f"The execution of template action '{name}' failed: "
+                                "the response for this request has already been sent (conflict).",
+                                record_code="Conflict", inputs=recorded)
+        run.response_sent = True
+        step.outputs = dict(recorded)
+        run.invocation.response.set_result({"status": status, "headers": headers, "body": inputs.get("body"),
+                                            "hasBody": "body" in inputs})

@@ -1,0 +1,65 @@
+"""Workflow: call another loaded workflow's Request trigger in-process and wait for its response."""
+
+from __future__ import annotations
+
+from ...expressions.values import to_string
+from ..errors import ActionFailure
+from .outbound import apply_answer, log_call, request_summary, set_http_outputs
+from .registry import Handler, action_type
+
+
+def _target(options, inputs: dict):
+    host = inputs.get("host") or {}
+    wf_ref = (host.get("workflow") or {}).get("id") or host.get("workflowName") or ""
+    name = str(wf_ref).rstrip("/").rsplit("/", 1)[-1]
+    workflows = options.workflow_map()
+    for key, wf in workflows.items():
+        if key.lower() == name.lower() or wf.name.lower() == name.lower():
+            return wf, host.get("triggerName")
+    return None, host.get("triggerName")
+
+
+@action_type("Workflow")
+class Workflow(Handler):
+    async def execute(step):
+        from .. import invoke
+
+        inputs = step.evaluate_inputs() or {}
+        step.inputs = inputs
+        options = step.run.options
+        request = request_summary(step, path=str(((inputs.get("host") or {}).get("workflow") or {}).get("id", "")),
+                                  headers=inputs.get("headers"), body=inputs.get("body"))
+        answer = options.mocks.find(request)
+        if answer is not None:
+            set_http_outputs(step, apply_answer(step, answer, request))
+            return
+        child, trigger_name = _target(options, inputs)
+        if child is None:
+            log_call(step, request, None, None)
+            raise ActionFailure("WorkflowNotFound", f"The workflow called by action '{step.name}' "
+                                f"('{request.get('path')}') is not loaded in the emulator; load it next to this "
+                                "workflow or mock the action.", record_code="NotFound")
+        headers = {str(k): to_string(v) for k, v in (inputs.get("headers") or {}).items()}
+        outputs = {"headers": {"Content-Type": "application/json", **headers}}
+        if "body" in inputs:
+            outputs["body"] = inputs["body"]
+        try:
+            inv = await invoke(child, trigger_name, outputs, options)
+        except KeyError as exc:
+            raise ActionFailure("WorkflowTriggerNotFound", str(exc.args[0]), record_code="NotFound") from None
+        if inv.skipped:
+            set_http_outputs(step, {"statusCode": 202, "headers": {}})
+            return
+        response = await inv.response
+        child_run = {"name": inv.run_id, "id": inv.record.get("id")}
+        if response is None:
+            if inv.done.done() and inv.record.get("status") == "Failed" and child.has_response_action:
+                raise ActionFailure("NoResponse", "The server did not receive a response from an upstream server. "
+                                    f"Request tracking id '{inv.run_id}'.", record_code="BadGateway")
+            result = {"statusCode": 202, "headers": {"x-ms-workflow-run-id": inv.run_id}}
+        else:
+            result = {"statusCode": response["status"], "headers": dict(response.get("headers") or {})}
+            if response.get("hasBody", True):
+                result["body"] = response.get("body")
+        log_call(step, request, {**result, "run": child_run}, None)
+        set_http_outputs(step, result)

@@ -1,0 +1,377 @@
+"""The engine: runs a workflow's actions by ``runAfter`` in nested containers.
+
+One :class:`Run` per trigger firing. :meth:`Run.run_branch` schedules a list of actions (the
+top level, a Scope body, an If branch, one loop iteration): an action starts when every action
+it runs after has finished; if a predecessor ended with a status it does not accept, it is
+Skipped (``ActionConditionFailed``). Actions of a branch that is not taken, or inside a container
+that was skipped, are Skipped with ``ActionBranchingConditionNotSatisfied`` /
+``ActionDependencyFailed``. A container's status comes from its last actions (see
+:func:`branch_status`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from ..expressions import ExpressionError
+from . import run as records
+from .clock import iso, parse_duration
+from .context import derive
+from .errors import ActionFailure, invalid_template
+
+
+class Frame:
+    """Where actions run: the expression context and the loop iteration(s) we are in."""
+
+    __slots__ = ("ctx", "indexes")
+
+    def __init__(self, ctx, indexes=()):
+        self.ctx = ctx
+        self.indexes = tuple(indexes)   # ({"scopeName": loop, "itemIndex": i}, ...)
+
+
+class Step:
+    """One execution of one action: what a handler reads and fills in."""
+
+    __slots__ = ("run", "action", "frame", "record", "inputs", "outputs", "status", "code", "error",
+                 "extra")
+
+    def __init__(self, run, action, frame, record):
+        self.run = run
+        self.action = action
+        self.frame = frame
+        self.record = record
+        self.inputs = None
+        self.outputs = None
+        self.status = "Succeeded"
+        self.code = action.handler.code
+        self.error = None
+        self.extra = {}
+
+    @property
+    def ctx(self):
+        return self.frame.ctx
+
+    @property
+    def name(self) -> str:
+        return self.action.name
+
+    def evaluate(self, compiled, where: str = "inputs", ctx=None):
+        """Evaluate compiled inputs; an expression error fails the action as InvalidTemplate."""
+        if compiled is None:
+            return None
+        ctx = ctx or self.frame.ctx
+        ctx.action = self.record
+        try:
+            return compiled.evaluate(ctx)
+        except ExpressionError as err:
+            raise invalid_template(self.action.name, err, where) from None
+
+    def evaluate_inputs(self):
+        return self.evaluate(self.action.inputs)
+
+
+def branch_status(branch, done: dict) -> str:
+    """A container's status from its last actions (those nothing else in it runs after).
+
+    A Skipped last action counts as the worst status of what it ran after, so a failure that
+    no handler caught fails the container, while a ``runAfter: Failed`` handler that ran absorbs it.
+    """
+    actions = branch.actions
+    referenced = {dep for a in actions.values() for dep in a.run_after}
+    memo: dict[str, str] = {}
+
+    def effective(name: str) -> str:
+        if name in memo:
+            return memo[name]
+        memo[name] = "Skipped"
+        rec = done.get(name)
+        status = rec["status"] if rec else "Skipped"
+        if status == "Skipped":
+            deps = [d for d in actions[name].run_after if d in actions]
+            status = records.worst(effective(d) for d in deps) if deps else "Skipped"
+        memo[name] = status
+        return status
+
+    leaves = [effective(n) for n in actions if n not in referenced]
+    result = records.worst(leaves)
+    if result in records.FAILED_STATES:
+        return "Failed"
+    if result == "Cancelled":
+        return "Cancelled"
+    return "Succeeded"
+
+
+def condition_failed(action, dep: str, expected, actual: str) -> dict:
+    return {"code": "ActionConditionFailed",
+            "message": f"The execution of template action '{action.name}' is skipped: the 'runAfter' condition "
+                       f"for action '{dep}' is not satisfied. Expected status values '{', '.join(expected)}' "
+                       f"and actual value '{actual}'."}
+
+
+def branch_not_taken(action) -> dict:
+    return {"code": "ActionBranchingConditionNotSatisfied",
+            "message": f"The execution of template action '{action.name}' skipped: the branching condition for "
+                       "this action is not satisfied."}
+
+
+def dependency_failed(container_name: str, status: str, code: str):
+    def make(action) -> dict:
+        return {"code": "ActionDependencyFailed",
+                "message": f"The execution of template action '{action.name}' is skipped: dependant action "
+                           f"'{container_name}' completed with status '{status}' and code '{code}'."}
+    return make
+
+
+class Run:
+    def __init__(self, workflow, trigger, trigger_record: dict, ctx, record: dict, options, invocation):
+        self.workflow = workflow
+        self.trigger = trigger
+        self.trigger_record = trigger_record
+        self.ctx = ctx
+        self.record = record
+        self.options = options
+        self.invocation = invocation
+        self.clock = options.clock
+        self.mocks = options.mocks
+        self.terminated: tuple[str, dict | None] | None = None
+        self.tasks: set[asyncio.Task] = set()
+        self.response_sent = False
+        self.client_timed_out = False
+        self.calls: list[dict] = []
+        ctx.result_provider = self.result_provider(ctx)
+
+    # ------------------------------------------------------------------ records
+
+    def new_record(self, action, frame) -> dict:
+        now = iso(self.clock.now())
+        rec = {"name": action.name, "startTime": now, "status": "Running",
+               "trackingId": self.invocation.tracking_id,
+               "clientTrackingId": self.record["correlation"]["clientTrackingId"]}
+        return rec
+
+    def store(self, action, frame, rec: dict) -> None:
+        """Put a finished (or running) record where expressions and the run history find it."""
+        frame.ctx.actions[action.name] = rec
+        shown = records.public_record(rec, action)
+        if frame.indexes:
+            summary = self.record["actions"].setdefault(action.name, {"name": action.name, "repetitions": []})
+            rep = dict(shown)
+            rep["repetitionIndexes"] = [dict(i) for i in frame.indexes]
+            reps = summary["repetitions"]
+            for i, existing in enumerate(reps):
+                if existing.get("repetitionIndexes") == rep["repetitionIndexes"]:
+                    reps[i] = rep
+                    break
+            else:
+                reps.append(rep)
+            summary["repetitionCount"] = len(reps)
+            for key in ("status", "code", "startTime", "endTime"):
+                if key in rep:
+                    summary[key] = rep[key]
+            if rep.get("error"):
+                summary["error"] = rep["error"]
+        else:
+            self.record["actions"][action.name] = shown
+
+    def skip(self, action, frame, error: dict, code: str = "ActionSkipped") -> dict:
+        now = iso(self.clock.now())
+        rec = {"name": action.name, "startTime": now, "endTime": now, "status": "Skipped", "code": code,
+               "error": error, "trackingId": self.invocation.tracking_id,
+               "clientTrackingId": self.record["correlation"]["clientTrackingId"]}
+        self.store(action, frame, rec)
+        if action.handler.is_container:
+            self.skip_children(action, frame, "Skipped", code)
+        return rec
+
+    def skip_children(self, action, frame, status: str, code: str) -> None:
+        make = dependency_failed(action.name, status, code)
+        for branch in action.branches.values():
+            self.skip_branch(branch, frame, make)
+
+    def skip_branch(self, branch, frame, root_error) -> None:
+        """Mark every action of a branch Skipped: roots with ``root_error``, the rest by runAfter."""
+        done: dict[str, dict] = {}
+        pending = dict(branch.actions)
+        while pending:
+            progressed = False
+            for name, action in list(pending.items()):
+                deps = [d for d in action.run_after if d in branch.actions]
+                if any(d not in done for d in deps):
+                    continue
+                del pending[name]
+                progressed = True
+                error = root_error(action) if not deps else None
+                if error is None:
+                    dep = deps[0]
+                    error = condition_failed(action, dep, action.run_after[dep], done[dep]["status"])
+                done[name] = self.skip(action, frame, error)
+            if not progressed:
+                break
+
+    # ------------------------------------------------------------------ scheduling
+
+    async def run_branch(self, branch, frame) -> str:
+        """Run one list of actions by runAfter; return the container status."""
+        actions = branch.actions
+        if not actions:
+            return "Succeeded"
+        done: dict[str, dict] = {}
+        pending = dict(actions)
+        running: dict[asyncio.Task, object] = {}
+        while pending or running:
+            if self.terminated:
+                break
+            progressed = False
+            to_start = []
+            for name, action in list(pending.items()):
+                deps = [d for d in action.run_after if d in actions]
+                if any(d not in done for d in deps):
+                    continue
+                del pending[name]
+                progressed = True
+                unmet = next((d for d in deps if done[d]["status"] not in action.run_after[d]), None)
+                if unmet is not None:
+                    done[name] = self.skip(action, frame, condition_failed(
+                        action, unmet, action.run_after[unmet], done[unmet]["status"]))
+                else:
+                    to_start.append(action)
+            if len(to_start) == 1 and not running:
+                done[to_start[0].name] = await self.run_action(to_start[0], frame)
+                continue
+            for action in to_start:
+                task = asyncio.ensure_future(self.run_action(action, frame))
+                self.tasks.add(task)
+                running[task] = action
+            if not running:
+                if not progressed:
+                    break
+                continue
+            try:
+                finished, _ = await asyncio.wait(running.keys(), return_when=asyncio.FIRST_COMPLETED)
+            except asyncio.CancelledError:
+                for task in running:
+                    task.cancel()
+                await asyncio.gather(*running, return_exceptions=True)
+                raise
+            for task in finished:
+                action = running.pop(task)
+                self.tasks.discard(task)
+                done[action.name] = task.result()
+        if self.terminated:
+            for task, action in running.items():
+                task.cancel()
+            for task, action in running.items():
+                try:
+                    done[action.name] = await task
+                except asyncio.CancelledError:
+                    pass
+                self.tasks.discard(task)
+            for action in pending.values():
+                now = iso(self.clock.now())
+                rec = {"name": action.name, "startTime": now, "endTime": now, "status": "Skipped",
+                       "code": "Terminated"}
+                self.store(action, frame, rec)
+                done[action.name] = rec
+        return branch_status(branch, done)
+
+    async def run_action(self, action, frame) -> dict:
+        rec = self.new_record(action, frame)
+        self.store(action, frame, rec)
+        step = Step(self, action, frame, rec)
+        started = self.clock.now()
+        try:
+            timeout = parse_duration(action.limit.get("timeout")) if action.limit and not \
+                action.handler.is_loop else None
+            if timeout and not self.clock.virtual:
+                try:
+                    await asyncio.wait_for(action.handler.execute(step), timeout)
+                except asyncio.TimeoutError:
+                    raise ActionFailure("ActionTimedOut", f"The execution of template action '{action.name}' "
+                                        f"timed out after '{action.limit.get('timeout')}'.",
+                                        status="TimedOut", record_code="ActionTimedOut") from None
+            else:
+                await action.handler.execute(step)
+                if timeout and (self.clock.now() - started).total_seconds() > timeout:
+                    raise ActionFailure("ActionTimedOut", f"The execution of template action '{action.name}' "
+                                        f"timed out after '{action.limit.get('timeout')}'.",
+                                        status="TimedOut", record_code="ActionTimedOut")
+        except ActionFailure as failure:
+            step.status = failure.status
+            step.code = failure.record_code
+            step.error = failure.error
+            if failure.inputs is not None:
+                step.inputs = failure.inputs
+            if failure.outputs is not None:
+                step.outputs = failure.outputs
+        except asyncio.CancelledError:
+            step.status, step.code = "Cancelled", "Terminated"
+            step.error = {"code": "Terminated", "message": "The action was cancelled because the run was "
+                          "terminated."}
+        except Exception as exc:  # noqa: BLE001 - an emulator bug must not hang the run
+            step.status, step.code = "Failed", "InternalServerError"
+            step.error = {"code": "EmulatorError", "message": f"{type(exc).__name__}: {exc}"}
+        self.finish(step)
+        return rec
+
+    def finish(self, step: Step) -> None:
+        rec = step.record
+        if step.inputs is not None:
+            rec["inputs"] = step.inputs
+        if step.outputs is not None:
+            rec["outputs"] = step.outputs
+        rec["endTime"] = iso(self.clock.now())
+        rec["status"] = step.status
+        rec["code"] = step.code
+        if step.error is not None:
+            rec["error"] = step.error
+        for key, value in step.extra.items():
+            rec[key] = value
+        action = step.action
+        if action.tracked_properties is not None:
+            try:
+                step.frame.ctx.action = rec
+                rec["trackedProperties"] = action.tracked_properties.evaluate(step.frame.ctx)
+            except ExpressionError as err:
+                rec["trackedProperties"] = None
+                rec.setdefault("trackedPropertiesError", {"code": "InvalidTemplate", "message": err.message})
+        self.store(action, step.frame, rec)
+
+    # ------------------------------------------------------------------ loops, results, termination
+
+    def iteration_frame(self, frame, loop_action, index: int, item=None, has_item=False) -> Frame:
+        ctx = derive(frame.ctx, loop=loop_action.name, item=item, has_item=has_item, index=index)
+        ctx.result_provider = self.result_provider(ctx)
+        return Frame(ctx, frame.indexes + ({"scopeName": loop_action.name, "itemIndex": index},))
+
+    def result_provider(self, ctx):
+        def provide(name: str):
+            return self.result(name, ctx)
+        return provide
+
+    def result(self, name: str, ctx) -> list:
+        action = self.workflow.all_actions.get(name)
+        if action is None or not action.handler.is_container:
+            raise ExpressionError(
+                f"The template language function 'result' expects its parameter to be the name of a scoped "
+                f"action (Scope, If, Switch, Foreach, Until); '{name}' is not. Please see "
+                "https://aka.ms/logicexpressions#result for usage details.")
+        out = []
+        for child in action.children():
+            if action.handler.is_loop:
+                summary = self.record["actions"].get(child.name) or {}
+                reps = summary.get("repetitions")
+                if reps is None and child.name in ctx.actions:
+                    reps = [ctx.actions[child.name]]
+                for rep in reps or []:
+                    out.append(records.result_entry(rep))
+            else:
+                rec = ctx.actions.get(child.name)
+                if rec is not None:
+                    out.append(records.result_entry(records.public_record(rec, child)))
+        return out
+
+    def terminate(self, status: str, error: dict | None) -> None:
+        """Stop the run: every scheduler cancels its running actions when it next wakes."""
+        if self.terminated is None:
+            self.terminated = (status, error)

@@ -1,0 +1,31 @@
+"""Action failures as data: the status, code and error an action ends with."""
+
+from __future__ import annotations
+
+
+class ActionFailure(Exception):
+    """Raised by an action handler to end the action with ``status``/``code``/``error``."""
+
+    def __init__(self, code: str, message: str, *, error_code: str | None = None, status: str = "Failed",
+                 record_code: str = "BadRequest", inputs=None, outputs=None, details=None):
+        super().__init__(message)
+        self.status = status
+        self.record_code = record_code
+        self.error = {"code": error_code or code, "message": message}
+        if details is not None:
+            self.error["details"] = details
+        self.inputs = inputs
+        self.outputs = outputs
+
+
+def invalid_template(action_name: str, err, where: str = "inputs") -> ActionFailure:
+    """The host's wrapper for an expression that failed while evaluating an action's inputs."""
+    column = getattr(err, "column", None) or 0
+    detail = getattr(err, "message", str(err))
+    if where == "inputs":
+        text = (f"Unable to process template language expressions in action '{action_name}' inputs at line "
+                f"'1' and column '{column}': '{detail}'.")
+    else:
+        text = (f"Unable to process template language expressions for action '{action_name}' at line '1' "
+                f"and column '{column}': '{detail}'.")
+    return ActionFailure("InvalidTemplate", text, record_code="BadRequest")

@@ -1,0 +1,146 @@
+"""Mocked answers for outbound actions (connectors, Http, inline code...), and the call log.
+
+The JSON format is documented in ``docs/mocks.md``. In short::
+
+    {
+      "actions": {"Get_row": {"statusCode": 200, "body": {...}},      # by action name
+                  "Flaky":   [{"statusCode": 500}, {"statusCode": 200}]},  # successive calls
+      "rules": [{"when": {"type": "Http", "method": "GET", "url": "https://api.test/items/*"},
+                 "match": "queries.id == '1'",                         # jmespath on the request
+                 "response": {"statusCode": 404, "body": "nope"}}],
+      "default": {"statusCode": 200},                                  # unmatched managed connectors
+      "http": "real"                                                   # unmatched Http: "real" | "fail"
+    }
+
+A response is ``{"statusCode", "headers", "body"}``, or ``{"outputs": {...}}`` for non-HTTP actions,
+or ``{"error": {"code", "message"}, "actionStatus": "Failed"|"TimedOut"}``.
+"""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_RESPONSE = {"statusCode": 200}
+
+
+@dataclass
+class MockAnswer:
+    status_code: int | None = None
+    headers: dict = field(default_factory=dict)
+    body: object = None
+    has_body: bool = False
+    outputs: dict | None = None
+    error: dict | None = None
+    action_status: str | None = None
+    delay: float = 0.0
+    source: str = "default"
+
+    @classmethod
+    def from_json(cls, raw, source: str) -> MockAnswer:
+        if not isinstance(raw, dict):
+            raise ValueError(f"mock response {source} must be an object")
+        status = raw.get("statusCode", raw.get("status"))
+        if isinstance(status, str) and status.isdigit():
+            status = int(status)
+        action_status = raw.get("actionStatus")
+        if isinstance(status, str):  # "status": "Failed"
+            action_status, status = status, None
+        error = raw.get("error")
+        if error is not None and not isinstance(error, dict):
+            error = {"code": "MockError", "message": str(error)}
+        if error and not action_status:
+            action_status = "Failed"
+        return cls(status_code=status if isinstance(status, int) else None,
+                   headers=dict(raw.get("headers") or {}), body=copy.deepcopy(raw.get("body")),
+                   has_body="body" in raw, outputs=copy.deepcopy(raw.get("outputs")), error=error,
+                   action_status=action_status, delay=float(raw.get("delay") or 0), source=source)
+
+
+def _glob(pattern, value) -> bool:
+    if pattern is None:
+        return True
+    if value is None:
+        return False
+    if isinstance(pattern, str) and pattern.startswith("re:"):
+        return re.search(pattern[3:], str(value)) is not None
+    return fnmatch.fnmatchcase(str(value).lower(), str(pattern).lower())
+
+
+class MockSet:
+    """Mocks loaded from JSON plus the log of every call the run made (the outbox)."""
+
+    def __init__(self, spec: dict | None = None):
+        spec = spec or {}
+        if not isinstance(spec, dict):
+            raise ValueError("mocks must be a JSON object")
+        self.spec = spec
+        self.by_action: dict[str, list] = {}
+        for name, answer in (spec.get("actions") or {}).items():
+            self.by_action[name] = answer if isinstance(answer, list) else [answer]
+        self.rules = list(spec.get("rules") or [])
+        self.default = spec.get("default", DEFAULT_RESPONSE)
+        self.http_mode = str(spec.get("http", "real")).lower()
+        self.calls: list[dict] = []
+        self._counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._compiled = {}
+
+    @classmethod
+    def load(cls, source) -> MockSet:
+        if source is None:
+            return cls()
+        if isinstance(source, MockSet):
+            return source
+        if isinstance(source, dict):
+            return cls(source)
+        return cls(json.loads(Path(source).read_text(encoding="utf-8-sig")))
+
+    def _next(self, key: str, answers: list):
+        with self._lock:
+            n = self._counts.get(key, 0)
+            self._counts[key] = n + 1
+        return answers[min(n, len(answers) - 1)]
+
+    def _rule_matches(self, index: int, rule: dict, request: dict) -> bool:
+        when = rule.get("when") or {}
+        for key, pattern in when.items():
+            if key == "type":
+                if str(pattern).lower() != str(request.get("type", "")).lower():
+                    return False
+            elif not _glob(pattern, request.get(key)):
+                return False
+        expr = rule.get("match")
+        if expr:
+            import jmespath
+
+            compiled = self._compiled.get(index)
+            if compiled is None:
+                compiled = self._compiled[index] = jmespath.compile(expr)
+            if not compiled.search(request):
+                return False
+        return True
+
+    def find(self, request: dict) -> MockAnswer | None:
+        """The mocked answer for a request, or None when nothing matches."""
+        name = request.get("action")
+        if name in self.by_action:
+            return MockAnswer.from_json(self._next(f"action:{name}", self.by_action[name]), f"actions.{name}")
+        for index, rule in enumerate(self.rules):
+            if self._rule_matches(index, rule, request):
+                answers = rule.get("responses") or [rule.get("response", DEFAULT_RESPONSE)]
+                return MockAnswer.from_json(self._next(f"rule:{index}", answers), f"rules[{index}]")
+        return None
+
+    def default_answer(self) -> MockAnswer:
+        return MockAnswer.from_json(self.default if isinstance(self.default, dict) else DEFAULT_RESPONSE,
+                                    "default")
+
+    def record(self, entry: dict) -> None:
+        with self._lock:
+            self.calls.append(entry)

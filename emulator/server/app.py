@@ -1,0 +1,220 @@
+"""The aiohttp application: routes for every URL shape, the access log, hot reload, run bookkeeping.
+
+Reading order for one request: ``routes`` below -> ``invoke.handle`` (checks, trigger outputs, run) ->
+``response`` (the answer and its x-ms-* headers). Management calls go to ``management.Management``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from functools import partial
+
+from aiohttp import web
+
+from . import ids, invoke, urls
+from .errors import HttpError
+from .history import open_history
+from .keys import RUN_ID, X_HEADERS
+from .management import Management
+from .registry import Registry
+from .response import error_response
+from .sas import KeyStore
+
+try:
+    from . import issuer
+except ImportError:  # the access stream has not landed
+    issuer = None
+
+log = logging.getLogger("emulator.server")
+access_log = logging.getLogger("emulator.server.access")
+
+SERVER = web.AppKey("server", object)
+_SIG = re.compile(r"([?&]sig=)[^&]*", re.IGNORECASE)
+
+
+@dataclass
+class ServerConfig:
+    paths: list = field(default_factory=lambda: ["flows"])
+    host: str = "127.0.0.1"
+    port: int = 7071
+    state_dir: str | None = ".state"
+    auth: str = "sas"  # "sas" | "none"
+    sas_key: str | None = None
+    response_timeout: float = 120.0
+    body_limit: int = 104_857_600
+    history: str = "memory"  # "memory" | "sqlite"
+    history_size: int = 1000
+    skipped_status: int = 202
+    location: str = "local"
+    reload_interval: float = 1.0
+    retry_after: int = 1
+    run_options: dict = field(default_factory=dict)
+
+
+class Server:
+    """Everything one request may need: config, runtime, workflows, keys, history, async operations."""
+
+    def __init__(self, config: ServerConfig, runtime):
+        self.config = config
+        self.runtime = runtime
+        self.registry = Registry(config.paths, runtime, config.location)
+        self.keys = KeyStore(config.state_dir, config.sas_key)
+        self.history = open_history(config.history, config.state_dir, config.history_size)
+        self.operations: dict[str, tuple] = {}
+        self.startup_messages = self.registry.load()
+        self.jwt_keys = None  # the access stream's token issuer key store, when it is there
+        self._reload_task: asyncio.Task | None = None
+
+    # ------------------------------------------------------------------ run bookkeeping
+    def record_run(self, entry, trig, invocation) -> None:
+        record = invocation.record
+        self.history.add_run(entry.name, record)
+        started = record.get("startTime") or invoke.now_iso()
+        history = {"name": invocation.run_id, "id": f"/workflows/{entry.name}/triggers/{trig.name}/histories/"
+                   f"{invocation.run_id}", "type": "Microsoft.Logic/workflows/triggers/histories",
+                   "properties": {"startTime": started, "endTime": started, "scheduledTime": started,
+                                  "status": "Succeeded", "code": "OK",
+                                  "correlation": {"clientTrackingId": invocation.run_id}, "fired": True,
+                                  "run": {"id": f"/workflows/{entry.name}/runs/{invocation.run_id}",
+                                          "name": invocation.run_id, "type": "Microsoft.Logic/workflows/runs"}}}
+        self.history.add_trigger(entry.name, trig.name, history)
+
+        def finished(fut):
+            trig.limiter.release()
+            final = record
+            if not fut.cancelled() and fut.exception() is None and isinstance(fut.result(), dict):
+                final = fut.result()
+            try:
+                self.history.update_run(entry.name, final)
+            except Exception:  # noqa: BLE001 - history must never break a run
+                log.exception("could not store run %s", invocation.run_id)
+
+        invocation.done.add_done_callback(finished)
+
+    def record_skipped(self, entry, trig) -> None:
+        name = ids.new_run_id()
+        now = invoke.now_iso()
+        self.history.add_trigger(entry.name, trig.name, {
+            "name": name, "id": f"/workflows/{entry.name}/triggers/{trig.name}/histories/{name}",
+            "type": "Microsoft.Logic/workflows/triggers/histories",
+            "properties": {"startTime": now, "endTime": now, "scheduledTime": now, "status": "Skipped",
+                           "code": "OK", "correlation": {"clientTrackingId": name}, "fired": False}})
+
+    def new_operation(self, entry, invocation, base: str) -> str:
+        op_id = ids.new_guid().replace("-", "")
+        location = urls.operation_url(self.keys, entry, invocation.run_id, op_id, base)
+        headers = {} if entry is None else invoke.run_headers(entry, invocation, self.config.location)
+        self.operations[op_id] = (entry, invocation, headers, location)
+        return location
+
+    # ------------------------------------------------------------------ hot reload
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.reload_interval)
+            try:
+                messages = self.registry.reload_if_changed()
+            except Exception:  # noqa: BLE001 - keep watching whatever happens
+                log.exception("reload failed")
+                continue
+            for line in messages or ():
+                log.warning("%s", line) if line.startswith("problem") or "failed" in line else log.info("%s", line)
+
+    async def on_startup(self, app) -> None:
+        if self.config.reload_interval and self.config.reload_interval > 0:
+            self._reload_task = asyncio.create_task(self._watch())
+
+    async def on_cleanup(self, app) -> None:
+        if self._reload_task:
+            self._reload_task.cancel()
+        self.history.close()
+
+
+# ---------------------------------------------------------------------- middlewares
+@web.middleware
+async def access_middleware(request: web.Request, handler):
+    start = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except HttpError as err:
+        response = error_response(err, request.get(X_HEADERS))
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        code = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status, exc.reason.replace(" ", ""))
+        message = (f"No route matches '{request.method} {request.path}'." if exc.status in (404, 405)
+                   else exc.text or exc.reason)
+        response = error_response(HttpError(exc.status, code, message))
+        status = response.status
+        return response
+    except asyncio.CancelledError:
+        status = 499  # the client went away
+        raise
+    except Exception:
+        log.exception("unhandled error for %s %s", request.method, redact(request.path_qs))
+        response = error_response(HttpError(500, "InternalServerError",
+                                            "The server encountered an internal error (see the server log)."))
+        return response
+    finally:
+        run_id = request.get(RUN_ID)
+        access_log.info("%s %s %d %.1fms %s", request.method, redact(request.path_qs), status,
+                        (time.perf_counter() - start) * 1000, run_id or "-")
+
+
+def redact(path: str) -> str:
+    return _SIG.sub(r"\1REDACTED", path)
+
+
+# ---------------------------------------------------------------------- routes
+def _relative(request: web.Request, skip: int) -> str:
+    raw = request.raw_path.split("?", 1)[0]
+    return "/".join(raw.split("/")[skip + 1:])
+
+
+async def _invoke(request: web.Request, skip: int | None):
+    server = request.app[SERVER]
+    info = request.match_info
+    relative = _relative(request, skip) if skip is not None else None
+    return await invoke.handle(server, request, info["wf"], info["trigger"], relative)
+
+
+async def _poll(request: web.Request):
+    info = request.match_info
+    return await invoke.poll_operation(request.app[SERVER], request, info["wf"], info["run"], info["op"])
+
+
+_SHAPES = (
+    # (path prefix up to /invoke, number of segments before the relative path)
+    ("/workflows/{wf}/triggers/{trigger}/paths/invoke", 6),
+    ("/api/{wf}/triggers/{trigger}/invoke", 5),
+    ("/powerautomate/automations/direct/workflows/{wf}/triggers/{trigger}/paths/invoke", 9),
+    ("/powerautomate/automations/direct/cu/{cu}/workflows/{wf}/triggers/{trigger}/paths/invoke", 11),
+)
+
+
+def create_app(config: ServerConfig, runtime=None, server: Server | None = None) -> web.Application:
+    if runtime is None:
+        from .engine import real_runtime
+
+        runtime = real_runtime()
+    server = server or Server(config, runtime)
+    app = web.Application(middlewares=[access_middleware], client_max_size=config.body_limit + 1)
+    app[SERVER] = server
+    for prefix, skip in _SHAPES:
+        handler = partial(_invoke, skip=skip)
+        app.router.add_route("*", prefix, handler)
+        app.router.add_route("*", prefix + "/{relative:.*}", handler)
+    app.router.add_route("*", "/workflows/{wf}/triggers/{trigger}/run", partial(_invoke, skip=None))
+    app.router.add_get("/workflows/{wf}/runs/{run}/operations/{op}", _poll)
+    Management(server).add_routes(app)
+    if issuer is not None and hasattr(issuer, "add_routes"):
+        server.jwt_keys = issuer.add_routes(app, config.state_dir)
+    app.on_startup.append(server.on_startup)
+    app.on_cleanup.append(server.on_cleanup)
+    return app

@@ -1,0 +1,48 @@
+"""What ``serve`` prints at start: per trigger its method, relative path, a ready URL and a curl example."""
+
+from __future__ import annotations
+
+import shlex
+
+from . import urls
+
+AUTH_NONE_WARNING = """
+!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
+!!  --auth none: SAS signatures are NOT checked. Anyone who can reach this port  !!
+!!  can run every workflow. Use it only for local experiments.                   !!
+!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
+"""
+
+
+def sample_path(template: str) -> str:
+    """``orders/{orderId}`` -> ``orders/orderId-value`` for the curl example."""
+    import re
+
+    return re.sub(r"\{([^{}/]+)\}", lambda m: f"{m.group(1)}-value", template)
+
+
+def lines(server, base: str) -> list[str]:
+    out = []
+    entries = server.registry.entries()
+    if not entries:
+        out.append("No workflows loaded yet (add files to the served paths; they are picked up without a restart).")
+    for entry in entries:
+        out.append(f"{entry.name}  ({entry.flavor}, id {entry.id}, from {entry.source})")
+        for trig in entry.triggers.values():
+            if not trig.is_request:
+                out.append(f"  trigger {trig.name}: type {trig.trigger.type}, not callable over HTTP")
+                continue
+            answer = urls.callback(server.keys, entry, trig, base)
+            rel = f"/{trig.path.template}" if trig.path else "(none)"
+            out.append(f"  trigger {trig.name}: {trig.method}  relative path {rel}")
+            out.append(f"    {answer['value']}")
+            url = answer["value"]
+            if trig.path:
+                url = url.replace(trig.path.template, sample_path(trig.path.template))
+            curl = ["curl", "-i", "-X", trig.method, url]
+            if trig.method not in ("GET", "HEAD", "DELETE"):
+                curl += ["-H", "Content-Type: application/json", "-d", "{}"]
+            out.append(f"    {' '.join(shlex.quote(part) for part in curl)}")
+    for problem in server.registry.problems:
+        out.append(f"problem: {problem}")
+    return out

@@ -1,0 +1,51 @@
+"""Ids the server hands out: workflow ids, version ids, tracking ids (host formats, spec §12)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime, timezone
+
+_INT64_MAX = 9223372036854775807
+_EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
+
+
+def workflow_id(name: str) -> str:
+    """A stable 32-hex id for a workflow name (names are case-insensitive, so is the id)."""
+    return hashlib.sha256(f"logicapps-emulator/workflow/{name.lower()}".encode()).hexdigest()[:32]
+
+
+def _ticks(when: datetime) -> int:
+    delta = when.astimezone(timezone.utc) - _EPOCH
+    return (delta.days * 86400 + delta.seconds) * 10_000_000 + delta.microseconds * 10
+
+
+def version_id(when: datetime) -> str:
+    """20 digits: ``Int64.MaxValue - ticks`` at the time the workflow was saved."""
+    return f"{_INT64_MAX - _ticks(when):020d}"[:20]
+
+
+def version_from_mtime(mtime: float) -> str:
+    return version_id(datetime.fromtimestamp(mtime, timezone.utc))
+
+
+def new_guid() -> str:
+    return str(uuid.uuid4())
+
+
+def is_workflow_id(text: str) -> bool:
+    return len(text) == 32 and all(c in "0123456789abcdef" for c in text.lower())
+
+
+def new_run_id(now: datetime | None = None, scale_unit: str = "00") -> str:
+    """29 digits + ``CU`` + scale unit: 20 digits of ``Int64.MaxValue - ticks`` then 9 random ones."""
+    import secrets
+
+    try:  # the runtime's id source wins when it is there (one id source for everything)
+        from ..runtime.ids import new_run_id as runtime_run_id
+
+        return runtime_run_id(now or datetime.now(timezone.utc))
+    except ImportError:
+        pass
+    stamp = version_id(now or datetime.now(timezone.utc))
+    return f"{stamp}{secrets.randbelow(10**9):09d}CU{scale_unit}"

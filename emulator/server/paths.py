@@ -1,0 +1,69 @@
+"""Relative path templates (``/orders/{orderId}``) compiled once, matched per request (spec §1.4)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+_PARAM = re.compile(r"\{([^{}/]+)\}")
+
+
+class RelativePath:
+    """A compiled ``relativePath``: literal segments match case-insensitively, ``{name}`` one segment."""
+
+    def __init__(self, template: str | None):
+        self.template = (template or "").strip().strip("/")
+        self.names: list[str] = _PARAM.findall(self.template)
+        pattern, pos = [], 0
+        for index, match in enumerate(_PARAM.finditer(self.template)):
+            pattern.append(re.escape(self.template[pos:match.start()]))
+            pattern.append(f"(?P<p{index}>[^/]*)")
+            pos = match.end()
+        pattern.append(re.escape(self.template[pos:]))
+        self._regex = re.compile("^" + "".join(pattern) + "$", re.IGNORECASE | re.DOTALL)
+
+    def __bool__(self) -> bool:
+        return bool(self.template)
+
+    def match(self, raw: str) -> dict | None:
+        """Parameters for a raw (still percent-encoded) path after ``/invoke``; None when it does not fit.
+
+        Encoded slashes are first kept inside one segment (``{file}`` = ``a/b``); when that does not
+        fit the template, they are read as separators (``{a}/{b}`` from ``a%2Fb``), as spec §1.2 asks.
+        """
+        raw = raw.strip("/")
+        found = self._segmentwise(raw)
+        if found is None:
+            m = self._regex.match(unquote(raw))
+            if m:
+                found = {name: m.group(f"p{i}") for i, name in enumerate(self.names)}
+        return found
+
+    def _segmentwise(self, raw: str) -> dict | None:
+        segments = raw.split("/") if raw else []
+        templates = self.template.split("/") if self.template else []
+        if len(segments) != len(templates):
+            return None
+        values = {}
+        for seg, tmpl in zip(segments, templates):
+            m = RelativePath._segment_regex(tmpl).match(unquote(seg))
+            if not m:
+                return None
+            values.update({name: m.group(f"p{i}") for i, name in enumerate(_PARAM.findall(tmpl))})
+        return values
+
+    _segment_cache: dict[str, re.Pattern] = {}
+
+    @staticmethod
+    def _segment_regex(segment: str) -> re.Pattern:
+        cached = RelativePath._segment_cache.get(segment)
+        if cached is None:
+            parts, pos = [], 0
+            for index, match in enumerate(_PARAM.finditer(segment)):
+                parts.append(re.escape(segment[pos:match.start()]))
+                parts.append(f"(?P<p{index}>.*?)")
+                pos = match.end()
+            parts.append(re.escape(segment[pos:]))
+            cached = re.compile("^" + "".join(parts) + "$", re.IGNORECASE | re.DOTALL)
+            RelativePath._segment_cache[segment] = cached
+        return cached

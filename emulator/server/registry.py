@@ -1,0 +1,187 @@
+"""The served workflows: loaded from paths, looked up by name or id, reloaded when files change.
+
+A flow that fails to load is reported and its last good version keeps serving; a flow whose file is
+gone is removed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from . import ids
+from .limiter import Limiter
+from .paths import RelativePath
+from .schema import SchemaCheck
+
+try:
+    from . import access
+except ImportError:  # the access stream has not landed: SAS only
+    access = None
+
+log = logging.getLogger("emulator.server")
+
+_IGNORED_DIRS = {"__pycache__", ".git", "node_modules", ".state"}
+
+
+class TriggerEntry:
+    """One trigger with everything the request path needs, compiled at load."""
+
+    def __init__(self, trigger):
+        self.trigger = trigger
+        self.name = trigger.name
+        raw = getattr(trigger, "raw", None) or {}
+        self.is_request = bool(getattr(trigger, "is_request", raw.get("type", "").lower() == "request"))
+        self.method = (trigger.method or "POST").upper()
+        self.path = RelativePath(trigger.relative_path)
+        opts = {str(o).strip().lower() for o in (trigger.operation_options or ())}
+        self.options = opts
+        schema = trigger.schema if isinstance(trigger.schema, dict) else None
+        self.schema = SchemaCheck(trigger.name, schema) if schema and "enableschemavalidation" in opts else None
+        self.suppress_headers = "suppressworkflowheadersonresponse" in opts
+        self.include_authorization = "includeauthorizationheadersinoutputs" in opts
+        concurrency = (trigger.runtime_configuration or {}).get("concurrency") or {}
+        runs = 1 if "singleinstance" in opts else concurrency.get("runs")
+        self.limiter = Limiter(runs, concurrency.get("maximumWaitingRuns"))
+        self.split_on = bool(raw.get("splitOn"))
+
+
+class WorkflowEntry:
+    def __init__(self, workflow, location: str = "local"):
+        self.workflow = workflow
+        self.name: str = workflow.name
+        self.id = ids.workflow_id(self.name)
+        self.flavor = getattr(workflow, "flavor", None) or "consumption"
+        self.source = Path(workflow.source) if getattr(workflow, "source", None) else None
+        self.version = ids.version_from_mtime(_mtime(self.source))
+        # One id everywhere: the x-ms-workflow-id header, callback URLs and workflow() inside the run.
+        if hasattr(workflow, "workflow_id"):
+            workflow.workflow_id = self.id
+        if hasattr(workflow, "version") and not workflow.version:
+            workflow.version = self.version
+        self.triggers = {name.lower(): TriggerEntry(t) for name, t in (workflow.triggers or {}).items()}
+        self.policy = access.AccessPolicy.from_workflow(workflow) if access is not None else None
+        self.state = str(getattr(workflow, "state", None) or "Enabled")
+        self.standard = self.flavor == "standard"
+        system = f"/scaleunits/prod-00/workflows/{self.id}"
+        if not self.standard:
+            system = f"/locations/{location}{system}"
+        self.base_headers = {
+            "x-ms-workflow-system-id": system,
+            "x-ms-workflow-id": self.id,
+            "x-ms-workflow-version": self.version,
+            "x-ms-workflow-name": self.name,
+        }
+
+    def trigger(self, name: str) -> TriggerEntry | None:
+        return self.triggers.get(name.lower())
+
+
+def _mtime(source: Path | None) -> float:
+    if source is None:
+        return 0.0
+    try:
+        if source.is_dir() and (source / "workflow.json").is_file():
+            return (source / "workflow.json").stat().st_mtime
+        return source.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+class Registry:
+    def __init__(self, paths, runtime, location: str = "local"):
+        self.paths = [Path(p) for p in paths]
+        self.runtime = runtime
+        self.location = location
+        self.by_name: dict[str, WorkflowEntry] = {}
+        self.by_id: dict[str, WorkflowEntry] = {}
+        self.problems: list[str] = []
+        self._snapshot: dict | None = None
+
+    # ------------------------------------------------------------------ lookup
+    def find(self, key: str) -> WorkflowEntry | None:
+        lowered = key.lower()
+        return self.by_name.get(lowered) or self.by_id.get(lowered)
+
+    def entries(self) -> list[WorkflowEntry]:
+        return sorted(self.by_name.values(), key=lambda e: e.name.lower())
+
+    def workflows(self) -> dict:
+        """Workflows by name, for nested workflow calls made by the runtime."""
+        return {e.name: e.workflow for e in self.by_name.values()}
+
+    # ------------------------------------------------------------------ loading
+    def load(self) -> list[str]:
+        """(Re)load every path; returns one line per change or problem."""
+        messages: list[str] = []
+        fresh: dict[str, WorkflowEntry] = {}
+        problems: list[str] = []
+        for path in self.paths:
+            if not path.exists():
+                problems.append(f"{path}: no such file or folder")
+                continue
+            try:
+                result = self.runtime.load_path(path)
+            except Exception as exc:  # noqa: BLE001 - a loader crash must not stop the server
+                problems.append(f"{path}: {type(exc).__name__}: {exc}")
+                continue
+            problems.extend(str(p) for p in getattr(result, "problems", []) or [])
+            for workflow in result.workflows:
+                key = workflow.name.lower()
+                if key in fresh:
+                    problems.append(f"{workflow.source}: workflow name '{workflow.name}' is already served "
+                                    f"from {fresh[key].source}; skipped")
+                    continue
+                try:
+                    fresh[key] = WorkflowEntry(workflow, self.location)
+                except Exception as exc:  # noqa: BLE001 - a bad flow is reported, the others still serve
+                    problems.append(f"{workflow.source}: {getattr(exc, 'message', exc)}")
+        for key, old in self.by_name.items():
+            if key in fresh:
+                if fresh[key].version != old.version or fresh[key].source != old.source:
+                    messages.append(f"reloaded {old.name}")
+                continue
+            if old.source is not None and old.source.exists():
+                fresh[key] = old
+                messages.append(f"{old.name}: failed to load; the last good version keeps serving")
+            else:
+                messages.append(f"removed {old.name}")
+        for key, entry in fresh.items():
+            if key not in self.by_name:
+                messages.append(f"added {entry.name}")
+        self.by_name = fresh
+        self.by_id = {e.id: e for e in fresh.values()}
+        new_problems = [p for p in problems if p not in self.problems]
+        self.problems = problems
+        self._snapshot = self.snapshot()
+        return [f"problem: {p}" for p in new_problems] + messages
+
+    def snapshot(self) -> dict:
+        files = {}
+        for path in self.paths:
+            if path.is_file():
+                files[str(path)] = _stat(path)
+            elif path.is_dir():
+                for root, dirs, names in os.walk(path):
+                    dirs[:] = [d for d in dirs if d not in _IGNORED_DIRS and not d.startswith(".")]
+                    for name in names:
+                        full = os.path.join(root, name)
+                        files[full] = _stat(Path(full))
+        return files
+
+    def changed(self) -> bool:
+        return self.snapshot() != self._snapshot
+
+    def reload_if_changed(self) -> list[str] | None:
+        if not self.changed():
+            return None
+        return self.load()
+
+
+def _stat(path: Path):
+    try:
+        st = path.stat()
+        return (st.st_mtime_ns, st.st_size)
+    except OSError:
+        return None

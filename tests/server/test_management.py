@@ -1,0 +1,153 @@
+"""The management API: listCallbackUrl (all path shapes), regenerateAccessKey, runs, trigger histories."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.server import fake_runtime
+from tests.server.flowdefs import ECHO, flow, response
+from tests.server.live import start
+
+ARM = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Logic"
+STD = "/runtime/webhooks/workflow/api/management"
+STD_ARM = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app/hostruntime" + STD
+WEB_ARM = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app"
+
+
+async def test_list_callback_url_every_prefix(serve):
+    live = await serve({"echo.json": ECHO})
+    for prefix in ("", ARM, STD, STD_ARM, WEB_ARM):
+        status, headers, out = await live.call_json(
+            "POST", f"{live.base}{prefix}/workflows/echo/triggers/manual/listCallbackUrl?api-version=2016-06-01")
+        assert status == 200, prefix
+        assert headers["Content-Type"] == "application/json; charset=utf-8"
+        assert set(out) == {"value", "method", "basePath", "queries"}
+        assert out["method"] == "POST"
+        assert out["value"].startswith(out["basePath"] + "?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=")
+        assert out["queries"]["sp"] == "/triggers/manual/run" and out["queries"]["sv"] == "1.0"
+        assert len(out["queries"]["sig"]) == 43
+        assert (await live.call("POST", out["value"]))[0] == 200
+
+
+async def test_list_callback_url_body_options_and_errors(serve):
+    live = await serve({"echo.json": ECHO})
+    path = f"{live.base}/workflows/echo/triggers/manual/listCallbackUrl"
+    _, _, primary = await live.call_json("POST", path)
+    _, _, secondary = await live.call_json("POST", path, json={"keyType": "Secondary"})
+    assert primary["queries"]["sig"] != secondary["queries"]["sig"]
+    _, _, expiring = await live.call_json("POST", path, json={"notAfter": "2099-03-05T08:00:00Z"})
+    assert expiring["queries"]["se"] == "2099-03-05T08:00:00.0000000Z"
+    assert (await live.call("POST", expiring["value"]))[0] == 200
+    status, _, out = await live.call_json("POST", path, json={"keyType": "Tertiary"})
+    assert status == 400 and out["error"]["code"] == "InvalidKeyType"
+    status, _, out = await live.call_json("POST", path, data=b"{", headers={"Content-Type": "application/json"})
+    assert status == 400 and out["error"]["code"] == "InvalidRequestContent"
+    status, _, out = await live.call_json("POST", path, json={"notAfter": "soon"})
+    assert status == 400 and out["error"]["code"] == "InvalidRequestContent"
+    status, _, out = await live.call_json("POST", f"{live.base}/workflows/nope/triggers/manual/listCallbackUrl")
+    assert status == 404 and out["error"]["code"] == "WorkflowNotFound"
+    status, _, out = await live.call_json("POST", f"{live.base}/workflows/echo/triggers/nope/listCallbackUrl")
+    assert status == 404 and out["error"]["code"] == "TriggerNotFound"
+
+
+async def test_list_callback_url_for_non_request_trigger(serve):
+    doc = flow({"R": response(200, "x")})
+    doc["definition"]["triggers"]["tick"] = {"type": "Recurrence", "recurrence": {"frequency": "Hour", "interval": 1}}
+    live = await serve({"r.json": doc})
+    status, _, out = await live.call_json("POST", f"{live.base}/workflows/r/triggers/tick/listCallbackUrl")
+    assert status == 400 and out["error"]["code"] == "InvalidTriggerType"
+    status, _, out = await live.call_json("POST", live.url("r").replace("/triggers/manual/", "/triggers/tick/"))
+    assert status == 404
+
+
+async def test_regenerate_access_key_invalidates_urls(serve):
+    live = await serve({"echo.json": ECHO})
+    old_primary, old_secondary = live.url("echo"), live.url("echo", key_type="secondary")
+    status, _, _ = await live.call("POST", f"{live.base}{ARM}/workflows/echo/regenerateAccessKey",
+                                   json={"keyType": "Primary"})
+    assert status == 200
+    status, _, out = await live.call_json("POST", old_primary)
+    assert status == 401 and out["error"]["code"] == "DirectApiInvalidAuthorizationSignature"
+    assert (await live.call("POST", old_secondary))[0] == 200
+    assert (await live.call("POST", live.url("echo")))[0] == 200
+    status, _, out = await live.call_json("POST", f"{live.base}/workflows/echo/regenerateAccessKey",
+                                          json={"keyType": "x"})
+    assert status == 400 and out["error"]["code"] == "InvalidKeyType"
+
+
+async def test_runs_actions_repetitions_and_histories(serve):
+    doc = flow({"Compose": {"type": "Compose", "inputs": "@triggerBody()",
+                            "x-repetitions": [{"status": "Succeeded"}, {"name": "000001-000000", "status": "Failed"}]},
+                "Response": response(200, "ok")},
+               conditions=[{"expression": "@not(equals(triggerBody(), 'skip'))"}])
+    live = await serve({"wf.json": doc})
+    _, headers, _ = await live.call("POST", live.url("wf"), json="go")
+    run_id = headers["x-ms-workflow-run-id"]
+    await live.call("POST", live.url("wf"), json="skip")
+    await asyncio.sleep(0.05)
+    base = f"{live.base}/workflows/wf"
+    status, _, runs = await live.call_json("GET", f"{base}/runs?api-version=2016-06-01")
+    assert status == 200 and [r["name"] for r in runs["value"]] == [run_id]
+    assert runs["value"][0]["type"] == "Microsoft.Logic/workflows/runs"
+    assert runs["value"][0]["properties"]["status"] == "Succeeded"
+    _, _, failed = await live.call_json("GET", f"{base}/runs?status=Failed")
+    assert failed["value"] == []
+    status, _, run = await live.call_json("GET", f"{live.base}{ARM}/workflows/{live.entry('wf').id}/runs/{run_id}")
+    assert status == 200 and run["properties"]["trigger"]["name"] == "manual"
+    _, _, actions = await live.call_json("GET", f"{base}/runs/{run_id}/actions")
+    assert [a["name"] for a in actions["value"]] == ["Compose", "Response"]
+    _, _, compose = await live.call_json("GET", f"{base}/runs/{run_id}/actions/compose")
+    assert compose["properties"]["outputs"] == "go"
+    _, _, reps = await live.call_json("GET", f"{base}/runs/{run_id}/actions/Compose/repetitions")
+    assert [r["name"] for r in reps["value"]] == ["000000", "000001-000000"]
+    status, _, rep = await live.call_json("GET", f"{base}/runs/{run_id}/actions/Compose/repetitions/000001-000000")
+    assert status == 200 and rep["properties"]["status"] == "Failed"
+    _, _, hist = await live.call_json("GET", f"{base}/triggers/manual/histories")
+    assert [h["properties"]["status"] for h in hist["value"]] == ["Skipped", "Succeeded"]
+    assert hist["value"][1]["properties"]["run"]["name"] == run_id
+    status, _, one = await live.call_json("GET", f"{base}/triggers/manual/histories/{run_id}")
+    assert status == 200 and one["properties"]["fired"] is True
+    for path, code in ((f"{base}/runs/nope", "WorkflowRunNotFound"),
+                       (f"{base}/runs/{run_id}/actions/nope", "WorkflowRunActionNotFound"),
+                       (f"{base}/runs/{run_id}/actions/Compose/repetitions/9", "WorkflowRunActionRepetitionNotFound"),
+                       (f"{base}/triggers/manual/histories/nope", "WorkflowTriggerHistoryNotFound")):
+        status, _, out = await live.call_json("GET", path)
+        assert status == 404 and out["error"]["code"] == code
+
+
+async def test_workflow_and_trigger_listing(serve):
+    live = await serve({"echo.json": ECHO})
+    _, _, wfs = await live.call_json("GET", f"{live.base}/workflows")
+    assert [w["name"] for w in wfs["value"]] == ["echo"]
+    assert wfs["value"][0]["properties"]["workflowId"] == live.entry("echo").id
+    _, _, wf = await live.call_json("GET", f"{live.base}{STD}/workflows/echo")
+    assert wf["properties"]["state"] == "Enabled"
+    _, _, triggers = await live.call_json("GET", f"{live.base}/workflows/echo/triggers")
+    assert triggers["value"][0]["properties"]["method"] == "POST"
+    _, _, trig = await live.call_json("GET", f"{live.base}/workflows/echo/triggers/manual")
+    assert trig["name"] == "manual"
+
+
+async def test_history_bounded_in_memory(serve):
+    live = await serve({"echo.json": ECHO}, history_size=2)
+    for _ in range(3):
+        await live.call("POST", live.url("echo"))
+    assert len(live.server.history.runs("echo")) == 2
+
+
+async def test_sqlite_history_survives_restart(tmp_path, serve):
+    live = await serve({"echo.json": ECHO}, history="sqlite")
+    _, headers, _ = await live.call("POST", live.url("echo"))
+    run_id = headers["x-ms-workflow-run-id"]
+    await asyncio.sleep(0.05)
+    await live.close()
+    again = await start([tmp_path / "flows"], fake_runtime, tmp_path / "state", history="sqlite")
+    try:
+        status, _, run = await again.call_json("GET", f"{again.base}/workflows/echo/runs/{run_id}")
+        assert status == 200 and run["properties"]["status"] == "Succeeded"
+        _, _, hist = await again.call_json("GET", f"{again.base}/workflows/echo/triggers/manual/histories")
+        assert hist["value"][0]["name"] == run_id
+        _, _, runs = await again.call_json("GET", f"{again.base}/workflows/echo/runs")
+        assert [r["name"] for r in runs["value"]] == [run_id]
+    finally:
+        await again.close()
