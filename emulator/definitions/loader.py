@@ -80,9 +80,23 @@ class Compiler:
     def __init__(self, file: str, problems: list[LoadProblem]):
         self.file = file
         self.problems = problems
+        self.severity = "error"     # "warning" while compiling parts the emulator never evaluates
 
-    def problem(self, path: str, message: str, *, column=None, code="InvalidDefinition", severity="error"):
-        self.problems.append(LoadProblem(self.file, path, message, column, code, severity))
+    def problem(self, path: str, message: str, *, column=None, code="InvalidDefinition", severity=None):
+        self.problems.append(LoadProblem(self.file, path, message, column, code, severity or self.severity))
+
+    def lenient(self):
+        """Context manager: problems become warnings (e.g. Agent tools, answered by mocks)."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def manage():
+            before, self.severity = self.severity, "warning"
+            try:
+                yield self
+            finally:
+                self.severity = before
+        return manage()
 
     def _expression_problem(self, path: str, err: ExpressionError):
         self.problem(path, err.message, column=err.column, code=err.code or "InvalidTemplate")
@@ -272,6 +286,7 @@ def _resolve_parameters(wf: Workflow, definition: dict, item: formats.Found, com
                              severity="warning")
     wf.parameters = values
     wf.secure_parameters = frozenset(secure)
+    comp.secure_parameters = wf.secure_parameters
 
 
 def _build_trigger(name: str, raw: dict, path: str, comp: Compiler) -> Trigger:
@@ -330,7 +345,7 @@ def _build_branch(actions: dict, path: str, parent: Action | None, wf: Workflow,
             action.branches[child_label] = _build_branch(child_actions, child_path, action, wf, comp,
                                                          allow_unknown, child_label, case)
         branch.actions[name] = action
-    _check_run_after(branch, comp)
+    _check_run_after(branch, comp, set(wf.triggers) if parent is None else set())
     return branch
 
 
@@ -357,7 +372,7 @@ def _common(action: Action, raw: dict, path: str, comp: Compiler) -> None:
         raw.get("runtimeConfiguration"), dict) else {}
     action.limit = raw.get("limit") if isinstance(raw.get("limit"), dict) else {}
     secure = (action.runtime_configuration.get("secureData") or {}).get("properties") or []
-    action.secure_inputs = "inputs" in secure
+    action.secure_inputs = "inputs" in secure or _uses_secure_parameter(raw.get("inputs"), comp)
     action.secure_outputs = "outputs" in secure
     if isinstance(raw.get("trackedProperties"), dict):
         action.tracked_properties = comp.value(raw["trackedProperties"], f"{path}.trackedProperties")
@@ -365,11 +380,23 @@ def _common(action: Action, raw: dict, path: str, comp: Compiler) -> None:
         action.compiled["condition"] = compile_condition(raw["expression"], f"{path}.expression", comp)
 
 
-def _check_run_after(branch: Branch, comp: Compiler) -> None:
+def _uses_secure_parameter(inputs, comp: Compiler) -> bool:
+    """Inputs that read a SecureString/SecureObject parameter are hidden in the run history."""
+    names = getattr(comp, "secure_parameters", ())
+    if not names or inputs is None:
+        return False
+    for _, text in _strings(inputs, "$"):
+        low = text.lower()
+        if "parameters(" in low and any(f"'{n.lower()}'" in low for n in names):
+            return True
+    return False
+
+
+def _check_run_after(branch: Branch, comp: Compiler, triggers: set) -> None:
     names = branch.actions
     for action in names.values():
         for dep in action.run_after:
-            if dep not in names:
+            if dep not in names and dep not in triggers:
                 comp.problem(f"{action.path}.runAfter", f"action '{action.name}' runs after '{dep}', which is not "
                              "an action in the same scope", code="InvalidRunAfter")
     # cycles

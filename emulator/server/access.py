@@ -213,7 +213,7 @@ def authorize(policy, *, method, headers, query, client_ip, sas_check, keys=None
     if policy.config_error:
         return HttpError(500, "InvalidAccessControlConfiguration", policy.config_error)
     if policy.ip_ranges is not None and not in_ranges(client_ip or "", policy.ip_ranges):
-        status = 401 if not policy.ip_ranges else 403
+        status = 401  # spec §4 [Inf]: 401 (the documented status for "only other Logic Apps")
         return HttpError(status, "AuthorizationFailed", MSG_IP.format(ip=client_ip))
     authorization = (_first_header(headers, "authorization") or "").strip()
     has_sig = any(str(k).lower() == "sig" for k in (query or {}))

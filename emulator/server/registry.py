@@ -126,9 +126,12 @@ class Registry:
             except Exception as exc:  # noqa: BLE001 - a loader crash must not stop the server
                 problems.append(f"{path}: {type(exc).__name__}: {exc}")
                 continue
-            problems.extend(str(p) for p in getattr(result, "problems", []) or [])
+            problems.extend(str(p) for p in getattr(result, "problems", []) or []
+                            if getattr(p, "severity", "error") == "error")
             for workflow in result.workflows:
                 key = workflow.name.lower()
+                if getattr(workflow, "has_errors", False):
+                    continue  # reported above; a last good version keeps serving
                 if key in fresh:
                     problems.append(f"{workflow.source}: workflow name '{workflow.name}' is already served "
                                     f"from {fresh[key].source}; skipped")

@@ -324,7 +324,7 @@ def test_ip_blocked_before_anything_else(keys):
     policy = policy_of(ip_control("10.0.0.0/24"))
     for kwargs in ({"sig": True}, {"auth": "Bearer x"}, {"auth": "Bearer x", "sig": True}, {}):
         err, spy = call(policy, keys, ip="127.0.0.1", **kwargs)
-        expect(err, 403, "AuthorizationFailed", IP_MESSAGE.format("127.0.0.1"))
+        expect(err, 401, "AuthorizationFailed", IP_MESSAGE.format("127.0.0.1"))
         assert spy.calls == 0
 
 
@@ -334,11 +334,11 @@ def test_ip_range_and_ipv6(keys):
     assert call(policy, keys, sig=True, ip="2001:db8::42")[0] is None
     expect(
         call(policy, keys, sig=True, ip="10.0.0.10")[0],
-        403,
+        401,
         "AuthorizationFailed",
         IP_MESSAGE.format("10.0.0.10"),
     )
-    expect(call(policy, keys, sig=True, ip="::1")[0], 403, "AuthorizationFailed")
+    expect(call(policy, keys, sig=True, ip="::1")[0], 401, "AuthorizationFailed")
 
 
 def test_empty_ip_list_only_other_workflows(keys):
@@ -364,13 +364,13 @@ def test_ip_then_token(keys):
     expect(call(policy, keys, auth=f"Bearer {keys.mint(TENANT, 'x')}")[0], 401, "MisMatchingOAuthClaims")
     expect(
         call(policy, keys, auth=f"Bearer {keys.mint(TENANT, AUDIENCE)}", ip="10.1.1.1")[0],
-        403,
+        401,
         "AuthorizationFailed",
     )
 
 
 def test_unknown_client_ip_is_blocked(keys):
-    expect(call(policy_of(ip_control("0.0.0.0/0")), keys, sig=True, ip=None)[0], 403, "AuthorizationFailed")
+    expect(call(policy_of(ip_control("0.0.0.0/0")), keys, sig=True, ip=None)[0], 401, "AuthorizationFailed")
 
 
 # -- PoP --------------------------------------------------------------------------------------------------

@@ -349,9 +349,9 @@ async def test_ip_allowed(env):
 @pytest.mark.parametrize("flow", ["ipv6", "iprange"])
 async def test_ip_blocked(env, flow):
     resp, data = await env.call(flow)
-    error(resp, data, 403, "AuthorizationFailed", IP_MESSAGE)
+    error(resp, data, 401, "AuthorizationFailed", IP_MESSAGE)
     resp, data = await env.call(flow, token=env.token(), sig=True)  # the IP check comes first
-    error(resp, data, 403, "AuthorizationFailed")
+    error(resp, data, 401, "AuthorizationFailed")
 
 
 async def test_ip_empty_list_only_other_workflows(env):
@@ -361,7 +361,7 @@ async def test_ip_empty_list_only_other_workflows(env):
 
 async def test_forwarded_for_is_not_trusted_by_default(env):
     resp, data = await env.call("iprange", headers={"X-Forwarded-For": "10.0.0.5"})
-    error(resp, data, 403, "AuthorizationFailed", IP_MESSAGE)
+    error(resp, data, 401, "AuthorizationFailed", IP_MESSAGE)
 
 
 # -- Power Automate --------------------------------------------------------------------------------------
@@ -413,7 +413,7 @@ async def test_forwarded_for_from_trusted_proxy(aiohttp_client, tmp_path):
         resp, data = await env.call("iprange", headers={"X-Forwarded-For": "192.0.2.1, 10.0.0.5"})
         assert resp.status == 200, data
         resp, data = await env.call("iprange", headers={"X-Forwarded-For": "10.0.0.5, 192.0.2.1"})
-        error(resp, data, 403, "AuthorizationFailed", IP_MESSAGE.replace("127.0.0.1", "192.0.2.1"))
+        error(resp, data, 401, "AuthorizationFailed", IP_MESSAGE.replace("127.0.0.1", "192.0.2.1"))
     finally:
         if previous is None:
             keys_jwt._ACTIVE.pop("store", None)

@@ -28,9 +28,10 @@ class Mockable(Handler):
     @classmethod
     def compile(cls, action, compiler) -> None:
         super().compile(action, compiler)
-        for key in ("tools", "channels"):
-            if key in action.raw:
-                action.compiled[key] = compiler.value(action.raw[key], f"{action.path}.{key}")
+        with compiler.lenient():  # agent-only functions (agentParameters...): never evaluated here
+            for key in ("tools", "channels"):
+                if key in action.raw:
+                    action.compiled[key] = compiler.value(action.raw[key], f"{action.path}.{key}")
 
     async def execute(step):
         inputs = step.evaluate_inputs()
