@@ -81,6 +81,7 @@ class Compiler:
         self.file = file
         self.problems = problems
         self.severity = "error"     # "warning" while compiling parts the emulator never evaluates
+        self.secure_parameters: frozenset = frozenset()
 
     def problem(self, path: str, message: str, *, column=None, code="InvalidDefinition", severity=None):
         self.problems.append(LoadProblem(self.file, path, message, column, code, severity or self.severity))
@@ -303,8 +304,6 @@ def _build_trigger(name: str, raw: dict, path: str, comp: Compiler) -> Trigger:
                       schema=inputs.get("schema") if isinstance(inputs.get("schema"), dict) else None,
                       operation_options=split_options(raw.get("operationOptions")),
                       runtime_configuration=raw.get("runtimeConfiguration") or {})
-    if trigger.is_request and trigger.method is None and str(trigger.kind or "").lower() == "http":
-        trigger.method = None  # any method accepted only when the definition says nothing: see server
     for i, cond in enumerate(raw.get("conditions") or []):
         if isinstance(cond, dict) and "expression" in cond:
             trigger.conditions.append(comp.template(cond["expression"], f"{path}.conditions[{i}].expression"))
@@ -382,7 +381,7 @@ def _common(action: Action, raw: dict, path: str, comp: Compiler) -> None:
 
 def _uses_secure_parameter(inputs, comp: Compiler) -> bool:
     """Inputs that read a SecureString/SecureObject parameter are hidden in the run history."""
-    names = getattr(comp, "secure_parameters", ())
+    names = comp.secure_parameters
     if not names or inputs is None:
         return False
     for _, text in _strings(inputs, "$"):

@@ -97,6 +97,14 @@ class _Gen:
         self.consts[atom] = value
         return atom
 
+    def named(self, atom: str, indent: int) -> str:
+        """A variable holding ``atom`` (literal atoms are copied to a temporary, for ``is`` tests)."""
+        if atom in self.consts:
+            out = self.tmp()
+            self.emit(indent, f"{out} = {atom}")
+            return out
+        return atom
+
     def emit(self, indent: int, line: str) -> None:
         self.lines.append("    " * indent + line)
 
@@ -229,7 +237,7 @@ class _Gen:
 # ---------------------------------------------------------------------- control forms
 
 def _gen_if(g: _Gen, spec, args, column, indent) -> str:
-    cond = g.expr(args[0], indent)
+    cond = g.named(g.expr(args[0], indent), indent)
     out = g.tmp()
     g.emit(indent, f"_col = {column}")
     g.emit(indent, f"if {cond} is True or ({cond} is not False and _wb('{spec.name}', 0, {cond})):")
@@ -252,7 +260,7 @@ def _short_circuit(stop_on: bool):
             if i:
                 g.emit(indent, f"if {going}:")
                 inner = indent + 1
-            atom = g.expr(a, inner)
+            atom = g.named(g.expr(a, inner), inner)
             g.emit(inner, f"if {atom} is not {not stop_on}:")
             g.emit(inner + 1, f"_col = {column}")
             g.emit(inner + 1, f"_wb('{spec.name}', {i}, {atom})")  # raises unless a boolean

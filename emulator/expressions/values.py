@@ -204,30 +204,77 @@ def to_string(value) -> str:
     return str(value)
 
 
-class _Encoder(json.JSONEncoder):
-    def default(self, o):  # noqa: D401 - json hook
-        if isinstance(o, Decimal):
-            return float(o)
-        return super().default(o)
+def json_float(value: float) -> str:
+    """Json.NET's text for a double: .NET round-trip text, with ``.0`` added to whole numbers."""
+    if math.isnan(value) or math.isinf(value):
+        return json.dumps(format_float(value))  # Json.NET's default: the symbol as a string
+    text = format_float(value)
+    return text if ("." in text or "E" in text) else text + ".0"
 
 
-def _json_ready(value):
-    """Turn a value into plain JSON data, keeping .NET's float text (1.0 stays 1.0)."""
-    if isinstance(value, Blob):
-        return dict(value)
-    if isinstance(value, dict):
-        return {k: _json_ready(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_ready(v) for v in value]
-    return value
+def json_decimal(value: Decimal) -> str:
+    """Json.NET's text for a decimal: scale kept, ``.0`` added when there is none."""
+    text = format_decimal(value)
+    return text if "." in text else text + ".0"
+
+
+def _write_json(value, out: list, encode_str) -> None:
+    cls = value.__class__
+    if cls is str:
+        out.append(encode_str(value))
+    elif value is None:
+        out.append("null")
+    elif cls is bool:
+        out.append("true" if value else "false")
+    elif cls is int:
+        out.append(str(value))
+    elif cls is float:
+        out.append(json_float(value))
+    elif isinstance(value, dict):
+        out.append("{")
+        first = True
+        for key, item in value.items():
+            if not first:
+                out.append(",")
+            first = False
+            out.append(encode_str(str(key)))
+            out.append(":")
+            _write_json(item, out, encode_str)
+        out.append("}")
+    elif isinstance(value, (list, tuple)):
+        out.append("[")
+        for i, item in enumerate(value):
+            if i:
+                out.append(",")
+            _write_json(item, out, encode_str)
+        out.append("]")
+    elif isinstance(value, Decimal):
+        out.append(json_decimal(value))
+    elif isinstance(value, bool):
+        out.append("true" if value else "false")
+    elif isinstance(value, int):
+        out.append(str(int(value)))
+    elif isinstance(value, float):
+        out.append(json_float(float(value)))
+    elif isinstance(value, str):
+        out.append(encode_str(str(value)))
+    else:
+        out.append(encode_str(str(value)))
+
+
+_encode_str = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def to_json_text(value, indent: int | None = None) -> str:
-    """Compact JSON text (Json.NET style) of a workflow value."""
+    """JSON text of a workflow value as Json.NET writes it (compact unless ``indent`` is given).
+
+    Floats use .NET's text (``1.0`` stays ``1.0``), decimals keep their scale, key order is kept.
+    """
     if indent is None:
-        return json.dumps(_json_ready(value), separators=(",", ":"), ensure_ascii=False, cls=_Encoder,
-                          allow_nan=True)
-    return json.dumps(_json_ready(value), indent=indent, ensure_ascii=False, cls=_Encoder, allow_nan=True)
+        out: list[str] = []
+        _write_json(value, out, _encode_str)
+        return "".join(out)
+    return json.dumps(to_json_value(value), indent=indent, ensure_ascii=False, allow_nan=True)
 
 
 def to_json_value(value):

@@ -228,9 +228,11 @@ def uri_component(value):
     return escape_data_string(_component_text(value))
 
 
-@function("encodeUriComponent", min_args=1, category="conversion")
-def encode_uri_component(value):
-    return escape_data_string(_component_text(value))
+@function("encodeUriComponent", min_args=1, max_args=None, category="conversion")
+def encode_uri_component(*values):
+    """Several arguments are joined before encoding: Microsoft's own templates call
+    ``encodeURIComponent('workflows/', name, '/runs')`` (see docs/fidelity.md)."""
+    return escape_data_string("".join(_component_text(v) for v in values))
 
 
 @function("uriComponentToString", min_args=1, category="conversion")

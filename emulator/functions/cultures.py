@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
-from babel.core import get_global
+from babel.core import get_global, parse_locale
 from babel.numbers import get_currency_precision, get_territory_currencies
 
 # .NET's pattern lists, as ICU patterns are normalized to them ('C' currency, 'n' number).
@@ -93,6 +93,7 @@ def _culture(key: str) -> NumberFormat:
 
 def _find_locale(key: str) -> tuple[Locale, str | None]:
     """The babel locale for a culture name and the region whose currency it uses."""
+    _check_components(key)
     try:
         locale = Locale.parse(key, sep="-")
     except (UnknownLocaleError, ValueError):
@@ -111,6 +112,19 @@ def _find_locale(key: str) -> tuple[Locale, str | None]:
     if region not in Locale("en").territories or not region.isalpha():
         raise CultureNotFound(key)
     return base, region
+
+
+def _check_components(key: str) -> None:
+    """Reject tags babel would parse leniently: unknown scripts, regions or variants."""
+    try:
+        _, territory, script, variant, *_ = parse_locale(key, sep="-")
+    except ValueError:
+        raise CultureNotFound(key) from None
+    names = Locale("en")
+    if variant is not None or (script is not None and script not in names.scripts):
+        raise CultureNotFound(key)
+    if territory is not None and territory not in names.territories:
+        raise CultureNotFound(key)
 
 
 def _likely_territory(locale: Locale) -> str | None:

@@ -312,3 +312,31 @@ def result(ctx, name=None):
     raise ExpressionError(
         f"The template language function 'result' cannot be evaluated: the scoped action '{name}' is not "
         f"defined or has not run yet.")
+
+
+# --------------------------------------------------------------------------- agent loops (Standard "Agent" action)
+
+@function("agentParameters", min_args=1, category=CATEGORY, context=True)
+def agent_parameters(ctx, name):
+    """A parameter the agent's model chose for the tool being run (``ctx.extra["agentParameters"]``)."""
+    name = _name_arg("agentParameters", name)
+    params = ctx.extra.get("agentParameters")
+    if not isinstance(params, dict):
+        raise ExpressionError(
+            "The template language function 'agentParameters' is only valid inside the tools of an agent loop.")
+    try:
+        return _get(params, name)
+    except KeyError:
+        raise ExpressionError(f"The agent parameter '{name}' is not defined for this tool.") from None
+
+
+@function("assistantMessage", category=CATEGORY, context=True)
+def assistant_message(ctx):
+    """The agent's latest assistant message (``ctx.extra["assistantMessage"]``), or null."""
+    return ctx.extra.get("assistantMessage")
+
+
+@function("channelTriggerBody", category=CATEGORY, context=True)
+def channel_trigger_body(ctx):
+    """The body that started the agent's channel (``ctx.extra["channelTriggerBody"]``), or null."""
+    return ctx.extra.get("channelTriggerBody")

@@ -259,7 +259,7 @@ class Run:
                 self.tasks.discard(task)
                 done[action.name] = task.result()
         if self.terminated:
-            for task, action in running.items():
+            for task in running:
                 task.cancel()
             for task, action in running.items():
                 try:

@@ -16,6 +16,7 @@ class ActionFailure(Exception):
             self.error["details"] = details
         self.inputs = inputs
         self.outputs = outputs
+        self.retriable = False  # outbound: a connection failure the retry policy may retry
 
 
 def invalid_template(action_name: str, err, where: str = "inputs") -> ActionFailure:

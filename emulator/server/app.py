@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import re
 import time
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from aiohttp import web
 
 from . import ids, invoke, urls
 from .errors import HttpError
+from .engine import run_options
 from .history import open_history
 from .keys import RUN_ID, X_HEADERS
 from .management import Management
@@ -52,6 +54,7 @@ class ServerConfig:
     location: str = "local"
     reload_interval: float = 1.0
     retry_after: int = 1
+    mocks: str | None = None  # a mocks file for every workflow without its own <flow>.mocks.json
     run_options: dict = field(default_factory=dict)
 
 
@@ -66,6 +69,9 @@ class Server:
         self.history = open_history(config.history, config.state_dir, config.history_size)
         self.operations: dict[str, tuple] = {}
         self.startup_messages = self.registry.load()
+        self._mocks: dict[str, tuple] = {}
+        self._options: dict[tuple, tuple] = {}
+        self.rng = random.Random()  # one seeded source for rand()/guid(): seeding per run is slow
         self.jwt_keys = None  # the access stream's token issuer key store, when it is there
         self._reload_task: asyncio.Task | None = None
 
@@ -110,6 +116,38 @@ class Server:
         headers = {} if entry is None else invoke.run_headers(entry, invocation, self.config.location)
         self.operations[op_id] = (entry, invocation, headers, location)
         return location
+
+    def options_for(self, entry, trig):
+        """RunOptions for a trigger, built once per loaded version (the runtime only reads them)."""
+        key = (entry.name.lower(), trig.name)
+        cached = self._options.get(key)
+        if cached is not None and cached[0] is entry and cached[1] == self.registry.generation:
+            return cached[2]
+        cfg = self.config
+        options = run_options(self.runtime, response_timeout=cfg.response_timeout, location=cfg.location,
+                              workflows=self.registry.workflows(), mocks=self.mocks_for(entry),
+                              client_waiting=not trig.split_on, rng=self.rng, **cfg.run_options)
+        self._options[key] = (entry, self.registry.generation, options)
+        return options
+
+    # ------------------------------------------------------------------ mocks (the outbox)
+    def mocks_for(self, entry):
+        """The workflow's MockSet (kept per loaded version, so its call log is the workflow's outbox)."""
+        cached = self._mocks.get(entry.name.lower())
+        if cached is not None and cached[0] is entry:
+            return cached[1]
+        source = entry.mocks_file or self.config.mocks
+        loader = getattr(self.runtime, "MockSet", None)
+        try:
+            mocks = loader.load(str(source) if source else None) if loader is not None else source
+        except (OSError, ValueError) as exc:
+            log.warning("mocks %s: %s (running without them)", source, exc)
+            mocks = loader.load(None) if loader is not None else None
+        self._mocks[entry.name.lower()] = (entry, mocks)
+        return mocks
+
+    def outbox(self, entry) -> list:
+        return list(getattr(self.mocks_for(entry), "calls", None) or [])
 
     # ------------------------------------------------------------------ hot reload
     async def _watch(self) -> None:

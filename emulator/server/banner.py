@@ -35,6 +35,9 @@ def lines(server, base: str) -> list[str]:
             answer = urls.callback(server.keys, entry, trig, base)
             rel = f"/{trig.path.template}" if trig.path else "(none)"
             out.append(f"  trigger {trig.name}: {trig.method}  relative path {rel}")
+            if entry.policy is not None and not getattr(entry.policy, "sas_enabled", True):
+                out.append("    SAS is disabled by its access control: call it with a bearer token "
+                           "(docs/access-control.md)")
             out.append(f"    {answer['value']}")
             url = answer["value"]
             if trig.path:

@@ -18,7 +18,14 @@ def real_runtime() -> SimpleNamespace:
         from ..runtime import RunOptions, invoke
     except ImportError as exc:
         raise RuntimeUnavailable(f"the workflow runtime is not available: {exc}") from exc
-    return SimpleNamespace(load_path=load_path, invoke=invoke, RunOptions=RunOptions)
+    try:
+        from ..runtime import MockSet
+    except ImportError:
+        MockSet = None  # noqa: N806
+    return SimpleNamespace(load_path=load_path, invoke=invoke, RunOptions=RunOptions, MockSet=MockSet)
+
+
+_ACCEPTED: dict[int, frozenset | None] = {}
 
 
 def run_options(runtime, **kwargs):
@@ -26,10 +33,15 @@ def run_options(runtime, **kwargs):
     import inspect
 
     cls = runtime.RunOptions
-    try:
-        params = inspect.signature(cls).parameters
-    except (TypeError, ValueError):
+    accepted = _ACCEPTED.get(id(cls), False)
+    if accepted is False:  # inspect once per class: signature() is slow on the request path
+        try:
+            params = inspect.signature(cls).parameters
+            varkw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+            accepted = None if varkw else frozenset(params)
+        except (TypeError, ValueError):
+            accepted = None
+        _ACCEPTED[id(cls)] = accepted
+    if accepted is None:
         return cls(**kwargs)
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return cls(**kwargs)
-    return cls(**{k: v for k, v in kwargs.items() if k in params})
+    return cls(**{k: v for k, v in kwargs.items() if k in accepted})

@@ -19,7 +19,6 @@ from aiohttp import web
 
 from ..expressions import ExpressionError
 from . import auth, content, sas
-from .engine import run_options
 from .errors import HttpError
 from .keys import RUN_ID, X_HEADERS
 from .response import action_response, error_response, request_headers, run_headers
@@ -59,15 +58,20 @@ async def handle(server, request: web.Request, workflow_key: str, trigger_name: 
     trig = entry.trigger(trigger_name)
     if trig is None or not trig.is_request:
         raise trigger_not_found(entry.name, trigger_name)
-    pre_headers = {} if trig.suppress_headers else request_headers(entry, server.config.location)
-    request[X_HEADERS] = pre_headers
     try:
-        return await _checked(server, request, entry, trig, relative or "", pre_headers)
+        return await _checked(server, request, entry, trig, relative or "")
     except HttpError as err:
-        return error_response(err, pre_headers)
+        headers = request.get(X_HEADERS)
+        if headers is None:
+            headers = pre_run_headers(server, entry, trig)
+        return error_response(err, headers)
 
 
-async def _checked(server, request, entry, trig, relative: str, pre_headers: dict):
+def pre_run_headers(server, entry, trig) -> dict:
+    return {} if trig.suppress_headers else request_headers(entry, server.config.location)
+
+
+async def _checked(server, request, entry, trig, relative: str):
     query = request.query
     if server.config.auth != "none":
         permission = sas.run_permission(trig.name)
@@ -78,7 +82,7 @@ async def _checked(server, request, entry, trig, relative: str, pre_headers: dic
         denied = auth.authorize(entry, method=request.method, headers=request.headers, query=query,
                                 client_ip=request.remote, sas_check=sas_check, keys=server.jwt_keys)
         if denied is not None:
-            return error_response(denied, pre_headers)
+            raise denied
     if entry.state.lower() != "enabled":
         raise HttpError(400, "WorkflowTriggerIsNotEnabled",
                         f"The workflow '{entry.name}' cannot be triggered because it is in state '{entry.state}'.")
@@ -96,7 +100,7 @@ async def _checked(server, request, entry, trig, relative: str, pre_headers: dic
     if trig.schema is not None:
         trig.schema.check(outputs.get("body"))
     await trig.limiter.acquire(entry.name, trig.name)
-    return await _run(server, request, entry, trig, outputs, pre_headers)
+    return await _run(server, request, entry, trig, outputs)
 
 
 async def _outputs(server, request, entry, trig, params) -> dict:
@@ -104,10 +108,11 @@ async def _outputs(server, request, entry, trig, params) -> dict:
     if request.content_length is not None and request.content_length > limit:
         raise too_large(request.content_length, limit)
     data = bytearray()
-    async for chunk in request.content.iter_any():
-        data.extend(chunk)
-        if len(data) > limit:
-            raise too_large(len(data), limit)
+    if request.body_exists:
+        async for chunk in request.content.iter_any():
+            data.extend(chunk)
+            if len(data) > limit:
+                raise too_large(len(data), limit)
     headers = auth.output_headers(entry, trig, content.trigger_headers(request.headers))
     outputs: dict = {"headers": headers}
     if data:
@@ -124,10 +129,9 @@ def too_large(size: int, limit: int) -> HttpError:
                      f"'{limit}' bytes.")
 
 
-async def _run(server, request, entry, trig, outputs: dict, pre_headers: dict):
+async def _run(server, request, entry, trig, outputs: dict):
     cfg = server.config
-    options = run_options(server.runtime, response_timeout=cfg.response_timeout, location=cfg.location,
-                          workflows=server.registry.workflows(), **cfg.run_options)
+    options = server.options_for(entry, trig)
     try:
         invocation = await server.runtime.invoke(entry.workflow, trig.name, outputs, options)
     except ExpressionError as exc:
@@ -147,13 +151,12 @@ async def _run(server, request, entry, trig, outputs: dict, pre_headers: dict):
                             f"{failed.get('message')}")
         server.record_skipped(entry, trig)
         request[RUN_ID] = None
-        return web.Response(status=cfg.skipped_status, headers={**_no_cache(), **pre_headers})
+        return web.Response(status=cfg.skipped_status, headers={**_no_cache(), **pre_run_headers(server, entry, trig)})
     request[RUN_ID] = invocation.run_id
     server.record_run(entry, trig, invocation)
     headers = {} if trig.suppress_headers else run_headers(entry, invocation, cfg.location)
     request[X_HEADERS] = headers
-    has_response = bool(getattr(entry.workflow, "has_response_action", True))
-    if not has_response or trig.split_on:
+    if not entry.has_response or trig.split_on:
         return web.Response(status=202, headers={**_no_cache(), **headers})
     if getattr(invocation, "response_is_async", False):
         op_url = server.new_operation(entry, invocation, base_url(request))
@@ -163,11 +166,29 @@ async def _run(server, request, entry, trig, outputs: dict, pre_headers: dict):
 
 
 async def answer(server, entry, invocation, headers: dict, timeout: float | None):
-    try:
-        # The runtime times the Response out itself (it fails the action); this is a safety net.
-        result = await asyncio.wait_for(asyncio.shield(invocation.response), timeout + 0.5 if timeout else None)
-    except asyncio.TimeoutError:
+    response = invocation.response
+    if not response.done():
+        # The runtime times the Response out itself (it fails the action); the timer here is a safety net.
+        # (A relay future and call_later cost less than asyncio.wait_for's task on every request.)
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
+
+        def relay(_=None):
+            if not waiter.done():
+                waiter.set_result(None)
+
+        response.add_done_callback(relay)
+        timer = loop.call_later(timeout + 0.5, relay) if timeout else None
+        try:
+            await waiter
+        finally:
+            if timer is not None:
+                timer.cancel()
+            response.remove_done_callback(relay)
+    if not response.done():
         result = {"timedOut": True}
+    else:
+        result = None if response.cancelled() else response.result()
     if isinstance(result, dict) and result.get("timedOut"):
         return error_response(HttpError(
             504, "ActionResponseTimedOut",

@@ -12,6 +12,7 @@ import json
 
 from aiohttp import web
 
+from ..expressions.values import to_json_text
 from . import sas, urls
 from .errors import HttpError
 from .invoke import base_url, trigger_not_found, workflow_not_found
@@ -27,7 +28,7 @@ PREFIXES = (
 
 
 def _json(data, status: int = 200) -> web.Response:
-    return web.Response(status=status, body=json.dumps(data).encode("utf-8"),
+    return web.Response(status=status, body=to_json_text(data).encode("utf-8"),
                         content_type="application/json", charset="utf-8")
 
 
@@ -69,6 +70,7 @@ class Management:
             r.add_post(w + "/triggers/{trigger}/listCallbackUrl", self.list_callback_url)
             r.add_get(w + "/triggers/{trigger}/histories", self.list_histories)
             r.add_get(w + "/triggers/{trigger}/histories/{history}", self.get_history)
+            r.add_get(w + "/outbox", self.outbox)
             r.add_get(w + "/runs", self.list_runs)
             r.add_get(w + "/runs/{run}", self.get_run)
             r.add_get(w + "/runs/{run}/actions", self.list_actions)
@@ -159,6 +161,11 @@ class Management:
         body = await _body(request)
         self.server.keys.regenerate(entry.name, _key_type(body.get("keyType")))
         return web.Response(status=200)
+
+    async def outbox(self, request):
+        """Every outbound call the workflow's runs made (answered by its mocks), oldest first."""
+        entry = self._entry(request)
+        return _json({"value": self.server.outbox(entry)})
 
     # ------------------------------------------------------------------ histories and runs
     async def list_histories(self, request):

@@ -22,6 +22,8 @@ except ImportError:  # the access stream has not landed: SAS only
 
 log = logging.getLogger("emulator.server")
 
+MOCKS_SUFFIX = ".mocks.json"
+_SIDECARS = (MOCKS_SUFFIX, ".access.json")
 _IGNORED_DIRS = {"__pycache__", ".git", "node_modules", ".state"}
 
 
@@ -63,6 +65,8 @@ class WorkflowEntry:
         self.triggers = {name.lower(): TriggerEntry(t) for name, t in (workflow.triggers or {}).items()}
         self.policy = access.AccessPolicy.from_workflow(workflow) if access is not None else None
         self.state = str(getattr(workflow, "state", None) or "Enabled")
+        self.mocks_file = _mocks_sidecar(self.source)
+        self.has_response = bool(getattr(workflow, "has_response_action", True))
         self.standard = self.flavor == "standard"
         system = f"/scaleunits/prod-00/workflows/{self.id}"
         if not self.standard:
@@ -76,6 +80,14 @@ class WorkflowEntry:
 
     def trigger(self, name: str) -> TriggerEntry | None:
         return self.triggers.get(name.lower())
+
+
+def _mocks_sidecar(source: Path | None) -> Path | None:
+    """``flows/x.json`` -> ``flows/x.mocks.json``; a Standard folder ``wf/`` -> ``wf/mocks.json``."""
+    if source is None:
+        return None
+    candidate = source / "mocks.json" if source.is_dir() else source.with_name(source.stem + MOCKS_SUFFIX)
+    return candidate if candidate.is_file() else None
 
 
 def _mtime(source: Path | None) -> float:
@@ -98,6 +110,7 @@ class Registry:
         self.by_id: dict[str, WorkflowEntry] = {}
         self.problems: list[str] = []
         self._snapshot: dict | None = None
+        self.generation = 0  # bumped on every (re)load
 
     # ------------------------------------------------------------------ lookup
     def find(self, key: str) -> WorkflowEntry | None:
@@ -127,7 +140,8 @@ class Registry:
                 problems.append(f"{path}: {type(exc).__name__}: {exc}")
                 continue
             problems.extend(str(p) for p in getattr(result, "problems", []) or []
-                            if getattr(p, "severity", "error") == "error")
+                            if getattr(p, "severity", "error") == "error"
+                            and not str(getattr(p, "file", "")).lower().endswith(_SIDECARS))
             for workflow in result.workflows:
                 key = workflow.name.lower()
                 if getattr(workflow, "has_errors", False):
@@ -154,6 +168,7 @@ class Registry:
             if key not in self.by_name:
                 messages.append(f"added {entry.name}")
         self.by_name = fresh
+        self.generation += 1
         self.by_id = {e.id: e for e in fresh.values()}
         new_problems = [p for p in problems if p not in self.problems]
         self.problems = problems

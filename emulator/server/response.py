@@ -48,8 +48,10 @@ def request_headers(entry, location: str, tracking_id: str | None = None) -> dic
 def run_headers(entry, invocation, location: str) -> dict:
     """The full x-ms-* set of spec §12 for an answer that belongs to a run."""
     run_id = invocation.run_id
-    correlation = getattr(invocation, "correlation_id", None) or ids.new_guid()
-    tracking = getattr(invocation, "tracking_id", None) or correlation
+    # On the host x-ms-correlation-id = x-ms-tracking-id: the trigger's tracking id (trigger().trackingId).
+    tracking = getattr(invocation, "tracking_id", None) or getattr(invocation, "correlation_id", None) \
+        or ids.new_guid()
+    correlation = tracking
     record = getattr(invocation, "record", None) or {}
     client_tracking = ((record.get("correlation") or {}).get("clientTrackingId")) or run_id
     headers = {

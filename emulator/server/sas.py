@@ -86,6 +86,7 @@ class KeyStore:
         self.path = Path(state_dir) / "keys.json" if state_dir else None
         self.master = master if master is not None else os.environ.get("LOGICAPPS_SAS_KEY") or None
         self._keys: dict[str, dict] = {}
+        self._expected: dict[tuple, tuple[bytes, ...]] = {}
         if self.path and self.path.is_file():
             try:
                 self._keys = json.loads(self.path.read_text(encoding="utf-8"))
@@ -122,7 +123,19 @@ class KeyStore:
     def keys(self, workflow: str) -> list[str]:
         return [self.key(workflow, kind) for kind in KEY_TYPES]
 
+    def expected(self, workflow: str, workflow_id: str, sp: str, sv: str, se: str) -> tuple[bytes, ...]:
+        """The valid signatures for these SAS parameters (cached: computing HMACs per request is wasteful)."""
+        key = (workflow.lower(), workflow_id, sp, sv, se)
+        found = self._expected.get(key)
+        if found is None:
+            found = tuple(sign(k, workflow_id, sp, sv, se).encode("ascii") for k in self.keys(workflow))
+            if len(self._expected) >= 4096:
+                self._expected.clear()
+            self._expected[key] = found
+        return found
+
     def regenerate(self, workflow: str, key_type: str = "primary") -> None:
+        self._expected.clear()
         entry = self._keys.setdefault(workflow.lower(), {})
         entry.setdefault("regenerated", {})[key_type.lower()] = b64url(secrets.token_bytes(32))
         self._save()
@@ -162,8 +175,7 @@ def check(store: KeyStore, workflow_name: str, workflow_id: str, query, permissi
     se = query.get("se", "")
     given = sig.encode("utf-8", "surrogateescape")
     valid = False
-    for key in store.keys(workflow_name):
-        expected = sign(key, workflow_id, sp, sv, se).encode("ascii")
+    for expected in store.expected(workflow_name, workflow_id, sp, sv, se):
         valid |= hmac.compare_digest(expected, given)
     if not valid:
         return HttpError(401, *INVALID_SIGNATURE)

@@ -26,6 +26,8 @@ KNOWN_BROKEN = {
     ("analyze-documents-ai-docintelligence__default__workflow.json",
      "@parameters('OpenAI_TextEmbedding_Deployment_Identifier_docIntelligence"):
         "the string literal is not terminated (a missing \"')\" in the template itself)",
+    ("__mocks____workflows__Conditionals.json", "@concat(concat(concat(concat())))"):
+        "concat() needs at least one argument (designer test data, not a deployable flow)",
 }
 
 

@@ -82,3 +82,13 @@ def test_workflow_and_callback_url():
     wf = {"name": "flow", "run": {"name": "0858"}}
     assert ev("@workflow().run.name", workflow=wf) == "0858"
     assert ev("@listCallbackUrl()", workflow=wf).startswith("https://localhost/workflows/flow/runs/0858/")
+
+
+def test_agent_functions_read_the_agent_state():
+    ctx = EvalContext()
+    ctx.extra.update({"agentParameters": {"Qty": 3}, "assistantMessage": "hi", "channelTriggerBody": {"p": 1}})
+    assert compile_template("@agentParameters('qty')").evaluate(ctx) == 3
+    assert compile_template("@assistantMessage()").evaluate(ctx) == "hi"
+    assert compile_template("@channelTriggerBody()?['p']").evaluate(ctx) == 1
+    with pytest.raises(ExpressionError, match="agent loop"):
+        ev("@agentParameters('x')")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...expressions.values import is_integer, to_string, type_name
-from ..engine import branch_not_taken, invalid_template
+from ..engine import branch_not_taken
 from ..errors import ActionFailure
 from ..run import ACTION_FAILED
 from .registry import Handler, action_type
@@ -114,5 +114,3 @@ class Terminate(Handler):
         step.inputs = inputs
         step.run.terminate(canonical, error)
 
-
-__all__ = ["Container", "finish_container", "invalid_template"]

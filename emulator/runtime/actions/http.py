@@ -54,7 +54,9 @@ async def real_call(step, method: str, url: str, headers: dict, data: bytes | No
                     response["body"] = raw.decode("utf-8", errors="replace")
             return response
     except aiohttp.ClientError as exc:
-        raise ActionFailure("ServiceUnavailable", f"Http request failed: {exc}", record_code="BadGateway") from None
+        failure = ActionFailure("ServiceUnavailable", f"Http request failed: {exc}", record_code="BadGateway")
+        failure.retriable = True
+        raise failure from None
     finally:
         if own:
             await session.close()

@@ -29,10 +29,12 @@ def apply_answer(step, answer: MockAnswer, request: dict) -> dict:
     """Turn a mocked answer into the action's outputs/status; returns the HTTP-shaped response."""
     if answer.error:
         log_call(step, request, {"error": answer.error}, answer.source)
-        raise ActionFailure(answer.error.get("code", "MockError"), answer.error.get("message", ""),
+        failure = ActionFailure(answer.error.get("code", "MockError"), answer.error.get("message", ""),
                             status=answer.action_status or "Failed",
                             record_code=status_code_name(answer.status_code) if answer.status_code else
                             answer.error.get("code", "BadRequest"), outputs=answer.outputs)
+        failure.retriable = bool(answer.status_code and (answer.status_code >= 500 or answer.status_code in RETRIABLE))
+        raise failure
     if answer.outputs is not None and answer.status_code is None:
         log_call(step, request, {"outputs": answer.outputs}, answer.source)
         step.outputs = answer.outputs
@@ -103,7 +105,8 @@ async def with_retries(step, policy: RetryPolicy, send) -> dict:
             failure = None
         except ActionFailure as exc:
             response, failure = None, exc
-        if attempt >= policy.count or not should_retry(response) or (failure and failure.status != "Failed"):
+        retry = failure.retriable if failure is not None else should_retry(response)
+        if attempt >= policy.count or not retry:
             break
         attempt += 1
         history.append({"startTime": started, "endTime": iso(step.run.clock.now()),

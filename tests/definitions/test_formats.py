@@ -1,0 +1,116 @@
+"""Finding definitions in every supported format; Standard projects; PA packages."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+from emulator.definitions import load_path
+
+DEF = {"$schema": "x", "triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"method": "get"}}},
+       "actions": {"R": {"type": "Response", "inputs": {"statusCode": 200, "body": "@parameters('p')"}}},
+       "parameters": {"p": {"type": "String", "defaultValue": "dflt"}}}
+
+
+def write(path, value, bom=False):
+    text = json.dumps(value)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode())
+    return path
+
+
+def one(result):
+    assert not result.errors, [str(p) for p in result.errors]
+    [wf] = result.workflows
+    return wf
+
+
+def test_bare_definition_with_bom(tmp_path):
+    wf = one(load_path(write(tmp_path / "flow.json", DEF, bom=True)))
+    assert wf.name == "flow" and wf.flavor == "consumption"
+    assert wf.parameters == {"p": "dflt"}
+    trig = wf.triggers["manual"]
+    assert trig.method == "GET" and trig.is_request and wf.has_response_action
+
+
+def test_code_view_with_parameters_and_access_control(tmp_path):
+    doc = {"definition": DEF, "parameters": {"p": {"value": "given"}},
+           "properties": {"accessControl": {"triggers": {"allowedCallerIpAddresses": []}}}}
+    wf = one(load_path(write(tmp_path / "cv.json", doc)))
+    assert wf.parameters["p"] == "given" and wf.access_control == {"triggers": {"allowedCallerIpAddresses": []}}
+
+
+def test_standard_workflow_json_kind(tmp_path):
+    folder = tmp_path / "orders"
+    folder.mkdir()
+    wf = one(load_path(write(folder / "workflow.json", {"definition": DEF, "kind": "Stateful"})))
+    assert wf.name == "orders" and wf.kind == "Stateful" and wf.flavor == "standard"
+
+
+def test_arm_template_warns_about_arm_expressions(tmp_path):
+    doc = {"resources": [{"type": "Microsoft.Logic/workflows", "name": "[parameters('name')]", "properties": {
+        "definition": DEF, "parameters": {"p": {"value": "[parameters('x')]"}},
+        "accessControl": {"triggers": {"allowedCallerIpAddresses": [{"addressRange": "10.0.0.0/8"}]}}}},
+        {"type": "Microsoft.Web/connections", "name": "c"}]}
+    result = load_path(write(tmp_path / "arm.json", doc))
+    wf = one(result)
+    assert wf.access_control["triggers"]["allowedCallerIpAddresses"][0]["addressRange"] == "10.0.0.0/8"
+    warnings = [p for p in result.problems if p.code == "ArmExpressionNotEvaluated"]
+    assert {p.json_path for p in warnings} == {"$.resources[0].properties.parameters.p.value", "$.resources[0].name"}
+
+
+def test_gallery_solution_and_legacy_definition(tmp_path):
+    wf = one(load_path(write(tmp_path / "g.json", {"properties": {"definition": DEF}})))
+    assert wf.json_path == "$.properties.definition" and wf.flavor == "consumption"
+    wf = one(load_path(write(tmp_path / "s.json", {"properties": {"connectionReferences": {}, "definition": DEF},
+                                                   "schemaVersion": "1.0.0.0"})))
+    assert wf.flavor == "power-automate"
+    wf = one(load_path(write(tmp_path / "definition.json", {"type": "Microsoft.Flow/flows",
+                                                            "properties": {"definition": DEF}})))
+    assert wf.flavor == "power-automate"
+
+
+def test_run_history_mock(tmp_path):
+    wf = one(load_path(write(tmp_path / "run.json", {"properties": {"workflow": {"properties": {"definition": DEF}}}})))
+    assert wf.json_path == "$.properties.workflow.properties.definition"
+
+
+def test_power_automate_legacy_zip(tmp_path):
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("manifest.json", "{}")
+        z.writestr("Microsoft.Flow/flows/abc-123/definition.json",
+                   json.dumps({"type": "Microsoft.Flow/flows", "properties": {"definition": DEF}}))
+    wf = one(load_path(path))
+    assert wf.name == "export" and wf.flavor == "power-automate"
+
+
+def test_standard_project_folder(tmp_path):
+    (tmp_path / "connections.json").write_text(json.dumps({"managedApiConnections": {}}))
+    (tmp_path / "parameters.json").write_text(json.dumps({"p": {"type": "String", "value": "@appsetting('P_VALUE')"}}))
+    (tmp_path / "local.settings.json").write_text(json.dumps({"Values": {"P_VALUE": "from-settings"}}))
+    (tmp_path / "host.json").write_text("{}")
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        write(tmp_path / name / "workflow.json", {"definition": DEF, "kind": "Stateless"})
+    result = load_path(tmp_path)
+    assert not result.errors
+    assert sorted(w.name for w in result.workflows) == ["one", "two"]
+    wf = result.workflows[0]
+    assert wf.parameters["p"] == "from-settings" and wf.app_settings == {"P_VALUE": "from-settings"}
+    assert wf.connections == {"managedApiConnections": {}} and wf.flavor == "standard"
+
+
+def test_folder_of_files_skips_non_workflows_with_warning(tmp_path):
+    write(tmp_path / "a.json", DEF)
+    write(tmp_path / "notes.json", {"hello": 1})
+    result = load_path(tmp_path)
+    assert [w.name for w in result.workflows] == ["a"]
+    assert [p.severity for p in result.problems if p.code == "NoDefinition"] == ["warning"]
+
+
+def test_invalid_json_and_missing_file(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"a": ')
+    result = load_path(bad)
+    assert result.errors and "line 1" in result.errors[0].message
+    assert load_path(tmp_path / "none.json").errors[0].code == "FileNotFound"

@@ -1,0 +1,113 @@
+"""What a caller receives from the real runtime: 202 / 502 / 504 / asynchronous Response, x-ms-* formats."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from tests.e2e.conftest import needs_runtime
+from tests.server.flowdefs import flow, response
+
+pytestmark = needs_runtime
+
+WAIT = {"type": "Wait", "inputs": {"interval": {"count": 1, "unit": "Second"}}, "runAfter": {}}
+
+
+def after(action: dict, *names: str) -> dict:
+    return dict(action, runAfter={n: ["Succeeded"] for n in names})
+
+
+async def test_replay_shape_of_a_consumption_answer(serve_real):
+    """A Consumption capture (spec §12): 201 text body; the x-ms-* set and its formats."""
+    live = await serve_real({"LogicAppserData.json": flow({"Response": response(201, "Created the user data")})})
+    status, headers, data = await live.call("POST", live.url("LogicAppserData"), json={"a": 1})
+    assert status == 201 and data == b"Created the user data"
+    assert headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert headers["Content-Length"] == str(len(data))
+    formats = {
+        "x-ms-workflow-run-id": r"^\d{29}CU\d{2,3}$", "x-ms-correlation-id": r"^[0-9a-f-]{36}$",
+        "x-ms-client-tracking-id": r"^\d{29}CU\d{2,3}$", "x-ms-trigger-history-name": r"^\d{29}CU\d{2,3}$",
+        "x-ms-execution-location": r"^[a-z0-9]+$",
+        "x-ms-workflow-system-id": r"^/locations/[a-z0-9]+/scaleunits/prod-\d+/workflows/[0-9a-f]{32}$",
+        "x-ms-workflow-id": r"^[0-9a-f]{32}$", "x-ms-workflow-version": r"^\d{20}$",
+        "x-ms-workflow-name": r"^LogicAppserData$", "x-ms-tracking-id": r"^[0-9a-f-]{36}$",
+        "x-ms-request-id": r"^[a-z0-9]+:[0-9a-f-]{36}$",
+        "x-ms-ratelimit-time-remaining-directapirequests": r"^\d+$",
+        "Cache-Control": "^no-cache$", "Pragma": "^no-cache$", "Expires": "^-1$",
+    }
+    for name, pattern in formats.items():
+        assert re.match(pattern, headers[name]), (name, headers.get(name))
+    assert headers["x-ms-correlation-id"] == headers["x-ms-tracking-id"]
+    assert headers["x-ms-workflow-run-id"] == headers["x-ms-client-tracking-id"]
+
+
+async def test_workflow_function_sees_the_served_id(serve_real):
+    live = await serve_real({"who.json": flow({"Response": response(200, "@workflow()")})})
+    status, headers, out = await live.call_json("POST", live.url("who"))
+    assert status == 200
+    assert out["name"] == "who" and out["id"] == f"/workflows/{headers['x-ms-workflow-id']}"
+    assert out["run"]["name"] == headers["x-ms-workflow-run-id"]
+
+
+async def test_no_response_action_202_while_the_run_goes_on(serve_real):
+    live = await serve_real({"bg.json": flow({"Wait": WAIT})})
+    status, headers, data = await live.call("POST", live.url("bg"))
+    assert (status, data) == (202, b"")
+    run_id = headers["x-ms-workflow-run-id"]
+    _, _, run = await live.call_json("GET", f"{live.base}/workflows/bg/runs/{run_id}")
+    assert run["properties"]["status"] == "Running"
+
+
+async def test_all_responses_skipped_502(serve_real):
+    branch = {"type": "If", "expression": {"and": [{"equals": [1, 2]}]},
+              "actions": {"Reply": response(200, "never")}, "else": {"actions": {}}, "runAfter": {}}
+    live = await serve_real({"skip.json": flow({"Check": branch})})
+    status, headers, out = await live.call_json("POST", live.url("skip"))
+    assert status == 502 and out["error"]["code"] == "NoResponse"
+    assert headers["x-ms-workflow-run-id"] in out["error"]["message"]
+
+
+async def test_failing_response_502(serve_real):
+    live = await serve_real({"bad.json": flow({"Reply": response("@div(1, 0)", "x")})})
+    status, _, out = await live.call_json("POST", live.url("bad"))
+    assert status == 502 and out["error"]["code"] == "NoResponse"
+
+
+async def test_timeout_504(serve_real):
+    live = await serve_real({"slow.json": flow({"Wait": WAIT, "Reply": after(response(200, "late"), "Wait")})},
+                            response_timeout=0.3)
+    status, headers, out = await live.call_json("POST", live.url("slow"))
+    assert status == 504 and out["error"]["code"] == "ActionResponseTimedOut"
+    assert "'Reply'" in out["error"]["message"]
+    await asyncio.sleep(1.2)
+    _, _, run = await live.call_json("GET", f"{live.base}/workflows/slow/runs/{headers['x-ms-workflow-run-id']}")
+    assert run["properties"]["status"] == "Failed"
+
+
+async def test_asynchronous_response(serve_real):
+    reply = after(response(200, {"done": True}, operationOptions="Asynchronous"), "Wait")
+    live = await serve_real({"async.json": flow({"Wait": WAIT, "Reply": reply})}, response_timeout=0.2)
+    status, headers, _ = await live.call("POST", live.url("async"))
+    assert status == 202 and "Location" in headers
+    location = headers["Location"]
+    assert (await live.call("GET", location))[0] == 202
+    for _ in range(40):
+        status, _, out = await live.call_json("GET", location)
+        if status != 202:
+            break
+        await asyncio.sleep(0.1)
+    assert (status, out) == (200, {"done": True})
+
+
+async def test_condition_that_throws_is_400(serve_real):
+    live = await serve_real({"c.json": flow({"R": response(200, "x")}, conditions=[
+        {"expression": "@startsWith(triggerOutputs()?['headers']?['Authorization'], 'Bearer')"}])})
+    status, headers, out = await live.call_json("POST", live.url("c"))
+    assert status == 400 and out["error"]["code"] == "InvalidTemplate"
+    assert "startsWith" in out["error"]["message"] and "x-ms-workflow-run-id" not in headers
+
+
+async def test_split_on_202_and_response_skipped(serve_real):
+    live = await serve_real({"s.json": flow({"R": response(200, "x")}, splitOn="@triggerBody()")})
+    status, _, data = await live.call("POST", live.url("s"), json=[1, 2])
+    assert (status, data) == (202, b"")
