@@ -16,7 +16,7 @@ import timeit
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[0] = str(ROOT)  # not bench/: bench/http.py would shadow the standard library's http
 
 from emulator.expressions import EvalContext, compile_template  # noqa: E402
 from emulator.expressions.compiler import compile_expression  # noqa: E402

@@ -26,6 +26,7 @@ from functools import lru_cache
 
 from lark import Token, Tree
 
+from .context import EvalContext, as_context
 from .errors import ExpressionError, ExpressionSyntaxError, type_error
 from .parser import parse
 from .values import select
@@ -37,6 +38,8 @@ _NF = object()  # "not found" marker for the inline property fast path
 
 class Compiled:
     """One compiled expression body: ``fn(ctx)`` plus the problems found while compiling.
+
+    ``fn`` accepts an :class:`EvalContext`, a conformance-style mapping or None.
 
     ``problems`` holds unknown-function and arity errors. The host raises them only when the
     call is reached, so evaluation defers them; the workflow loader reports them at load time.
@@ -71,7 +74,8 @@ class _Gen:
         self.text = text
         self.lines: list[str] = []
         self.ns: dict = {"_NF": _NF, "_sel": select, "_wb": _want_bool, "_raise": _raise_copy,
-                         "ExpressionError": ExpressionError, "_TEXT": text}
+                         "ExpressionError": ExpressionError, "_TEXT": text, "_EC": EvalContext,
+                         "_as_ctx": as_context}
         self.n = 0
         self.problems: list[ExpressionError] = []
         self.consts: dict[str, object] = {}  # atom -> value, for atoms that are compile-time constants
@@ -226,8 +230,11 @@ class _Gen:
             key = self.expr(rest[0], indent)
         out = self.tmp()
         if key in self.consts and isinstance(self.consts[key], str):
-            self.emit(indent, f"{out} = {base}.get({key}, _NF) if {base}.__class__ is dict else _NF")
-            self.emit(indent, f"if {out} is _NF:")
+            # fast path: the exact key of an object; everything else (case-insensitive match, '?',
+            # null, arrays, errors) goes through select(). A str key never indexes a list or string.
+            self.emit(indent, "try:")
+            self.emit(indent + 1, f"{out} = {base}[{key}]")
+            self.emit(indent, "except (KeyError, TypeError):")
             self.emit(indent + 1, f"{out} = _sel({base}, {key}, {safe}, _TEXT)")
         else:
             self.emit(indent, f"{out} = _sel({base}, {key}, {safe}, _TEXT)")
@@ -300,7 +307,9 @@ def compile_expression(text: str) -> Compiled:
         return Compiled(_constant(value), tuple(gen.problems), True, value, text)
     body = "\n".join(gen.lines)
     source = (
-        "def _expr(ctx):\n"
+        "def _expr(ctx=None):\n"
+        "    if ctx.__class__ is not _EC:\n"
+        "        ctx = _as_ctx(ctx)\n"
         "    _col = None\n"
         "    try:\n"
         f"{body}\n"
@@ -322,5 +331,5 @@ def compile_expression(text: str) -> Compiled:
 
 def _constant(value):
     if isinstance(value, IMMUTABLE):
-        return lambda ctx: value
-    return lambda ctx: copy.deepcopy(value)
+        return lambda ctx=None: value
+    return lambda ctx=None: copy.deepcopy(value)

@@ -80,3 +80,14 @@ class EvalContext:
 
 
 MISSING = _MISSING
+
+
+def as_context(context) -> EvalContext:
+    """An :class:`EvalContext` for ``context`` (None, an EvalContext, or a conformance-style mapping)."""
+    if context is None:
+        return EvalContext()
+    if isinstance(context, EvalContext):
+        return context
+    if isinstance(context, Mapping):
+        return EvalContext.from_mapping(context)
+    raise TypeError(f"context must be an EvalContext or a mapping, not {type(context).__name__}")

@@ -6,10 +6,8 @@ gives the value. :func:`compile_value` does the same for a whole JSON value (act
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from .compiler import compile_expression
-from .context import EvalContext
+from .context import EvalContext, as_context
 from .errors import ExpressionError, ExpressionSyntaxError
 from .values import to_string
 
@@ -21,39 +19,25 @@ class Template:
 
     ``kind`` is ``"literal"``, ``"expression"`` or ``"interpolation"``. ``problems`` lists
     deferred errors (unknown functions, wrong arity) with columns in the string value.
+    ``evaluate(context=None)`` gives the value under ``context`` (an :class:`EvalContext`, a
+    conformance-style mapping, or None); it is the compiled function itself, with no wrapper.
     """
 
-    __slots__ = ("source", "kind", "problems", "_fn", "_parts")
+    __slots__ = ("source", "kind", "problems", "evaluate", "_parts")
 
     def __init__(self, source: str, kind: str, fn, problems, parts=None):
         self.source = source
         self.kind = kind
         self.problems = problems
-        self._fn = fn
+        self.evaluate = fn
         self._parts = parts
 
     @property
     def is_literal(self) -> bool:
         return self.kind == "literal"
 
-    def evaluate(self, context=None):
-        """The value of this string under ``context`` (an :class:`EvalContext` or a conformance mapping)."""
-        if context.__class__ is not EvalContext:
-            context = _as_context(context)
-        return self._fn(context)
-
     def __repr__(self) -> str:  # pragma: no cover
         return f"Template({self.source!r}, kind={self.kind})"
-
-
-def _as_context(context) -> EvalContext:
-    if context is None:
-        return EvalContext()
-    if isinstance(context, EvalContext):
-        return context
-    if isinstance(context, Mapping):
-        return EvalContext.from_mapping(context)
-    raise TypeError(f"context must be an EvalContext or a mapping, not {type(context).__name__}")
 
 
 def _compile_body(body: str, offset: int, source: str):
@@ -139,13 +123,12 @@ def compile_template(value: str, *, strict: bool = False) -> Template:
     if len(value) >= 2 and value[0] == "@" and value[1] != "{":
         if value[1] == "@":
             lit = value[1:]
-            return Template(value, "literal", lambda ctx: lit, ())
+            return Template(value, "literal", lambda ctx=None: lit, ())
         compiled, problems = _compile_body(value[1:], 1, value)
         if strict and problems:
             raise problems[0]
         if compiled.is_const:
-            const = compiled.const
-            return Template(value, "expression", lambda ctx: const, problems)
+            return Template(value, "expression", compiled.fn, problems)
         return Template(value, "expression", compiled.fn, problems)
     if "@{" in value:
         segments = split_interpolation(value)
@@ -163,14 +146,16 @@ def compile_template(value: str, *, strict: bool = False) -> Template:
         if all(isinstance(p, str) for p in pieces):
             joined = "".join(pieces)
             kind = "interpolation" if any(k == "expr" for k, _, _ in segments) else "literal"
-            return Template(value, kind, lambda ctx: joined, tuple(problems))
+            return Template(value, kind, lambda ctx=None: joined, tuple(problems))
         parts = tuple(pieces)
 
-        def interpolate(ctx):
+        def interpolate(ctx=None):
+            if ctx.__class__ is not EvalContext:
+                ctx = as_context(ctx)
             return "".join(p if p.__class__ is str else to_string(p(ctx)) for p in parts)
 
         return Template(value, "interpolation", interpolate, tuple(problems), parts)
-    return Template(value, "literal", lambda ctx: value, ())
+    return Template(value, "literal", lambda ctx=None: value, ())
 
 
 # --------------------------------------------------------------------------- whole JSON values
@@ -192,7 +177,7 @@ class CompiledValue:
 
     def evaluate(self, context=None):
         if context.__class__ is not EvalContext:
-            context = _as_context(context)
+            context = as_context(context)
         return self._fn(context)
 
 
@@ -212,7 +197,7 @@ def _compile_node(value, path, templates, strict):
             lit = tpl.evaluate(EvalContext())
             return (lambda ctx: lit), True
         templates.append((path, tpl))
-        return tpl._fn, False
+        return tpl.evaluate, False
     if isinstance(value, dict):
         items = []
         for k, v in value.items():

@@ -17,8 +17,8 @@ from functools import partial
 from aiohttp import web
 
 from . import ids, invoke, urls
-from .errors import HttpError
 from .engine import run_options
+from .errors import HttpError
 from .history import open_history
 from .keys import RUN_ID, X_HEADERS
 from .management import Management

@@ -86,3 +86,12 @@ async def test_send_email_answered_by_mock_outbox(live):
     status, _, out = await live.call_json("POST", url, json={"to": "ada@example.com"})
     assert status == 400 and out["error"]["code"] == "TriggerInputSchemaMismatch"
     assert out["error"]["message"].endswith("Error details: 'Required properties are missing from object: subject, body.'.")
+
+
+async def test_sas_refused_where_access_control_disables_it(live):
+    from emulator.server import auth
+
+    if auth.access is None:
+        pytest.skip("the access stream (emulator.server.access) is not there")
+    status, _, out = await live.call_json("POST", live.url("oauth-protected"), json={"name": "x"})
+    assert status == 401 and out["error"]["code"] == "DirectApiInvalidAuthorizationScheme"

@@ -1,0 +1,66 @@
+"""``python -m emulator serve``: arguments, the start banner, --auth none's warning."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from emulator.cli import _load_extensions, build_parser
+from emulator.server import banner
+from tests.conftest import ROOT
+from tests.server import fake_runtime
+from tests.server.flowdefs import ECHO, flow, response
+from tests.server.live import start, write_flows
+
+
+def test_serve_defaults():
+    _load_extensions()
+    args = build_parser().parse_args(["serve"])
+    assert args.paths == ["flows"] and args.host == "127.0.0.1" and args.port == 7071
+    assert args.state_dir == ".state" and args.auth == "sas" and args.timeout == 120.0
+
+
+async def test_banner_lists_method_path_url_and_curl(tmp_path):
+    folder = write_flows(tmp_path / "flows", {
+        "echo.json": ECHO,
+        "orders.json": flow({"R": response(200, "x")}, {"method": "GET", "relativePath": "/orders/{id}"})})
+    live = await start([folder], fake_runtime, tmp_path / "state")
+    try:
+        text = "\n".join(banner.lines(live.server, live.base))
+        assert "trigger manual: GET  relative path /orders/{id}" in text
+        url = re.search(r"curl -i -X GET '([^']+)'", text).group(1)
+        assert "/paths/invoke/orders/id-value?" in url
+        assert (await live.call("GET", url))[0] == 200
+        post = re.search(r"curl -i -X POST '([^']+)' -H 'Content-Type: application/json' -d '\{\}'", text).group(1)
+        assert (await live.call("POST", post, json={}))[0] == 200
+    finally:
+        await live.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="signals")
+async def test_serve_process_prints_urls_and_warns_for_auth_none(tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "serve", str(ROOT / "flows"), "--port", "0", "--state-dir",
+         str(tmp_path / "state"), "--auth", "none", "--quiet"],
+        cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    try:
+        lines = []
+        for _ in range(200):
+            line = await asyncio.to_thread(proc.stdout.readline)
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith("Serving on"):
+                break
+        text = "".join(lines)
+        assert "token-in-path" in text and "curl -i -X GET" in text
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    assert "--auth none: SAS signatures are NOT checked" in err
