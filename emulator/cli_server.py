@@ -29,6 +29,8 @@ def _add(sub):
     p.add_argument("--location", default="local", help="region in x-ms-* headers (Consumption shapes)")
     p.add_argument("--reload-interval", type=float, default=1.0, help="seconds between file checks; 0 = off")
     p.add_argument("--quiet", action="store_true", help="no access log")
+    p.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
+                   help="a proxy (IP or CIDR) whose X-Forwarded-For header names the caller; repeatable")
 
 
 EXTENSIONS.append(_add)
@@ -50,7 +52,8 @@ def cmd_serve(args) -> int:
                           auth=args.auth, sas_key=args.sas_key or os.environ.get("LOGICAPPS_SAS_KEY"),
                           response_timeout=args.timeout, body_limit=args.body_limit, history=args.history,
                           history_size=args.history_size, skipped_status=args.skipped_status,
-                          location=args.location, reload_interval=args.reload_interval)
+                          location=args.location, reload_interval=args.reload_interval,
+                          trusted_proxies=args.trusted_proxy)
     try:
         return asyncio.run(serve(config))
     except RuntimeUnavailable as exc:
@@ -86,8 +89,15 @@ async def serve(config) -> int:
     for line in banner.lines(app[SERVER], base):
         print(line, flush=True)
     print(f"\nServing on {base} (management API: {base}/workflows). Ctrl+C stops.", flush=True)
+    stop = asyncio.Event()
     try:
-        await asyncio.Event().wait()
+        import signal
+
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    except (ImportError, NotImplementedError, RuntimeError):  # Windows: Ctrl+C only
+        pass
+    try:
+        await stop.wait()
     finally:
         await runner.cleanup()
     return 0

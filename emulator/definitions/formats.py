@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 JSON_SUFFIXES = (".json",)
-SIDE_FILES = {"connections.json", "parameters.json", "local.settings.json", "host.json"}
+SIDE_FILES = {"connections.json", "parameters.json", "local.settings.json", "host.json", "mocks.json"}
+# sidecars that sit beside a flow file: <flow>.mocks.json (mocks), <flow>.access.json (access control)
+SIDE_SUFFIXES = (".mocks.json", ".access.json")
 
 
 @dataclass
@@ -35,6 +37,7 @@ class Found:
     app_settings: dict = field(default_factory=dict)
     connections: dict | None = None
     access_control: dict | None = None
+    state: str | None = None                               # properties.state / flow state, as written
     warnings: list = field(default_factory=list)           # (json_path, message)
 
 
@@ -109,8 +112,12 @@ def find_in_document(doc, source: Path, name: str) -> list[Found]:
         props = doc.get("properties")
         if isinstance(props, dict) and isinstance(props.get("accessControl"), dict):
             found.access_control = props["accessControl"]
+        if isinstance(props, dict) and isinstance(props.get("state"), str):
+            found.state = props["state"]
         if isinstance(doc.get("accessControl"), dict):
             found.access_control = doc["accessControl"]
+        if isinstance(doc.get("state"), str):
+            found.state = doc["state"]
         return [found]
     # ARM template
     if isinstance(doc.get("resources"), list):
@@ -127,6 +134,8 @@ def find_in_document(doc, source: Path, name: str) -> list[Found]:
                           parameter_values=_unwrap_values(props.get("parameters")))
             if isinstance(props.get("accessControl"), dict):
                 found.access_control = props["accessControl"]
+            if isinstance(props.get("state"), str):
+                found.state = props["state"]
             return [found]
         # LogicAppsUX run-history mock
         wf = props.get("workflow")
@@ -154,7 +163,9 @@ def _find_in_arm(doc: dict, source: Path, name: str) -> list[Found]:
         item = Found(wf_name, source, props["definition"], f"{base}.definition", flavor="consumption",
                      parameter_values=_unwrap_values(props.get("parameters")),
                      access_control=props.get("accessControl") if isinstance(props.get("accessControl"),
-                                                                              dict) else None)
+                                                                              dict) else None,
+                     state=props.get("state") if isinstance(props.get("state"), str)
+                     and not _is_arm_expression(props["state"]) else None)
         arm: list = []
         _arm_strings(props.get("parameters"), f"{base}.parameters", arm)
         _arm_strings(item.access_control, f"{base}.accessControl", arm)

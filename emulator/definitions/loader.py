@@ -187,7 +187,8 @@ def _load_folder(folder: Path, result: LoadResult, allow_unknown: bool, top: boo
             continue
         if child.is_dir():
             _load_folder(child, result, allow_unknown, top=False)
-        elif child.suffix.lower() in (".json", ".zip") and child.name.lower() not in formats.SIDE_FILES:
+        elif child.suffix.lower() in (".json", ".zip") and child.name.lower() not in formats.SIDE_FILES \
+                and not child.name.lower().endswith(formats.SIDE_SUFFIXES):
             _load_file(child, result, allow_unknown, explicit=False)
 
 
@@ -242,7 +243,8 @@ def _build(item: formats.Found, result: LoadResult, allow_unknown: bool) -> Work
 
     wf = Workflow(name=item.name, source=item.source, definition=definition, kind=item.kind, flavor=item.flavor,
                   app_settings=dict(item.app_settings), connections=item.connections,
-                  access_control=item.access_control, json_path=base)
+                  access_control=item.access_control, json_path=base,
+                  state=_state(item))
     wf.workflow_id = hashlib.sha256(f"{item.source}|{item.name}".encode()).hexdigest()[:32]
     _resolve_parameters(wf, definition, item, comp, base)
 
@@ -429,3 +431,15 @@ def _check_nesting(wf: Workflow, comp: Compiler) -> None:
         if action.type == "Response" and not any(t.is_request for t in wf.triggers.values()):
             comp.problem(action.path, f"action '{action.name}' of type 'Response' needs a Request trigger",
                          code="ResponseWithoutRequestTrigger", severity="warning")
+
+
+def _state(item) -> str:
+    """``Enabled`` or ``Disabled``: ARM/code-view ``state``, Power Automate ``Started``/``Stopped``/``Suspended``,
+    or a Standard app setting ``Workflows.<name>.FlowState``."""
+    state = item.state
+    setting = item.app_settings.get(f"Workflows.{item.name}.FlowState") if item.app_settings else None
+    if isinstance(setting, str):
+        state = setting
+    if not state:
+        return "Enabled"
+    return "Enabled" if state.strip().lower() in ("enabled", "started") else "Disabled"

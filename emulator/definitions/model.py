@@ -129,6 +129,7 @@ class Workflow:
     problems: list = field(default_factory=list)
     workflow_id: str = ""
     version: str = ""
+    state: str = "Enabled"          # "Enabled" | "Disabled" (a disabled workflow's triggers answer 400)
 
     @property
     def has_response_action(self) -> bool:

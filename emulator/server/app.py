@@ -20,6 +20,7 @@ from . import ids, invoke, urls
 from .engine import run_options
 from .errors import HttpError
 from .history import open_history
+from .ipfilter import parse_proxies
 from .keys import RUN_ID, X_HEADERS
 from .management import Management
 from .registry import Registry
@@ -55,6 +56,7 @@ class ServerConfig:
     reload_interval: float = 1.0
     retry_after: int = 1
     mocks: str | None = None  # a mocks file for every workflow without its own <flow>.mocks.json
+    trusted_proxies: list = field(default_factory=list)  # peers whose X-Forwarded-For is believed
     run_options: dict = field(default_factory=dict)
 
 
@@ -73,6 +75,7 @@ class Server:
         self._options: dict[tuple, tuple] = {}
         self.rng = random.Random()  # one seeded source for rand()/guid(): seeding per run is slow
         self.jwt_keys = None  # the access stream's token issuer key store, when it is there
+        self.trusted_proxies = parse_proxies(config.trusted_proxies)  # parsed once, not per request
         self._reload_task: asyncio.Task | None = None
 
     # ------------------------------------------------------------------ run bookkeeping
@@ -91,6 +94,9 @@ class Server:
 
         def finished(fut):
             trig.limiter.release()
+            calls = getattr(self._mocks.get(entry.name.lower(), (None, None))[1], "calls", None)
+            if isinstance(calls, list) and len(calls) > 2 * self.config.history_size:
+                del calls[: len(calls) - self.config.history_size]  # the outbox is bounded like the history
             final = record
             if not fut.cancelled() and fut.exception() is None and isinstance(fut.result(), dict):
                 final = fut.result()
@@ -115,6 +121,8 @@ class Server:
         location = urls.operation_url(self.keys, entry, invocation.run_id, op_id, base)
         headers = {} if entry is None else invoke.run_headers(entry, invocation, self.config.location)
         self.operations[op_id] = (entry, invocation, headers, location)
+        while len(self.operations) > 10 * self.config.history_size:
+            self.operations.pop(next(iter(self.operations)))
         return location
 
     def options_for(self, entry, trig):

@@ -20,6 +20,7 @@ from aiohttp import web
 from ..expressions import ExpressionError
 from . import auth, content, sas
 from .errors import HttpError
+from .ipfilter import client_ip
 from .keys import RUN_ID, X_HEADERS
 from .response import action_response, error_response, request_headers, run_headers
 
@@ -73,16 +74,20 @@ def pre_run_headers(server, entry, trig) -> dict:
 
 async def _checked(server, request, entry, trig, relative: str):
     query = request.query
-    if server.config.auth != "none":
+    if server.config.auth == "none":
+        def sas_check():  # --auth none: SAS is off; IP and OAuth rules still apply
+            return None
+    else:
         permission = sas.run_permission(trig.name)
 
         def sas_check():
             return sas.check(server.keys, entry.name, entry.id, query, permission)
 
-        denied = auth.authorize(entry, method=request.method, headers=request.headers, query=query,
-                                client_ip=request.remote, sas_check=sas_check, keys=server.jwt_keys)
-        if denied is not None:
-            raise denied
+    caller = client_ip(request.remote, request.headers, server.trusted_proxies)
+    denied = auth.authorize(entry, method=request.method, headers=request.headers, query=query,
+                            client_ip=caller, sas_check=sas_check, keys=server.jwt_keys)
+    if denied is not None:
+        raise denied
     if entry.state.lower() != "enabled":
         raise HttpError(400, "WorkflowTriggerIsNotEnabled",
                         f"The workflow '{entry.name}' cannot be triggered because it is in state '{entry.state}'.")

@@ -154,6 +154,10 @@ class Registry:
                     fresh[key] = WorkflowEntry(workflow, self.location)
                 except Exception as exc:  # noqa: BLE001 - a bad flow is reported, the others still serve
                     problems.append(f"{workflow.source}: {getattr(exc, 'message', exc)}")
+                    continue
+                policy = fresh[key].policy
+                problems.extend(f"{workflow.source}: access control: {p}"
+                                for p in (getattr(policy, "problems", None) or []))
         for key, old in self.by_name.items():
             if key in fresh:
                 if fresh[key].version != old.version or fresh[key].source != old.source:

@@ -33,7 +33,7 @@ def error_response(error: HttpError, headers: dict | None = None) -> web.Respons
     merged.update(headers or {})
     merged.update(error.headers)
     merged["Content-Type"] = JSON_TYPE
-    return web.Response(status=error.status, body=json.dumps(error.body()).encode("utf-8"), headers=merged)
+    return web.Response(status=error.status, body=json.dumps(error.body(), separators=(",", ":"), ensure_ascii=False).encode("utf-8"), headers=merged)
 
 
 def request_headers(entry, location: str, tracking_id: str | None = None) -> dict:

@@ -114,3 +114,15 @@ def test_invalid_json_and_missing_file(tmp_path):
     result = load_path(bad)
     assert result.errors and "line 1" in result.errors[0].message
     assert load_path(tmp_path / "none.json").errors[0].code == "FileNotFound"
+
+
+def test_sidecar_files_are_not_workflows(tmp_path):
+    from emulator.definitions import load_path
+
+    flow = {"definition": {"triggers": {}, "actions": {}}}
+    (tmp_path / "a.json").write_text(__import__("json").dumps(flow))
+    (tmp_path / "a.mocks.json").write_text('{"actions": {"X": {"status": 200}}}')
+    (tmp_path / "a.access.json").write_text('{"triggers": {}}')
+    result = load_path(tmp_path)
+    assert [w.name for w in result.workflows] == ["a"]
+    assert not result.problems

@@ -111,3 +111,42 @@ async def test_split_on_202_and_response_skipped(serve_real):
     live = await serve_real({"s.json": flow({"R": response(200, "x")}, splitOn="@triggerBody()")})
     status, _, data = await live.call("POST", live.url("s"), json=[1, 2])
     assert (status, data) == (202, b"")
+
+
+async def test_hot_reload_with_the_real_loader(serve_real, tmp_path):
+    import json
+    import os
+
+    live = await serve_real({"one.json": flow({"R": response(200, "v1")})}, reload_interval=0.05)
+    path = tmp_path / "flows" / "one.json"
+    url = live.url("one")
+
+    def write(text, bump):
+        path.write_text(text, encoding="utf-8")
+        st = path.stat()
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + bump * 1_000_000_000))
+
+    async def body():
+        return (await live.call("POST", url))[2]
+
+    write(json.dumps(flow({"R": response(200, "v2")})), 5)
+    for _ in range(60):
+        if await body() == b"v2":
+            break
+        await asyncio.sleep(0.05)
+    assert await body() == b"v2"
+    write('{"definition": {"triggers": ', 10)
+    await asyncio.sleep(0.3)
+    assert await body() == b"v2"
+    assert any("one.json" in p for p in live.server.registry.problems)
+
+
+async def test_disabled_workflow_answers_400(serve_real):
+    """Code view / ARM ``state: Disabled`` (and Power Automate ``Stopped``): 400 WorkflowTriggerIsNotEnabled."""
+    doc = dict(flow({"Response": response(200, "ok")}), state="Disabled")
+    stopped = {"properties": {"definition": flow({"Response": response(200, "ok")})["definition"],
+                              "state": "Stopped"}, "type": "Microsoft.Flow/flows"}
+    live = await serve_real({"off.json": doc, "pa-off.json": stopped})
+    for name in ("off", "pa-off"):
+        status, _, data = await live.call("POST", live.url(name), json={})
+        assert status == 400 and b"WorkflowTriggerIsNotEnabled" in data, (name, status, data)
