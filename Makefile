@@ -27,10 +27,12 @@ conformance: setup
 	$(BIN)/python -m emulator conformance ../shared/conformance/*.json
 
 serve: setup
-	$(BIN)/python -m emulator validate flows
+	$(BIN)/python -m emulator serve flows
 
 bench: setup
 	$(BIN)/python bench/expressions.py
+	$(BIN)/python bench/runtime.py
+	$(BIN)/python bench/http.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

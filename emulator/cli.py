@@ -57,7 +57,9 @@ def cmd_conformance(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="logicapps-emulator", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="logicapps-emulator",
+        description="Local emulator of HTTP-triggered Azure Logic Apps and Power Automate workflows.")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_eval(sub)
     p = sub.add_parser("conformance", help="run expression conformance case files")
