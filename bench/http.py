@@ -27,6 +27,7 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOW = ROOT / "flows" / "token-in-path.json"
@@ -105,27 +106,101 @@ def child(kind: str) -> None:
 
 
 # ---------------------------------------------------------------------- the load (parent process)
+class _Connection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection: sends a request, reads its answer (Content-Length), sends the next.
+
+    One request in flight per connection (no pipelining), like a browser or an aiohttp session.
+    """
+
+    def __init__(self, job: _Job):
+        self.job = job
+        self.buffer = b""
+        self.expected = 0
+        self.transport = None
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        self.send()
+
+    def send(self) -> None:
+        job = self.job
+        i = job.sent
+        if i >= job.total:
+            self.transport.close()
+            job.closed()
+            return
+        job.sent = i + 1
+        request, self.expected = job.requests[i & 3]  # 3 of 4 with the right token
+        self.transport.write(request)
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer + data if self.buffer else data
+        while True:
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                break
+            head = buffer[:end]
+            at = head.lower().find(b"\r\ncontent-length:")
+            if at < 0:
+                raise SystemExit("an answer without Content-Length")
+            stop = head.find(b"\r\n", at + 2)
+            size = int(head[at + 17: stop if stop > 0 else len(head)])
+            if len(buffer) < end + 4 + size:
+                break
+            if int(head[9:12]) != self.expected:
+                self.job.failures.append(int(head[9:12]))
+            buffer = buffer[end + 4 + size:]
+            self.send()
+        self.buffer = buffer
+
+    def connection_lost(self, exc) -> None:
+        if self.job.sent < self.job.total or exc is not None:
+            self.job.fail(f"connection lost: {exc}")
+
+
+class _Job:
+    def __init__(self, requests: list, total: int, connections: int):
+        self.requests = requests
+        self.total = total
+        self.sent = 0
+        self.open = connections
+        self.failures: list = []
+        self.finished = asyncio.get_running_loop().create_future()
+
+    def closed(self) -> None:
+        self.open -= 1
+        if self.open == 0 and not self.finished.done():
+            self.finished.set_result(None)
+
+    def fail(self, why: str) -> None:
+        if not self.finished.done():
+            self.finished.set_exception(SystemExit(why))
+
+
+def _request(url: str) -> bytes:
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    return (f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nUser-Agent: bench/1.0\r\nAccept: */*\r\n"
+            "Accept-Encoding: gzip, deflate\r\n\r\n").encode("latin-1")
+
+
 async def load(ok: str, bad: str, total: int, concurrency: int) -> float:
-    import aiohttp
-
-    counter = iter(range(total))
-    failures = []
-
-    async def worker(session) -> None:
-        for i in counter:
-            url, expected = (bad, 401) if i % 4 == 3 else (ok, 200)
-            async with session.get(url) as resp:
-                await resp.read()
-                if resp.status != expected:
-                    failures.append(resp.status)
-
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        start = time.perf_counter()
-        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
-        elapsed = time.perf_counter() - start
-    if failures:
-        raise SystemExit(f"unexpected statuses: {sorted(set(failures))}")
+    """Requests per second for ``total`` requests over ``concurrency`` keep-alive connections."""
+    loop = asyncio.get_running_loop()
+    good, wrong = (_request(ok), 200), (_request(bad), 401)
+    job = _Job([good, good, good, wrong], total, concurrency)
+    host, port = urlsplit(ok).hostname, urlsplit(ok).port
+    transports = []
+    start = time.perf_counter()
+    for _ in range(concurrency):
+        transport, _ = await loop.create_connection(lambda: _Connection(job), host, port)
+        transports.append(transport)
+    await job.finished
+    elapsed = time.perf_counter() - start
+    for transport in transports:
+        transport.close()
+    if job.failures:
+        raise SystemExit(f"unexpected statuses: {sorted(set(job.failures))}")
     return total / elapsed
 
 

@@ -199,6 +199,9 @@ def to_string(value) -> str:
         return format_decimal(value)
     if isinstance(value, Blob):
         return value.text()
+    if isinstance(value, dict) and "$content-type" in value and isinstance(value.get("$content"), str):
+        # binary content as plain JSON (e.g. a trigger body): the host decodes it (Handle content types doc)
+        return blob_from_envelope(value).text()
     if isinstance(value, (dict, list)):
         return to_json_text(value)
     return str(value)

@@ -51,4 +51,6 @@ def bool_(value):
 
 @function("string", min_args=1, category="conversion")
 def string(value):
+    # to_string decodes binary content, including plain {"$content-type", "$content"} objects
+    # ("@string(body('formdataAction'))", Handle content types doc).
     return to_string(value)

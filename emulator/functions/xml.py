@@ -15,6 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 from abc import ABCMeta
 from copy import copy
+from decimal import Decimal
 
 import elementpath
 from elementpath import XPath1Parser, XPathContext
@@ -279,12 +280,8 @@ def _attr_qname(view: _EtreeView, item) -> str:
 def _scalar(value):
     if isinstance(value, bool) or isinstance(value, str) or value is None:
         return value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if math.isfinite(value) and value == int(value) and abs(value) < 2**63:
-            return int(value)
-        return value
+    if isinstance(value, (int, float, Decimal)):
+        return float(value)  # an XPath number is a double: sum() of 1..5 is 15.0 on the host
     return str(value)
 
 
@@ -293,9 +290,7 @@ def xpath(value, expression):
     blob = _as_blob(value)
     if blob is not None and blob.is_xml:
         text = _blob_text(blob)
-    elif isinstance(value, str):
-        text = value
-    else:
+    else:  # a string is not parsed: the host wants xml() first
         raise type_error("xpath", 0, "an XML object", value)
     if not isinstance(expression, str):
         raise type_error("xpath", 1, "of type string", expression)

@@ -290,9 +290,22 @@ class _Builder:
         try:
             self.parser.Parse(self.text, True)
         except expat.ExpatError as exc:
-            raise XmlError(f"{expat.ErrorString(exc.code).capitalize()}. Line {exc.lineno}, position "
+            raise XmlError(f"{self.reader_message(exc.code)}. Line {exc.lineno}, position "
                            f"{exc.offset + 1}.") from None
         return self.doc
+
+    def reader_message(self, code: int) -> str:
+        """The ``XmlTextReader`` wording for the expat errors the host's messages show."""
+        name = expat.ErrorString(code)
+        if self.doc.root is None:
+            if name == expat.errors.XML_ERROR_NO_ELEMENTS:
+                return "Root element is missing"
+            if name in (expat.errors.XML_ERROR_SYNTAX, expat.errors.XML_ERROR_INVALID_TOKEN,
+                        expat.errors.XML_ERROR_UNCLOSED_TOKEN):
+                return "Data at the root level is invalid"
+        if name == expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT:
+            return "There are multiple root elements"
+        return name.capitalize()
 
     @property
     def top(self):
@@ -314,6 +327,8 @@ class _Builder:
 
     def xml_decl(self, version, encoding, standalone) -> None:
         sa = None if standalone == -1 else ("yes" if standalone == 1 else "no")
+        if version != "1.0":  # XmlTextReader knows XML 1.0 only (host: version="1.1" is an error)
+            raise self.error(f"Version number '{version}' is invalid.")
         self.add(Declaration(version=version or "1.0", encoding=encoding, standalone=sa))
 
     def start_doctype(self, name, system_id, public_id, has_subset) -> None:
@@ -329,7 +344,8 @@ class _Builder:
             opening = self.data.find(b"[", self.doctype_start, end + 1)
             closing = self.data.rfind(b"]", opening, end + 1)
             if 0 <= opening < closing:
-                dt.subset = self.data[opening + 1:closing].decode("utf-8", errors="surrogatepass")
+                subset = self.data[opening + 1:closing].decode("utf-8", errors="surrogatepass")
+                dt.subset = re.sub(r"\r(?!\n)", "\n", subset)  # host: a lone CR becomes LF, CRLF stays
         self.add(dt)
 
     def start(self, name, attrs) -> None:

@@ -372,6 +372,8 @@ class _Deserializer:
         qname = dom.encode_name(name)
         dom.check_name(qname)
         ns = self.ns.default if not prefix else self.ns.lookup(prefix)
+        if prefix and not ns and ":" in qname:
+            qname = qname.split(":", 1)[1]  # XmlDocument drops an undeclared prefix: {"ro:ot": 1} -> <ot>
         return dom.Element(qname=qname, ns=ns or "")
 
     def add_attr(self, elem: dom.Element, name: str, value: str | None) -> None:
@@ -396,8 +398,8 @@ _WS = " \t\r\n\f\v\u00a0\ufeff"
 
 class JsonReader:
     """Json.NET's lenient reader (``JToken.Parse``): comments, single quotes, unquoted names, NaN/Infinity,
-    trailing commas; integers of any size stay integers; a repeated property keeps its first position and
-    the last value.
+    trailing commas; integers of any size stay integers; a repeated property name keeps the last value at the
+    last position (the host reads through ``JTokenWriter``, which removes the earlier property).
     """
 
     def __init__(self, text: str):
@@ -481,7 +483,9 @@ class JsonReader:
                           f"{self.s[self.i] if self.i < len(self.s) else 'end'}.")
             self.i += 1
             self.skip()
-            out[key] = self.value()
+            value = self.value()
+            out.pop(key, None)  # JTokenWriter: a repeated name is removed, the last one is appended
+            out[key] = value
             self.skip()
             if self.i < len(self.s) and self.s[self.i] == ",":
                 self.i += 1

@@ -7,14 +7,17 @@ runs (or to None when the run ends without one), ``done`` when the run ends (the
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+import random
+from dataclasses import dataclass
 
 from ..expressions import EvalContext, ExpressionError
 from . import ids
 from . import run as records
 from .clock import Clock, VirtualClock, iso
 from .engine import Frame, Run
+from .eager import start_now
 from .mocks import MockSet
+from .plan import workflow_plan
 from .trigger_outputs import build_trigger_outputs
 
 __all__ = ["Clock", "Invocation", "MockSet", "RunOptions", "VirtualClock", "build_trigger_outputs", "invoke",
@@ -45,19 +48,29 @@ class RunOptions:
         return {wf.name: wf for wf in (self.workflows or [])}
 
 
-@dataclass
 class Invocation:
-    skipped: bool = False
-    run_id: str = ""
-    response: asyncio.Future | None = None
-    done: asyncio.Future | None = None
-    record: dict = field(default_factory=dict)
-    correlation_id: str = ""
-    tracking_id: str = ""
-    response_is_async: bool = False
-    condition_error: dict | None = None  # a trigger condition that threw (no run)
-    trigger_record: dict | None = None
-    run: object = None
+    """What ``invoke`` hands back: ids, the ``response`` and ``done`` futures, the live run record."""
+
+    __slots__ = ("skipped", "run_id", "response", "done", "record", "correlation_id", "tracking_id",
+                 "response_is_async", "condition_error", "trigger_record", "run", "_task", "_timer")
+
+    def __init__(self, skipped: bool = False, run_id: str = "", response: asyncio.Future | None = None,
+                 done: asyncio.Future | None = None, record: dict | None = None, correlation_id: str = "",
+                 tracking_id: str = "", response_is_async: bool = False, condition_error: dict | None = None,
+                 trigger_record: dict | None = None, run: object = None):
+        self.skipped = skipped
+        self.run_id = run_id
+        self.response = response
+        self.done = done
+        self.record = record if record is not None else {}
+        self.correlation_id = correlation_id
+        self.tracking_id = tracking_id
+        self.response_is_async = response_is_async
+        self.condition_error = condition_error  # a trigger condition that threw (no run)
+        self.trigger_record = trigger_record
+        self.run = run
+        self._task = None
+        self._timer = None
 
 
 def _trigger_record(trigger, outputs: dict, now: str, run_id: str, tracking_id: str) -> dict:
@@ -69,6 +82,9 @@ def _trigger_record(trigger, outputs: dict, now: str, run_id: str, tracking_id: 
     return rec
 
 
+_RNG = random.Random()  # rand()/guid() when the caller gives no source (seeding one per run is slow)
+
+
 def _new_context(workflow, options: RunOptions, trigger_rec: dict, run_id: str) -> EvalContext:
     wf_id = f"/workflows/{workflow.workflow_id}"
     return EvalContext(
@@ -77,19 +93,19 @@ def _new_context(workflow, options: RunOptions, trigger_rec: dict, run_id: str) 
                               "location": options.location, "tags": {},
                               "run": {"id": f"{wf_id}/runs/{run_id}", "name": run_id,
                                       "type": "Microsoft.Logic/workflows/runs"}},
-        now=options.clock.now, rng=options.rng)
+        now=options.clock.now, rng=options.rng or _RNG)
 
 
 def find_trigger(workflow, trigger_name: str | None):
+    plan = workflow_plan(workflow)
     if trigger_name:
-        for name, trig in workflow.triggers.items():
-            if name.lower() == trigger_name.lower():
-                return trig
-        raise KeyError(f"workflow '{workflow.name}' has no trigger '{trigger_name}'")
-    requests = workflow.request_triggers() or list(workflow.triggers.values())
-    if not requests:
+        found = plan.triggers.get(trigger_name.lower())
+        if found is None:
+            raise KeyError(f"workflow '{workflow.name}' has no trigger '{trigger_name}'")
+        return found
+    if plan.default_trigger is None:
         raise KeyError(f"workflow '{workflow.name}' has no trigger")
-    return requests[0]
+    return plan.default_trigger
 
 
 def find_trigger_for_cli(workflow, trigger_name):
@@ -98,15 +114,21 @@ def find_trigger_for_cli(workflow, trigger_name):
 
 async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
                  options: RunOptions | None = None) -> Invocation:
-    """Fire ``trigger_name`` with ``trigger_outputs``; start the run unless a condition is false."""
+    """Fire ``trigger_name`` with ``trigger_outputs``; start the run unless a condition is false.
+
+    The run starts at once, in the caller's step, and goes on in a task of its own from its first real
+    wait (a timer, an outbound call, parallel branches): a run that never waits is over when this returns.
+    """
     options = options or RunOptions()
     loop = asyncio.get_running_loop()
     trigger = find_trigger(workflow, trigger_name)
-    now = options.clock.now()
+    clock = options.clock
+    now = clock.now()
+    stamp = iso(now)
     run_id = ids.new_run_id(now, options.scale_unit)
     inv = Invocation(run_id=run_id, correlation_id=ids.new_correlation_id(), tracking_id=ids.new_tracking_id(),
                      response=loop.create_future(), done=loop.create_future())
-    trigger_rec = _trigger_record(trigger, trigger_outputs, iso(now), run_id, inv.tracking_id)
+    trigger_rec = _trigger_record(trigger, trigger_outputs, stamp, run_id, inv.tracking_id)
     inv.trigger_record = trigger_rec
     ctx = _new_context(workflow, options, trigger_rec, run_id)
 
@@ -127,24 +149,32 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
         inv.done.set_result(None)
         return inv
 
-    responses = [a for a in workflow.all_actions.values() if a.type == "Response"]
-    inv.response_is_async = any("asynchronous" in a.operation_options for a in responses)
+    plan = workflow_plan(workflow)
+    inv.response_is_async = plan.response_is_async
     inv.record = {"name": run_id, "id": f"{ctx.workflow['id']}/runs/{run_id}", "status": "Running",
-                  "startTime": iso(now), "correlation": {"clientTrackingId": run_id},
+                  "startTime": stamp, "correlation": {"clientTrackingId": run_id},
                   "trigger": trigger_rec, "actions": {}, "outputs": {}}
     run = Run(workflow, trigger, trigger_rec, ctx, inv.record, options, inv)
     inv.run = run
-    task = loop.create_task(_execute(run, inv, options))
-    inv.done.add_done_callback(lambda _f: None)
-    inv._task = task  # keep a reference
+    task = start_now(_execute(run, inv, options))
+    if task is not None:
+        inv._task = task  # keep a reference
+        if options.response_timeout and options.client_waiting and not clock.virtual and plan.has_response \
+                and not plan.response_is_async and not inv.response.done():
+            inv._timer = loop.call_later(options.response_timeout, _response_timeout, run, inv)
+            task.add_done_callback(_cancel_timer(inv))
     return inv
 
 
+def _cancel_timer(inv: Invocation):
+    def cancel(_task) -> None:
+        if inv._timer is not None:
+            inv._timer.cancel()
+            inv._timer = None
+    return cancel
+
+
 async def _execute(run: Run, inv: Invocation, options: RunOptions) -> None:
-    timer = None
-    if options.response_timeout and options.client_waiting and not options.clock.virtual and \
-            any(a.type == "Response" for a in run.workflow.all_actions.values()) and not inv.response_is_async:
-        timer = asyncio.get_running_loop().call_later(options.response_timeout, _response_timeout, run, inv)
     try:
         status = await run.run_branch(run.workflow.actions, Frame(run.ctx))
         error = records.ACTION_FAILED if status == "Failed" else None
@@ -157,9 +187,6 @@ async def _execute(run: Run, inv: Invocation, options: RunOptions) -> None:
         _finish(run, inv, status, error)
     except Exception as exc:  # noqa: BLE001 - keep the caller from hanging on an emulator bug
         _finish(run, inv, "Failed", {"code": "EmulatorError", "message": f"{type(exc).__name__}: {exc}"})
-    finally:
-        if timer is not None:
-            timer.cancel()
 
 
 def _finish(run: Run, inv: Invocation, status: str, error) -> None:
@@ -168,8 +195,11 @@ def _finish(run: Run, inv: Invocation, status: str, error) -> None:
     record["endTime"] = iso(run.clock.now())
     if error:
         record["error"] = error
-    _outputs(run, record)
-    records.sort_repetitions(record["actions"])
+    plan = workflow_plan(run.workflow)
+    if plan.outputs:
+        _outputs(run, record, plan.outputs)
+    if plan.has_loops:
+        records.sort_repetitions(record["actions"])
     record["calls"] = run.calls
     if not inv.response.done():
         inv.response.set_result(None)
@@ -177,22 +207,17 @@ def _finish(run: Run, inv: Invocation, status: str, error) -> None:
         inv.done.set_result(record)
 
 
-def _outputs(run: Run, record: dict) -> None:
-    defs = run.workflow.definition.get("outputs")
-    if not isinstance(defs, dict):
-        return
-    from ..expressions import compile_value
-
-    for name, spec in defs.items():
-        if isinstance(spec, dict) and "value" in spec:
-            try:
-                value = compile_value(spec["value"]).evaluate(run.ctx)
-            except ExpressionError as err:
-                value = {"error": {"code": "InvalidTemplate", "message": err.message}}
-            record["outputs"][name] = {"type": spec.get("type"), "value": value}
+def _outputs(run: Run, record: dict, outputs: list) -> None:
+    for name, kind, compiled in outputs:
+        try:
+            value = compiled.evaluate(run.ctx)
+        except ExpressionError as err:
+            value = {"error": {"code": "InvalidTemplate", "message": err.message}}
+        record["outputs"][name] = {"type": kind, "value": value}
 
 
 def _response_timeout(run: Run, inv: Invocation) -> None:
+    inv._timer = None
     if not inv.response.done():
         run.client_timed_out = True
         inv.response.set_result({"status": 504, "headers": {}, "timedOut": True, "body": {"error": {

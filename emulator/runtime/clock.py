@@ -7,6 +7,7 @@ goes through a clock, so tests freeze or fast-forward time.
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime, timedelta, timezone
 
 
@@ -45,9 +46,23 @@ class VirtualClock(Clock):
         await asyncio.sleep(0)
 
 
+_UTC = timezone.utc
+_second: tuple = (None, "")  # the last formatted second and its "YYYY-MM-DDTHH:MM:SS." text
+
+
 def iso(dt: datetime) -> str:
-    """Run-record timestamp: ``2024-01-01T00:00:00.1234567Z`` (7 fractional digits, as the host)."""
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+    """Run-record timestamp: ``2024-01-01T00:00:00.1234567Z`` (7 fractional digits, as the host).
+
+    Called several times per action: the date and time up to the second are formatted once per second.
+    """
+    global _second
+    if dt.tzinfo is not _UTC:
+        dt = dt.astimezone(_UTC)
+    second = dt.second + 60 * (dt.minute + 60 * (dt.hour + 24 * dt.toordinal()))
+    cached = _second
+    if cached[0] != second:
+        cached = _second = (second, dt.strftime("%Y-%m-%dT%H:%M:%S."))
+    return f"{cached[1]}{dt.microsecond:06d}0Z"
 
 
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800, "month": 2592000}
@@ -61,14 +76,15 @@ def interval_seconds(count, unit) -> float:
     return float(count) * _UNITS[key]
 
 
+_DURATION = re.compile(r"P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
+                       r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?")
+
+
 def parse_duration(text) -> float | None:
     """ISO 8601 duration (``PT1H``, ``P1D``, ``PT30S``) -> seconds."""
-    import re
-
     if not isinstance(text, str):
         return None
-    m = re.fullmatch(r"P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
-                     r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?", text.strip().upper())
+    m = _DURATION.fullmatch(text.strip().upper())
     if not m or text.strip().upper() in ("P", "PT"):
         return None
     y, mo, w, d, h, mi, s = (float(g) if g else 0.0 for g in m.groups())

@@ -15,9 +15,10 @@ import asyncio
 
 from ..expressions import ExpressionError
 from . import run as records
-from .clock import iso, parse_duration
+from .clock import iso
 from .context import derive
 from .errors import ActionFailure, invalid_template
+from .plan import action_timeout, branch_plan
 
 
 class Frame:
@@ -78,7 +79,14 @@ def branch_status(branch, done: dict) -> str:
     no handler caught fails the container, while a ``runAfter: Failed`` handler that ran absorbs it.
     """
     actions = branch.actions
-    referenced = {dep for a in actions.values() for dep in a.run_after}
+    plan = branch_plan(branch)
+    if len(plan.leaves) == 1:  # the common case: one last action that ran
+        rec = done.get(plan.leaves[0])
+        status = rec["status"] if rec else "Skipped"
+        if status != "Skipped":
+            return "Failed" if status in records.FAILED_STATES else \
+                "Cancelled" if status == "Cancelled" else "Succeeded"
+    deps_of = plan.deps
     memo: dict[str, str] = {}
 
     def effective(name: str) -> str:
@@ -88,12 +96,12 @@ def branch_status(branch, done: dict) -> str:
         rec = done.get(name)
         status = rec["status"] if rec else "Skipped"
         if status == "Skipped":
-            deps = [d for d in actions[name].run_after if d in actions]
+            deps = deps_of[name]
             status = records.worst(effective(d) for d in deps) if deps else "Skipped"
         memo[name] = status
         return status
 
-    leaves = [effective(n) for n in actions if n not in referenced]
+    leaves = [effective(n) for n in plan.leaves if n in actions]
     result = records.worst(leaves)
     if result in records.FAILED_STATES:
         return "Failed"
@@ -139,20 +147,23 @@ class Run:
         self.response_sent = False
         self.client_timed_out = False
         self.calls: list[dict] = []
+        self.tracking_id = invocation.tracking_id
+        self.client_tracking_id = record["correlation"]["clientTrackingId"]
         ctx.result_provider = self.result_provider(ctx)
 
     # ------------------------------------------------------------------ records
 
-    def new_record(self, action, frame) -> dict:
-        now = iso(self.clock.now())
-        rec = {"name": action.name, "startTime": now, "status": "Running",
-               "trackingId": self.invocation.tracking_id,
-               "clientTrackingId": self.record["correlation"]["clientTrackingId"]}
-        return rec
+    def new_record(self, action, frame, now=None) -> dict:
+        return {"name": action.name, "startTime": iso(now or self.clock.now()), "status": "Running",
+                "trackingId": self.tracking_id, "clientTrackingId": self.client_tracking_id}
 
     def store(self, action, frame, rec: dict) -> None:
         """Put a finished (or running) record where expressions and the run history find it."""
         frame.ctx.actions[action.name] = rec
+        if not frame.indexes:
+            self.record["actions"][action.name] = rec if not (action.secure_inputs or action.secure_outputs) \
+                else records.public_record(rec, action)
+            return
         shown = records.public_record(rec, action)
         if frame.indexes:
             summary = self.record["actions"].setdefault(action.name, {"name": action.name, "repetitions": []})
@@ -171,14 +182,11 @@ class Run:
                     summary[key] = rep[key]
             if rep.get("error"):
                 summary["error"] = rep["error"]
-        else:
-            self.record["actions"][action.name] = shown
 
     def skip(self, action, frame, error: dict, code: str = "ActionSkipped") -> dict:
         now = iso(self.clock.now())
         rec = {"name": action.name, "startTime": now, "endTime": now, "status": "Skipped", "code": code,
-               "error": error, "trackingId": self.invocation.tracking_id,
-               "clientTrackingId": self.record["correlation"]["clientTrackingId"]}
+               "error": error, "trackingId": self.tracking_id, "clientTrackingId": self.client_tracking_id}
         self.store(action, frame, rec)
         if action.handler.is_container:
             self.skip_children(action, frame, "Skipped", code)
@@ -193,11 +201,12 @@ class Run:
         """Mark every action of a branch Skipped: roots with ``root_error``, the rest by runAfter."""
         done: dict[str, dict] = {}
         pending = dict(branch.actions)
+        deps_of = branch_plan(branch).deps
         while pending:
             progressed = False
             for name, action in list(pending.items()):
-                deps = [d for d in action.run_after if d in branch.actions]
-                if any(d not in done for d in deps):
+                deps = deps_of[name]
+                if deps and any(d not in done for d in deps):
                     continue
                 del pending[name]
                 progressed = True
@@ -218,6 +227,7 @@ class Run:
             return "Succeeded"
         done: dict[str, dict] = {}
         pending = dict(actions)
+        deps_of = branch_plan(branch).deps
         running: dict[asyncio.Task, object] = {}
         while pending or running:
             if self.terminated:
@@ -225,8 +235,8 @@ class Run:
             progressed = False
             to_start = []
             for name, action in list(pending.items()):
-                deps = [d for d in action.run_after if d in actions]
-                if any(d not in done for d in deps):
+                deps = deps_of[name]
+                if deps and any(d not in done for d in deps):
                     continue
                 del pending[name]
                 progressed = True
@@ -276,13 +286,12 @@ class Run:
         return branch_status(branch, done)
 
     async def run_action(self, action, frame) -> dict:
-        rec = self.new_record(action, frame)
+        started = self.clock.now()
+        rec = self.new_record(action, frame, started)
         self.store(action, frame, rec)
         step = Step(self, action, frame, rec)
-        started = self.clock.now()
         try:
-            timeout = parse_duration(action.limit.get("timeout")) if action.limit and not \
-                action.handler.is_loop else None
+            timeout = action_timeout(action)
             if timeout and not self.clock.virtual:
                 try:
                     await asyncio.wait_for(action.handler.execute(step), timeout)
@@ -325,8 +334,8 @@ class Run:
         rec["code"] = step.code
         if step.error is not None:
             rec["error"] = step.error
-        for key, value in step.extra.items():
-            rec[key] = value
+        if step.extra:
+            rec.update(step.extra)
         action = step.action
         if action.tracked_properties is not None:
             try:

@@ -2,17 +2,28 @@
 
 A run id is 29 digits + ``CU`` + a scale unit: the first 20 digits are
 ``Int64.MaxValue - DateTime.UtcNow.Ticks`` zero-padded, the last 9 random.
+
+Ids need to be unique, not secret: they come from one pseudo-random source seeded from the OS
+(re-seeded in a forked child), which costs far less per request than ``uuid.uuid4()``'s system call.
 """
 
 from __future__ import annotations
 
+import os
 import random
-import uuid
 from datetime import datetime, timezone
 
 INT64_MAX = 2**63 - 1
 _EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
-_rng = random.SystemRandom()
+_rng = random.Random(os.urandom(32))
+_bits = _rng.getrandbits
+_randbelow = _rng.randrange
+# UUID version 4: version nibble 4, variant bits 10
+_UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID_SET = (0x4000 << 64) | (0x8000 << 48)
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: _rng.seed(os.urandom(32)))
 
 
 def ticks(now: datetime) -> int:
@@ -28,15 +39,21 @@ def version_id(now: datetime | None = None) -> str:
 
 
 def new_run_id(now: datetime | None = None, scale_unit: str = "CU00") -> str:
-    return f"{version_id(now)}{_rng.randrange(10**9):09d}{scale_unit}"
+    return f"{version_id(now)}{_randbelow(1_000_000_000):09d}{scale_unit}"
+
+
+def new_guid() -> str:
+    """A random (version 4) UUID in its 8-4-4-4-12 text form."""
+    h = "%032x" % ((_bits(128) & _UUID_CLEAR) | _UUID_SET)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def new_correlation_id() -> str:
-    return str(uuid.uuid4())
+    return new_guid()
 
 
 def new_tracking_id() -> str:
-    return str(uuid.uuid4())
+    return new_guid()
 
 
 def run_id_time(run_id: str) -> datetime:

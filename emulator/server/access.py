@@ -207,16 +207,21 @@ def authorize(policy, *, method, headers, query, client_ip, sas_check, keys=None
 
     Order: configuration error; caller IP; SAS together with an ``Authorization`` header; the header's scheme;
     the OAuth policies (token signature, ``exp``/``nbf``, issuer, claims); SAS (disabled, or ``sas_check()``).
-    ``method`` is accepted for the contract and not used: no check depends on it.
+    ``method`` is accepted for the contract and not used: no check depends on it. ``client_ip`` may be a
+    callable that works the address out (only called when the policy has an IP allow-list).
     """
-    policy = policy or AccessPolicy()
+    policy = policy or _OPEN
     if policy.config_error:
         return HttpError(500, "InvalidAccessControlConfiguration", policy.config_error)
-    if policy.ip_ranges is not None and not in_ranges(client_ip or "", policy.ip_ranges):
-        status = 401  # spec §4 [Inf]: 401 (the documented status for "only other Logic Apps")
-        return HttpError(status, "AuthorizationFailed", MSG_IP.format(ip=client_ip))
+    if policy.ip_ranges is not None:
+        if callable(client_ip):
+            client_ip = client_ip()
+        if not in_ranges(client_ip or "", policy.ip_ranges):
+            status = 401  # spec §4 [Inf]: 401 (the documented status for "only other Logic Apps")
+            return HttpError(status, "AuthorizationFailed", MSG_IP.format(ip=client_ip))
     authorization = (_first_header(headers, "authorization") or "").strip()
-    has_sig = any(str(k).lower() == "sig" for k in (query or {}))
+    query = query or {}
+    has_sig = "sig" in query or any(str(k).lower() == "sig" for k in query)
     scheme, _, token = authorization.partition(" ")
     if has_sig and authorization:  # 401 observed for Consumption/PA, BadRequest in a Standard log
         status = 400 if policy.flavor == "standard" else 401
@@ -230,6 +235,9 @@ def authorize(policy, *, method, headers, query, client_ip, sas_check, keys=None
     if not policy.sas_enabled:  # neither scheme, and SAS is off: same message as the SAS-only case
         return HttpError(401, "DirectApiAuthorizationRequired", MSG_AUTH_REQUIRED)
     return sas_check()
+
+
+_OPEN = AccessPolicy()
 
 
 def _check_token(policy: AccessPolicy, scheme: str, token: str, keys) -> HttpError | None:

@@ -25,6 +25,13 @@ class Limiter:
                          f"'{self.runs}' concurrent runs and '{self.max_waiting}' waiting runs. "
                          "Retry the request later.", headers={"Retry-After": "1"})
 
+    def try_acquire(self) -> bool:
+        """Take a slot at once when one is free (no waiting, no coroutine); False: call :meth:`acquire`."""
+        if self.runs is None or (self.active < self.runs and not self._queue):
+            self.active += 1
+            return True
+        return False
+
     async def acquire(self, workflow: str, trigger: str) -> None:
         if self.runs is None or (self.active < self.runs and not self._queue):
             self.active += 1

@@ -22,6 +22,10 @@ class RelativePath:
         pattern.append(re.escape(self.template[pos:]))
         self._regex = re.compile("^" + "".join(pattern) + "$", re.IGNORECASE | re.DOTALL)
 
+        # per template segment: ("param", name) for a whole-segment "{name}", ("literal", lower-case text)
+        # for plain ASCII text, else ("regex", compiled, names)
+        self._segments = tuple(_compile_segment(seg) for seg in self.template.split("/")) if self.template else ()
+
     def __bool__(self) -> bool:
         return bool(self.template)
 
@@ -41,29 +45,35 @@ class RelativePath:
 
     def _segmentwise(self, raw: str) -> dict | None:
         segments = raw.split("/") if raw else []
-        templates = self.template.split("/") if self.template else []
-        if len(segments) != len(templates):
+        if len(segments) != len(self._segments):
             return None
         values = {}
-        for seg, tmpl in zip(segments, templates):
-            m = RelativePath._segment_regex(tmpl).match(unquote(seg))
-            if not m:
-                return None
-            values.update({name: m.group(f"p{i}") for i, name in enumerate(_PARAM.findall(tmpl))})
+        for seg, (kind, what, names) in zip(segments, self._segments):
+            text = unquote(seg)
+            if kind == "param":
+                values[what] = text
+            elif kind == "literal":
+                if text.lower() != what:
+                    return None
+            else:
+                m = what.match(text)
+                if not m:
+                    return None
+                for i, name in enumerate(names):
+                    values[name] = m.group(f"p{i}")
         return values
 
-    _segment_cache: dict[str, re.Pattern] = {}
 
-    @staticmethod
-    def _segment_regex(segment: str) -> re.Pattern:
-        cached = RelativePath._segment_cache.get(segment)
-        if cached is None:
-            parts, pos = [], 0
-            for index, match in enumerate(_PARAM.finditer(segment)):
-                parts.append(re.escape(segment[pos:match.start()]))
-                parts.append(f"(?P<p{index}>.*?)")
-                pos = match.end()
-            parts.append(re.escape(segment[pos:]))
-            cached = re.compile("^" + "".join(parts) + "$", re.IGNORECASE | re.DOTALL)
-            RelativePath._segment_cache[segment] = cached
-        return cached
+def _compile_segment(segment: str) -> tuple:
+    names = _PARAM.findall(segment)
+    if len(names) == 1 and segment == "{" + names[0] + "}":
+        return "param", names[0], ()
+    if not names and segment.isascii():
+        return "literal", segment.lower(), ()
+    parts, pos = [], 0
+    for index, match in enumerate(_PARAM.finditer(segment)):
+        parts.append(re.escape(segment[pos:match.start()]))
+        parts.append(f"(?P<p{index}>.*?)")
+        pos = match.end()
+    parts.append(re.escape(segment[pos:]))
+    return "regex", re.compile("^" + "".join(parts) + "$", re.IGNORECASE | re.DOTALL), tuple(names)

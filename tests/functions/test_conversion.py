@@ -50,3 +50,16 @@ def test_string(value, expected):
 def test_string_literal_folding():
     assert ev("@string(10)") == "10"
     assert ev("@string(null)") == ""
+
+
+def test_string_decodes_a_content_envelope_object():
+    # "@string(body('formdataAction'))" (Handle content types doc): a plain {$content-type, $content} object
+    # from run state is binary content, decoded by its charset
+    form = {"$content-type": "application/x-www-url-formencoded", "$content": "YT0xJmI9Mg=="}
+    assert ev("@string(parameters('v'))", v=form) == "a=1&b=2"
+    latin1 = {"$content-type": "text/plain; charset=iso-8859-1", "$content": "6Q=="}
+    assert ev("@string(parameters('v'))", v=latin1) == "\u00e9"
+    # without $content-type it is an ordinary object
+    assert ev("@string(parameters('v'))", v={"$content": "YQ=="}) == '{"$content":"YQ=="}'
+    with pytest.raises(ExpressionError, match="not a valid base64"):
+        ev("@string(parameters('v'))", v={"$content-type": "text/plain", "$content": "!!"})
