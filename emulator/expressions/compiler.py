@@ -29,7 +29,7 @@ from lark import Token, Tree
 from .context import EvalContext, as_context
 from .errors import ExpressionError, ExpressionSyntaxError, type_error
 from .parser import parse
-from .values import select
+from .values import INT64_MAX, INT64_MIN, select
 
 KEYWORDS = {"null": None, "true": True, "false": False}
 IMMUTABLE = (str, int, float, bool, Decimal, type(None))
@@ -122,8 +122,17 @@ class _Gen:
         if kind == "string":
             return self.const(node.children[0][1:-1].replace("''", "'"))
         if kind == "number":
-            text = str(node.children[0])
-            return self.const(float(text) if any(c in text for c in ".eE") else int(text))
+            tok = node.children[0]
+            text = str(tok)
+            if any(c in text for c in ".eE"):
+                return self.const(float(text))
+            value = int(text)
+            if not INT64_MIN <= value <= INT64_MAX:
+                raise ExpressionSyntaxError(
+                    f"Unable to parse template language expression '{self.text}': the integer literal '{text}' "
+                    f"at position '{tok.start_pos}' is outside the range of a 64-bit integer.",
+                    column=tok.start_pos, expression=self.text)
+            return self.const(value)
         if kind == "keyword":
             return self.keyword(node.children[0])
         if kind == "call":

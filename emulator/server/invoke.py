@@ -22,7 +22,7 @@ from . import auth, content, sas
 from .errors import HttpError
 from .ipfilter import client_ip
 from .keys import RUN_ID, X_HEADERS
-from .response import action_response, error_response, request_headers, run_headers
+from .response import NO_CACHE, action_response, error_response, request_headers, run_headers
 
 log = logging.getLogger("emulator.server")
 
@@ -60,7 +60,8 @@ async def handle(server, request: web.Request, workflow_key: str, trigger_name: 
     if trig is None or not trig.is_request:
         raise trigger_not_found(entry.name, trigger_name)
     try:
-        return await _checked(server, request, entry, trig, relative or "")
+        outputs = await _checked(server, request, query, entry, trig, relative or "")
+        return await _run(server, request, entry, trig, outputs)
     except HttpError as err:
         headers = request.get(X_HEADERS)
         if headers is None:
@@ -72,60 +73,60 @@ def pre_run_headers(server, entry, trig) -> dict:
     return {} if trig.suppress_headers else request_headers(entry, server.config.location)
 
 
-async def _checked(server, request, entry, trig, relative: str):
-    query = request.query
+async def _checked(server, request, query, entry, trig, relative: str) -> dict:
+    """Steps 2 to 6 of the order of checks; the trigger outputs of an accepted call."""
     if server.config.auth == "none":
         def sas_check():  # --auth none: SAS is off; IP and OAuth rules still apply
             return None
     else:
-        permission = sas.run_permission(trig.name)
-
         def sas_check():
-            return sas.check(server.keys, entry.name, entry.id, query, permission)
+            return sas.check(server.keys, entry.name, entry.id, query, trig.permission)
 
-    caller = client_ip(request.remote, request.headers, server.trusted_proxies)
+    def caller():  # worked out only for an IP allow-list
+        return client_ip(request.remote, request.headers, server.trusted_proxies)
+
     denied = auth.authorize(entry, method=request.method, headers=request.headers, query=query,
                             client_ip=caller, sas_check=sas_check, keys=server.jwt_keys)
     if denied is not None:
         raise denied
-    if entry.state.lower() != "enabled":
+    if not entry.enabled:
         raise HttpError(400, "WorkflowTriggerIsNotEnabled",
                         f"The workflow '{entry.name}' cannot be triggered because it is in state '{entry.state}'.")
-    if request.method.upper() != trig.method:
+    method = request.method.upper()
+    if method != trig.method:
         raise HttpError(400, "TriggerRequestMethodNotValid",
                         f"The HTTP method for this request is not valid: expected '{trig.method}' and actual "
-                        f"'{request.method.upper()}'.")
+                        f"'{method}'.")
     params = trig.path.match(relative) if trig.path else ({} if not relative.strip("/") else None)
     if params is None:
         expected = f"'{trig.path.template}'" if trig.path else "no relative path"
         raise HttpError(404, "TriggerRequestPathNotValid",
                         f"The request path '{relative.strip('/')}' does not match the relative path of trigger "
                         f"'{trig.name}': expected {expected}.")
-    outputs = await _outputs(server, request, entry, trig, params)
+    outputs = {"headers": content.trigger_headers(request.headers, drop_authorization=not trig.keep_authorization)}
+    if request.body_exists:
+        data = await _read_body(request, server.config.body_limit)
+        if data:
+            outputs["body"] = content.decode_body(data, request.headers.get("Content-Type"))
+    outputs["queries"] = content.trigger_queries(query)
+    if trig.path:
+        outputs["relativePathParameters"] = params
     if trig.schema is not None:
         trig.schema.check(outputs.get("body"))
-    await trig.limiter.acquire(entry.name, trig.name)
-    return await _run(server, request, entry, trig, outputs)
+    if not trig.limiter.try_acquire():
+        await trig.limiter.acquire(entry.name, trig.name)
+    return outputs
 
 
-async def _outputs(server, request, entry, trig, params) -> dict:
-    limit = server.config.body_limit
+async def _read_body(request, limit: int) -> bytes:
     if request.content_length is not None and request.content_length > limit:
         raise too_large(request.content_length, limit)
     data = bytearray()
-    if request.body_exists:
-        async for chunk in request.content.iter_any():
-            data.extend(chunk)
-            if len(data) > limit:
-                raise too_large(len(data), limit)
-    headers = auth.output_headers(entry, trig, content.trigger_headers(request.headers))
-    outputs: dict = {"headers": headers}
-    if data:
-        outputs["body"] = content.decode_body(bytes(data), request.headers.get("Content-Type"))
-    outputs["queries"] = content.trigger_queries(request.query)
-    if trig.path:
-        outputs["relativePathParameters"] = params
-    return outputs
+    async for chunk in request.content.iter_any():
+        data.extend(chunk)
+        if len(data) > limit:
+            raise too_large(len(data), limit)
+    return bytes(data)
 
 
 def too_large(size: int, limit: int) -> HttpError:
@@ -156,16 +157,16 @@ async def _run(server, request, entry, trig, outputs: dict):
                             f"{failed.get('message')}")
         server.record_skipped(entry, trig)
         request[RUN_ID] = None
-        return web.Response(status=cfg.skipped_status, headers={**_no_cache(), **pre_run_headers(server, entry, trig)})
+        return web.Response(status=cfg.skipped_status, headers={**NO_CACHE, **pre_run_headers(server, entry, trig)})
     request[RUN_ID] = invocation.run_id
     server.record_run(entry, trig, invocation)
     headers = {} if trig.suppress_headers else run_headers(entry, invocation, cfg.location)
     request[X_HEADERS] = headers
     if not entry.has_response or trig.split_on:
-        return web.Response(status=202, headers={**_no_cache(), **headers})
+        return web.Response(status=202, headers={**NO_CACHE, **headers})
     if getattr(invocation, "response_is_async", False):
         op_url = server.new_operation(entry, invocation, base_url(request))
-        return web.Response(status=202, headers={**_no_cache(), **headers, "Location": op_url,
+        return web.Response(status=202, headers={**NO_CACHE, **headers, "Location": op_url,
                                                  "Retry-After": str(cfg.retry_after)})
     return await answer(server, entry, invocation, headers, cfg.response_timeout)
 
@@ -194,15 +195,15 @@ async def answer(server, entry, invocation, headers: dict, timeout: float | None
         result = {"timedOut": True}
     else:
         result = None if response.cancelled() else response.result()
-    if isinstance(result, dict) and result.get("timedOut"):
+    if result is None:
+        return no_response(invocation, headers)
+    if result.get("timedOut"):
         return error_response(HttpError(
             504, "ActionResponseTimedOut",
             f"The execution of template action '{entry_response_name(entry)}' is failed: the client application "
             "timed out waiting for a response from service. This means that workflow took longer to respond than "
             "the alloted timeout value. The connection maintained between the client application and service will "
             "be closed and client application will get an HTTP status code 504 Gateway Timeout."), headers)
-    if result is None:
-        return no_response(invocation, headers)
     return action_response(result, headers)
 
 
@@ -236,10 +237,6 @@ def entry_response_name(entry) -> str:
     return walk(definition.get("actions")) or "Response"
 
 
-def _no_cache() -> dict:
-    return {"Cache-Control": "no-cache", "Pragma": "no-cache", "Expires": "-1"}
-
-
 async def poll_operation(server, request: web.Request, workflow_key: str, run_id: str, op_id: str):
     """GET on an asynchronous Response's Location: 202 until the Response executes, then its answer."""
     if not request.query.get("api-version"):
@@ -258,7 +255,7 @@ async def poll_operation(server, request: web.Request, workflow_key: str, run_id
     _, invocation, headers, location = op
     request[RUN_ID] = run_id
     if not invocation.response.done():
-        return web.Response(status=202, headers={**_no_cache(), **headers, "Location": location,
+        return web.Response(status=202, headers={**NO_CACHE, **headers, "Location": location,
                                                  "Retry-After": str(server.config.retry_after)})
     result = invocation.response.result() if not invocation.response.cancelled() else None
     if result is None:
