@@ -81,31 +81,31 @@ class Server:
     # ------------------------------------------------------------------ run bookkeeping
     def record_run(self, entry, trig, invocation) -> None:
         record = invocation.record
+        run_id = invocation.run_id
         self.history.add_run(entry.name, record)
         started = record.get("startTime") or invoke.now_iso()
-        history = {"name": invocation.run_id, "id": f"/workflows/{entry.name}/triggers/{trig.name}/histories/"
-                   f"{invocation.run_id}", "type": "Microsoft.Logic/workflows/triggers/histories",
-                   "properties": {"startTime": started, "endTime": started, "scheduledTime": started,
-                                  "status": "Succeeded", "code": "OK",
-                                  "correlation": {"clientTrackingId": invocation.run_id}, "fired": True,
-                                  "run": {"id": f"/workflows/{entry.name}/runs/{invocation.run_id}",
-                                          "name": invocation.run_id, "type": "Microsoft.Logic/workflows/runs"}}}
-        self.history.add_trigger(entry.name, trig.name, history)
+        self.history.add_trigger(entry.name, trig.name, {
+            "name": run_id, "id": f"/workflows/{entry.name}/triggers/{trig.name}/histories/{run_id}",
+            "type": "Microsoft.Logic/workflows/triggers/histories",
+            "properties": {"startTime": started, "endTime": started, "scheduledTime": started,
+                           "status": "Succeeded", "code": "OK", "correlation": {"clientTrackingId": run_id},
+                           "fired": True, "run": {"id": f"/workflows/{entry.name}/runs/{run_id}", "name": run_id,
+                                                  "type": "Microsoft.Logic/workflows/runs"}}})
+        invocation.done.add_done_callback(partial(self._run_finished, entry, trig, invocation))
 
-        def finished(fut):
-            trig.limiter.release()
-            calls = getattr(self._mocks.get(entry.name.lower(), (None, None))[1], "calls", None)
-            if isinstance(calls, list) and len(calls) > 2 * self.config.history_size:
-                del calls[: len(calls) - self.config.history_size]  # the outbox is bounded like the history
-            final = record
-            if not fut.cancelled() and fut.exception() is None and isinstance(fut.result(), dict):
-                final = fut.result()
-            try:
-                self.history.update_run(entry.name, final)
-            except Exception:  # noqa: BLE001 - history must never break a run
-                log.exception("could not store run %s", invocation.run_id)
-
-        invocation.done.add_done_callback(finished)
+    def _run_finished(self, entry, trig, invocation, fut) -> None:
+        trig.limiter.release()
+        mocks = self._mocks.get(entry.name.lower())
+        calls = getattr(mocks[1], "calls", None) if mocks is not None else None
+        if calls and isinstance(calls, list) and len(calls) > 2 * self.config.history_size:
+            del calls[: len(calls) - self.config.history_size]  # the outbox is bounded like the history
+        final = invocation.record
+        if not fut.cancelled() and fut.exception() is None and isinstance(fut.result(), dict):
+            final = fut.result()
+        try:
+            self.history.update_run(entry.name, final)
+        except Exception:  # noqa: BLE001 - history must never break a run
+            log.exception("could not store run %s", invocation.run_id)
 
     def record_skipped(self, entry, trig) -> None:
         name = ids.new_run_id()
@@ -208,9 +208,9 @@ async def access_middleware(request: web.Request, handler):
                                             "The server encountered an internal error (see the server log)."))
         return response
     finally:
-        run_id = request.get(RUN_ID)
-        access_log.info("%s %s %d %.1fms %s", request.method, redact(request.path_qs), status,
-                        (time.perf_counter() - start) * 1000, run_id or "-")
+        if access_log.isEnabledFor(logging.INFO):  # formatting (and redacting) only for a line that is written
+            access_log.info("%s %s %d %.1fms %s", request.method, redact(request.path_qs), status,
+                            (time.perf_counter() - start) * 1000, request.get(RUN_ID) or "-")
 
 
 def redact(path: str) -> str:
@@ -224,10 +224,9 @@ def _relative(request: web.Request, skip: int) -> str:
 
 
 async def _invoke(request: web.Request, skip: int | None):
-    server = request.app[SERVER]
     info = request.match_info
     relative = _relative(request, skip) if skip is not None else None
-    return await invoke.handle(server, request, info["wf"], info["trigger"], relative)
+    return await invoke.handle(request.app[SERVER], request, info["wf"], info["trigger"], relative)
 
 
 async def _poll(request: web.Request):

@@ -136,11 +136,18 @@ def parse_multipart(data: bytes, content_type: str) -> list:
     return parts
 
 
-def trigger_headers(raw_headers) -> dict:
-    """Request headers as trigger output headers: canonical names for known ones, repeats comma-joined."""
+def trigger_headers(raw_headers, drop_authorization: bool = False) -> dict:
+    """Request headers as trigger output headers: canonical names for known ones, repeats comma-joined.
+
+    ``drop_authorization``: leave ``Authorization`` out (a trigger without IncludeAuthorizationHeadersInOutputs).
+    """
     headers: dict[str, str] = {}
+    canonical = _CANONICAL
     for name, value in raw_headers.items():
-        key = _CANONICAL.get(name.lower(), name)
+        lowered = name.lower()
+        if drop_authorization and lowered == "authorization":
+            continue
+        key = canonical.get(lowered, name)
         headers[key] = f"{headers[key]},{value}" if key in headers else value
     return headers
 

@@ -197,7 +197,7 @@ async def answer(server, entry, invocation, headers: dict, timeout: float | None
         result = None if response.cancelled() else response.result()
     if result is None:
         return no_response(invocation, headers)
-    if result.get("timedOut"):
+    if isinstance(result, dict) and result.get("timedOut"):
         return error_response(HttpError(
             504, "ActionResponseTimedOut",
             f"The execution of template action '{entry_response_name(entry)}' is failed: the client application "

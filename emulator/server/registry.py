@@ -43,6 +43,8 @@ class TriggerEntry:
         self.schema = SchemaCheck(trigger.name, schema) if schema and "enableschemavalidation" in opts else None
         self.suppress_headers = "suppressworkflowheadersonresponse" in opts
         self.include_authorization = "includeauthorizationheadersinoutputs" in opts
+        self.keep_authorization = self.include_authorization  # Authorization kept in the trigger outputs
+        self.permission = f"/triggers/{self.name}/run"  # the SAS ``sp`` that runs this trigger
         concurrency = (trigger.runtime_configuration or {}).get("concurrency") or {}
         runs = 1 if "singleinstance" in opts else concurrency.get("runs")
         self.limiter = Limiter(runs, concurrency.get("maximumWaitingRuns"))
@@ -65,6 +67,7 @@ class WorkflowEntry:
         self.triggers = {name.lower(): TriggerEntry(t) for name, t in (workflow.triggers or {}).items()}
         self.policy = access.AccessPolicy.from_workflow(workflow) if access is not None else None
         self.state = str(getattr(workflow, "state", None) or "Enabled")
+        self.enabled = self.state.lower() == "enabled"
         self.mocks_file = _mocks_sidecar(self.source)
         self.has_response = bool(getattr(workflow, "has_response_action", True))
         self.standard = self.flavor == "standard"

@@ -4,19 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.expressions import EvalContext, ExpressionError, compile_template
-
-
-def ev(text, **params):
-    return compile_template(text).evaluate(EvalContext(parameters=params))
-
-
-def fails(text, fragment, **params):
-    with pytest.raises(ExpressionError) as info:
-        ev(text, **params)
-    assert fragment in info.value.message, info.value.message
-    return info.value.message
-
+from tests.functions.helpers import ev, fails
 
 OBJ = {"a": "b", "c": "d"}
 

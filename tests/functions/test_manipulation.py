@@ -4,19 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.expressions import EvalContext, ExpressionError, compile_template
 from emulator.expressions.values import Blob
-
-
-def ev(text, **params):
-    return compile_template(text).evaluate(EvalContext(parameters=params))
-
-
-def fails(text, fragment, **params):
-    with pytest.raises(ExpressionError) as info:
-        ev(text, **params)
-    assert fragment in info.value.message, info.value.message
-    return info.value.message
+from tests.functions.helpers import ev, fails
 
 
 def items(value):

@@ -7,18 +7,8 @@ import uuid
 
 import pytest
 
-from emulator.expressions import EvalContext, ExpressionError, compile_template
-
-
-def ev(text, **params):
-    return compile_template(text).evaluate(EvalContext(parameters=params))
-
-
-def fails(text, fragment, **params):
-    with pytest.raises(ExpressionError) as info:
-        ev(text, **params)
-    assert fragment in info.value.message, info.value.message
-    return info.value.message
+from emulator.expressions import EvalContext, compile_template
+from tests.functions.helpers import ev, fails
 
 
 def test_concat_stringifies():
