@@ -1,4 +1,4 @@
-"""Date and time functions, with .NET ``DateTime`` semantics (see ``dotnet_datetime`` and ``timezones``).
+"""Date and time functions, with .NET ``DateTime`` semantics (see the ``dates`` package and ``timezones``).
 
 Input timestamps are parsed like ``DateTime.Parse(s, InvariantCulture, AdjustToUniversal)``: a ``Z`` or
 ``GMT`` suffix gives a UTC value (``K`` and ``o`` write ``Z``), no zone gives an unspecified value (no
@@ -11,19 +11,32 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from ..expressions.errors import ExpressionError, type_error
-from . import dotnet_datetime as net
 from . import timezones
+from .dates.cultures import INVARIANT, Culture, get_culture
+from .dates.errors import CultureNotFoundError, DateFormatError, DateParseError, DateRangeError
+from .dates.formatting import format_datetime
+from .dates.parsing import parse_datetime, parse_exact
+from .dates.timespan import format_timespan, parse_timespan
+from .dates.values import (
+    TICKS_PER_DAY,
+    TICKS_PER_HOUR,
+    TICKS_PER_MINUTE,
+    TICKS_PER_SECOND,
+    UNSPECIFIED,
+    UTC,
+    DateTimeValue,
+)
 from .registry import function
 
 CATEGORY = "datetime"
 DEFAULT_LOCALE = "en-US"
 TIME_UNITS = ("Second", "Minute", "Hour", "Day", "Week", "Month", "Year")
 _UNIT_TICKS = {
-    "second": net.TICKS_PER_SECOND,
-    "minute": net.TICKS_PER_MINUTE,
-    "hour": net.TICKS_PER_HOUR,
-    "day": net.TICKS_PER_DAY,
-    "week": 7 * net.TICKS_PER_DAY,
+    "second": TICKS_PER_SECOND,
+    "minute": TICKS_PER_MINUTE,
+    "hour": TICKS_PER_HOUR,
+    "day": TICKS_PER_DAY,
+    "week": 7 * TICKS_PER_DAY,
 }
 
 
@@ -46,23 +59,23 @@ def _error(fn: str, what: str, value: str, extra: str = "") -> ExpressionError:
     return ExpressionError(f"In function '{fn}', the value provided for {what} '{value}' was not valid.{extra}")
 
 
-def _timestamp(fn: str, index: int, value) -> net.DateTimeValue:
+def _timestamp(fn: str, index: int, value) -> DateTimeValue:
     text = _string(fn, index, value)
     try:
-        return net.parse_datetime(text, net.INVARIANT)
-    except net.DateParseError:
+        return parse_datetime(text, INVARIANT)
+    except DateParseError:
         raise _error(fn, "date time string", text, " The datetime string must match ISO 8601 format.") from None
 
 
-def _culture(fn: str, index: int, value) -> net.Culture:
+def _culture(fn: str, index: int, value) -> Culture:
     name = _string(fn, index, value)
     try:
-        return net.get_culture(name)
-    except net.CultureNotFoundError:
+        return get_culture(name)
+    except CultureNotFoundError:
         raise _error(fn, "locale", name) from None
 
 
-def _format(fn: str, value: net.DateTimeValue, fmt=None, index: int = -1, culture: net.Culture | None = None,
+def _format(fn: str, value: DateTimeValue, fmt=None, index: int = -1, culture: Culture | None = None,
             ) -> str:
     """Format a result; ``fmt`` None means the default ``o``."""
     if fmt is None:
@@ -70,8 +83,8 @@ def _format(fn: str, value: net.DateTimeValue, fmt=None, index: int = -1, cultur
     else:
         fmt = _string(fn, index, fmt)
     try:
-        return net.format_datetime(value, fmt, culture or net.get_culture(DEFAULT_LOCALE))
-    except net.DateFormatError:
+        return format_datetime(value, fmt, culture or get_culture(DEFAULT_LOCALE))
+    except DateFormatError:
         raise _error(fn, "format string", fmt) from None
 
 
@@ -86,14 +99,14 @@ def _zone(fn: str, index: int, value):
 def _range_guard(fn: str, compute):
     try:
         return compute()
-    except net.DateRangeError:
+    except DateRangeError:
         raise ExpressionError(
             f"In function '{fn}', the result is outside the supported date time range "
             "(0001-01-01T00:00:00 to 9999-12-31T23:59:59.9999999)."
         ) from None
 
 
-def _shift(fn: str, value: net.DateTimeValue, interval: int, unit_value, unit_index: int) -> net.DateTimeValue:
+def _shift(fn: str, value: DateTimeValue, interval: int, unit_value, unit_index: int) -> DateTimeValue:
     unit = _string(fn, unit_index, unit_value)
     key = unit.strip().lower()
     if key in _UNIT_TICKS:
@@ -105,11 +118,11 @@ def _shift(fn: str, value: net.DateTimeValue, interval: int, unit_value, unit_in
     raise _error(fn, "time unit", unit, " The supported values are: " + ", ".join(TIME_UNITS) + ".")
 
 
-def _now(ctx) -> net.DateTimeValue:
+def _now(ctx) -> DateTimeValue:
     now = ctx.now() if ctx is not None and callable(getattr(ctx, "now", None)) else datetime.now(timezone.utc)
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
-    return net.DateTimeValue.from_datetime(now)
+    return DateTimeValue.from_datetime(now)
 
 
 # -- add / subtract -------------------------------------------------------------------------------------
@@ -126,8 +139,8 @@ def _add_fixed(fn: str, unit_ticks: int):
     return impl
 
 
-for _name, _ticks in (("addDays", net.TICKS_PER_DAY), ("addHours", net.TICKS_PER_HOUR),
-                      ("addMinutes", net.TICKS_PER_MINUTE), ("addSeconds", net.TICKS_PER_SECOND)):
+for _name, _ticks in (("addDays", TICKS_PER_DAY), ("addHours", TICKS_PER_HOUR),
+                      ("addMinutes", TICKS_PER_MINUTE), ("addSeconds", TICKS_PER_SECOND)):
     function(_name, min_args=2, max_args=3, category=CATEGORY)(_add_fixed(_name, _ticks))
 
 
@@ -176,13 +189,13 @@ def start_of_day(timestamp, fmt=None):
 @function("startOfHour", min_args=1, max_args=2, category=CATEGORY)
 def start_of_hour(timestamp, fmt=None):
     value = _timestamp("startOfHour", 0, timestamp)
-    return _format("startOfHour", value.with_ticks(value.ticks - value.ticks % net.TICKS_PER_HOUR), fmt, 1)
+    return _format("startOfHour", value.with_ticks(value.ticks - value.ticks % TICKS_PER_HOUR), fmt, 1)
 
 
 @function("startOfMonth", min_args=1, max_args=2, category=CATEGORY)
 def start_of_month(timestamp, fmt=None):
     value = _timestamp("startOfMonth", 0, timestamp)
-    first = net.DateTimeValue.from_parts(value.year, value.month, 1, kind=value.kind)
+    first = DateTimeValue.from_parts(value.year, value.month, 1, kind=value.kind)
     return _format("startOfMonth", first, fmt, 1)
 
 
@@ -214,7 +227,7 @@ def date_difference(start, end):
     fn = "dateDifference"
     first = _timestamp(fn, 0, start)
     second = _timestamp(fn, 1, end)
-    return net.format_timespan(second.ticks - first.ticks, "c")
+    return format_timespan(second.ticks - first.ticks, "c")
 
 
 # -- formatting and parsing ----------------------------------------------------------------------------
@@ -232,18 +245,18 @@ def format_date_time(timestamp, fmt=None, locale=None):
 def parse_date_time(timestamp, locale=None, fmt=None):
     fn = "parseDateTime"
     text = _string(fn, 0, timestamp)
-    culture = _culture(fn, 1, locale) if locale is not None else net.get_culture(DEFAULT_LOCALE)
+    culture = _culture(fn, 1, locale) if locale is not None else get_culture(DEFAULT_LOCALE)
     try:
         if fmt is None:
-            value = net.parse_datetime(text, culture)
+            value = parse_datetime(text, culture)
         else:
-            value = net.parse_exact(text, _string(fn, 2, fmt), culture)
-    except net.DateFormatError:
+            value = parse_exact(text, _string(fn, 2, fmt), culture)
+    except DateFormatError:
         raise _error(fn, "format string", fmt) from None
-    except net.DateParseError:
+    except DateParseError:
         extra = f" It does not match the format '{fmt}'." if fmt is not None else ""
         raise _error(fn, "date time string", text, extra) from None
-    return net.format_datetime(value, "o")
+    return format_datetime(value, "o")
 
 
 @function("formatTimeSpan", min_args=1, max_args=3, category=CATEGORY)
@@ -251,14 +264,14 @@ def format_time_span(timespan, fmt=None, culture=None):
     fn = "formatTimeSpan"
     text = _string(fn, 0, timespan)
     try:
-        ticks_value = net.parse_timespan(text)
-    except net.DateParseError:
+        ticks_value = parse_timespan(text)
+    except DateParseError:
         raise _error(fn, "time span string", text) from None
     fmt = "c" if fmt is None else _string(fn, 1, fmt)
-    info = _culture(fn, 2, culture) if culture is not None else net.INVARIANT
+    info = _culture(fn, 2, culture) if culture is not None else INVARIANT
     try:
-        return net.format_timespan(ticks_value, fmt, info)
-    except net.DateFormatError:
+        return format_timespan(ticks_value, fmt, info)
+    except DateFormatError:
         raise _error(fn, "format string", fmt) from None
 
 
@@ -273,9 +286,9 @@ def _kind_error(fn: str) -> ExpressionError:
     )
 
 
-def _to_utc(fn: str, value: net.DateTimeValue, zone) -> int:
+def _to_utc(fn: str, value: DateTimeValue, zone) -> int:
     """Local ticks in ``zone`` -> UTC ticks (.NET ConvertTimeToUtc / ConvertTime rules)."""
-    if value.kind == net.UTC:
+    if value.kind == UTC:
         if not timezones.is_utc_like(zone):
             raise _kind_error(fn)
         return value.ticks
@@ -285,8 +298,8 @@ def _to_utc(fn: str, value: net.DateTimeValue, zone) -> int:
         raise ExpressionError(f"In function '{fn}', {str(exc)[0].lower()}{str(exc)[1:]}") from None
 
 
-def _from_utc(fn: str, utc_ticks: int, zone) -> net.DateTimeValue:
-    return _range_guard(fn, lambda: net.DateTimeValue(timezones.utc_to_local(zone, utc_ticks), net.UNSPECIFIED))
+def _from_utc(fn: str, utc_ticks: int, zone) -> DateTimeValue:
+    return _range_guard(fn, lambda: DateTimeValue(timezones.utc_to_local(zone, utc_ticks), UNSPECIFIED))
 
 
 @function("convertFromUtc", min_args=2, max_args=3, category=CATEGORY)
@@ -303,7 +316,7 @@ def convert_to_utc(timestamp, source, fmt=None):
     value = _timestamp(fn, 0, timestamp)
     zone = _zone(fn, 1, source)
     utc_ticks = _to_utc(fn, value, zone)
-    return _format(fn, _range_guard(fn, lambda: net.DateTimeValue(utc_ticks, net.UTC)), fmt, 2)
+    return _format(fn, _range_guard(fn, lambda: DateTimeValue(utc_ticks, UTC)), fmt, 2)
 
 
 @function("convertTimeZone", min_args=3, max_args=4, category=CATEGORY)

@@ -20,8 +20,9 @@ from decimal import Decimal
 
 from ..expressions.errors import ExpressionError, function_error, type_error
 from ..expressions.values import INT64_MAX, INT64_MIN, format_decimal, format_float, is_integer
-from .cultures import INVARIANT, CultureNotFound, NumberFormat, get_culture
-from .numformat import FormatError, format_number
+from .numbers.cultures import INVARIANT, CultureNotFound, NumberFormat, get_culture
+from .numbers.errors import FormatError
+from .numbers.formatting import format_number
 from .registry import function
 
 # NumberStyles flags

@@ -5,7 +5,7 @@ The mapping is CLDR's ``windowsZones`` table as shipped by Babel (``windows_zone
 ``zoneinfo`` (with the ``tzdata`` package as the database), so historic and future DST transitions follow
 IANA data rather than the Windows registry; the two agree for current rules.
 
-Times are handled as .NET ticks (100 ns units since 0001-01-01T00:00:00), see ``dotnet_datetime``.
+Times are handled as .NET ticks (100 ns units since 0001-01-01T00:00:00), see ``dates/values.py``.
 """
 
 from __future__ import annotations

@@ -9,8 +9,11 @@ import pytest
 
 from emulator.conformance import check_case
 from emulator.expressions import EvalContext, ExpressionError, compile_template
-from emulator.functions import dotnet_datetime as net
 from emulator.functions import timezones
+from emulator.functions.dates.cultures import get_culture, ldml_to_net
+from emulator.functions.dates.formatting import format_datetime
+from emulator.functions.dates.parsing import parse_datetime
+from emulator.functions.dates.values import MAX_TICKS, UNSPECIFIED, UTC, DateTimeValue
 from tests.conftest import CONFORMANCE, needs_shared
 
 FROZEN = datetime(2018, 3, 1, 12, 34, 56, 789012, tzinfo=timezone.utc)
@@ -107,8 +110,8 @@ def test_invalid_timestamps(text):
 
 
 def test_time_only_uses_todays_date():
-    value = net.parse_datetime("13:45", today=lambda: date(2020, 5, 6))
-    assert net.format_datetime(value) == "2020-05-06T13:45:00.0000000"
+    value = parse_datetime("13:45", today=lambda: date(2020, 5, 6))
+    assert format_datetime(value) == "2020-05-06T13:45:00.0000000"
 
 
 def test_non_string_timestamp_is_type_error():
@@ -242,12 +245,12 @@ def test_unknown_locale_is_error():
 
 
 def test_culture_metadata():
-    de = net.get_culture("de-de")
+    de = get_culture("de-de")
     assert (de.date_sep, de.time_sep, de.date_order) == (".", ":", "DMY")
-    assert net.get_culture("en-US").date_order == "MDY"
-    assert net.get_culture("ja-JP").date_order == "YMD"
-    assert net.get_culture("en-US").patterns["d"] == "M/d/yyyy"
-    assert net.get_culture("en-US").patterns["T"] == "h:mm:ss tt"
+    assert get_culture("en-US").date_order == "MDY"
+    assert get_culture("ja-JP").date_order == "YMD"
+    assert get_culture("en-US").patterns["d"] == "M/d/yyyy"
+    assert get_culture("en-US").patterns["T"] == "h:mm:ss tt"
 
 
 # -- parseDateTime --------------------------------------------------------------------------------------
@@ -348,7 +351,7 @@ def test_parts_and_ticks():
     assert ev("@ticks('2018-01-01T00:00:00Z')") == 636503616000000000
     assert ev("@ticks('2017-03-15T18:36:59Z')") == 636251998190000000
     assert ev("@ticks('0001-01-01T00:00:00.0000001')") == 1
-    assert ev("@ticks('9999-12-31T23:59:59.9999999')") == net.MAX_TICKS
+    assert ev("@ticks('9999-12-31T23:59:59.9999999')") == MAX_TICKS
 
 
 @pytest.mark.parametrize("start, end, expected", [
@@ -491,19 +494,19 @@ def test_format_time_span_culture_and_errors():
 
 
 def test_value_parts():
-    value = net.DateTimeValue.from_parts(2018, 3, 15, 13, 27, 36, 1234567, net.UTC)
+    value = DateTimeValue.from_parts(2018, 3, 15, 13, 27, 36, 1234567, UTC)
     assert (value.year, value.month, value.day, value.hour, value.minute, value.second, value.fraction) == (
         2018, 3, 15, 13, 27, 36, 1234567)
     assert value.day_of_week == 4 and value.day_of_year == 74
-    assert net.format_datetime(value) == "2018-03-15T13:27:36.1234567Z"
-    assert net.format_datetime(value.add_months(-1), "yyyy-MM-dd") == "2018-02-15"
+    assert format_datetime(value) == "2018-03-15T13:27:36.1234567Z"
+    assert format_datetime(value.add_months(-1), "yyyy-MM-dd") == "2018-02-15"
 
 
 def test_from_datetime_keeps_microseconds():
-    value = net.DateTimeValue.from_datetime(datetime(2018, 3, 15, 1, 2, 3, 456789, tzinfo=timezone.utc))
-    assert net.format_datetime(value) == "2018-03-15T01:02:03.4567890Z"
-    naive = net.DateTimeValue.from_datetime(datetime(2018, 3, 15))
-    assert naive.kind == net.UNSPECIFIED
+    value = DateTimeValue.from_datetime(datetime(2018, 3, 15, 1, 2, 3, 456789, tzinfo=timezone.utc))
+    assert format_datetime(value) == "2018-03-15T01:02:03.4567890Z"
+    naive = DateTimeValue.from_datetime(datetime(2018, 3, 15))
+    assert naive.kind == UNSPECIFIED
 
 
 @pytest.mark.parametrize("pattern, expected", [
@@ -515,4 +518,4 @@ def test_from_datetime_keeps_microseconds():
     ("HH 'o''clock'", "HH 'o\\'clock'"),
 ])
 def test_ldml_conversion(pattern, expected):
-    assert net._ldml_to_net(pattern, is_time="a" in pattern) == expected
+    assert ldml_to_net(pattern, is_time="a" in pattern) == expected

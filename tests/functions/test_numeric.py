@@ -12,8 +12,9 @@ import pytest
 from emulator.conformance import check_case
 from emulator.expressions import EvalContext, ExpressionError, compile_template
 from emulator.expressions.values import format_float, to_string
-from emulator.functions.cultures import CultureNotFound, get_culture
-from emulator.functions.numformat import FormatError, format_number
+from emulator.functions.numbers.cultures import CultureNotFound, get_culture
+from emulator.functions.numbers.errors import FormatError
+from emulator.functions.numbers.formatting import format_number
 from tests.conftest import CONFORMANCE, needs_shared
 
 EN = get_culture("en-us")
