@@ -87,7 +87,7 @@ def cmd_run(args) -> int:
     from .definitions import load_path
     from .runtime import RunOptions, find_trigger_for_cli, run_to_end
     from .runtime.run import format_tree
-    from .runtime.trigger_outputs import InvalidRequestContent, build_trigger_outputs, match_relative_path
+    from .server.content import InvalidRequestContent, build_trigger_outputs, match_relative_path
 
     result = load_path(args.flow, allow_unknown_types=args.allow_unknown_types)
     errors = result.errors

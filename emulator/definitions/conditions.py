@@ -31,21 +31,31 @@ class _Logic:
         if self.op == "not":
             return not _truth(self.parts[0].evaluate(ctx), "not")
         if self.op == "and":
-            return all(_truth(p.evaluate(ctx), "and") for p in self.parts)
-        return any(_truth(p.evaluate(ctx), "or") for p in self.parts)
+            for p in self.parts:
+                if not _truth(p.evaluate(ctx), "and"):
+                    return False
+            return True
+        for p in self.parts:
+            if _truth(p.evaluate(ctx), "or"):
+                return True
+        return False
 
 
 class _Call:
     def __init__(self, name: str, args: list):
         self.name = name
         self.args = args
+        self.spec = None  # looked up at the first evaluation (not per run)
 
     def evaluate(self, ctx):
-        from ..functions import lookup
-
-        spec = lookup(self.name)
+        spec = self.spec
         if spec is None:
-            raise ExpressionError(f"The template function '{self.name}' is not defined or not valid.")
+            from ..functions import lookup
+
+            spec = lookup(self.name)
+            if spec is None:
+                raise ExpressionError(f"The template function '{self.name}' is not defined or not valid.")
+            self.spec = spec
         values = [a.evaluate(ctx) for a in self.args]
         if spec.context:
             return spec.impl(ctx, *values)

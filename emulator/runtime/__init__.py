@@ -14,14 +14,12 @@ from ..expressions import EvalContext, ExpressionError
 from . import ids
 from . import run as records
 from .clock import Clock, VirtualClock, iso
-from .engine import Frame, Run
 from .eager import start_now
+from .engine import Frame, Run
 from .mocks import MockSet
 from .plan import workflow_plan
-from .trigger_outputs import build_trigger_outputs
 
-__all__ = ["Clock", "Invocation", "MockSet", "RunOptions", "VirtualClock", "build_trigger_outputs", "invoke",
-           "run_to_end"]
+__all__ = ["Clock", "Invocation", "MockSet", "RunOptions", "VirtualClock", "invoke", "run_to_end"]
 
 
 @dataclass

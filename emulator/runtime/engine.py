@@ -72,14 +72,14 @@ class Step:
         return self.evaluate(self.action.inputs)
 
 
-def branch_status(branch, done: dict) -> str:
+def branch_status(branch, done: dict, plan=None) -> str:
     """A container's status from its last actions (those nothing else in it runs after).
 
     A Skipped last action counts as the worst status of what it ran after, so a failure that
     no handler caught fails the container, while a ``runAfter: Failed`` handler that ran absorbs it.
     """
     actions = branch.actions
-    plan = branch_plan(branch)
+    plan = plan or branch_plan(branch)
     if len(plan.leaves) == 1:  # the common case: one last action that ran
         rec = done.get(plan.leaves[0])
         status = rec["status"] if rec else "Skipped"
@@ -199,9 +199,20 @@ class Run:
 
     def skip_branch(self, branch, frame, root_error) -> None:
         """Mark every action of a branch Skipped: roots with ``root_error``, the rest by runAfter."""
+        plan = branch_plan(branch)
+        if plan.chain is not None:
+            previous = None
+            for action in plan.chain:
+                if previous is None:
+                    error = root_error(action)
+                else:
+                    name = previous["name"]
+                    error = condition_failed(action, name, action.run_after[name], previous["status"])
+                previous = self.skip(action, frame, error)
+            return
         done: dict[str, dict] = {}
         pending = dict(branch.actions)
-        deps_of = branch_plan(branch).deps
+        deps_of = plan.deps
         while pending:
             progressed = False
             for name, action in list(pending.items()):
@@ -225,9 +236,12 @@ class Run:
         actions = branch.actions
         if not actions:
             return "Succeeded"
+        plan = branch_plan(branch)
+        if plan.chain is not None:
+            return await self._run_chain(branch, plan, frame)
         done: dict[str, dict] = {}
         pending = dict(actions)
-        deps_of = branch_plan(branch).deps
+        deps_of = plan.deps
         running: dict[asyncio.Task, object] = {}
         while pending or running:
             if self.terminated:
@@ -284,6 +298,30 @@ class Run:
                 self.store(action, frame, rec)
                 done[action.name] = rec
         return branch_status(branch, done)
+
+    async def _run_chain(self, branch, plan, frame) -> str:
+        """A branch whose actions run one after the other (the usual case): no scheduling needed."""
+        chain = plan.chain
+        done: dict[str, dict] = {}
+        previous = None
+        for index, action in enumerate(chain):
+            if self.terminated:
+                for rest in chain[index:]:
+                    now = iso(self.clock.now())
+                    rec = {"name": rest.name, "startTime": now, "endTime": now, "status": "Skipped",
+                           "code": "Terminated"}
+                    self.store(rest, frame, rec)
+                    done[rest.name] = rec
+                break
+            if previous is not None:
+                status = previous["status"]
+                accepted = action.run_after[previous["name"]]
+                if status not in accepted:
+                    previous = done[action.name] = self.skip(action, frame, condition_failed(
+                        action, previous["name"], accepted, status))
+                    continue
+            previous = done[action.name] = await self.run_action(action, frame)
+        return branch_status(branch, done, plan)
 
     async def run_action(self, action, frame) -> dict:
         started = self.clock.now()

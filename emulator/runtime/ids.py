@@ -17,7 +17,6 @@ INT64_MAX = 2**63 - 1
 _EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
 _rng = random.Random(os.urandom(32))
 _bits = _rng.getrandbits
-_randbelow = _rng.randrange
 # UUID version 4: version nibble 4, variant bits 10
 _UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
 _UUID_SET = (0x4000 << 64) | (0x8000 << 48)
@@ -39,7 +38,10 @@ def version_id(now: datetime | None = None) -> str:
 
 
 def new_run_id(now: datetime | None = None, scale_unit: str = "CU00") -> str:
-    return f"{version_id(now)}{_randbelow(1_000_000_000):09d}{scale_unit}"
+    digits = _bits(30)
+    while digits >= 1_000_000_000:  # 30 random bits, uniform below 10**9
+        digits = _bits(30)
+    return f"{version_id(now)}{digits:09d}{scale_unit}"
 
 
 def new_guid() -> str:

@@ -43,7 +43,7 @@ def workflow_plan(workflow) -> WorkflowPlan:
 
 
 class BranchPlan:
-    __slots__ = ("actions", "size", "deps", "leaves")
+    __slots__ = ("actions", "size", "deps", "leaves", "chain")
 
     def __init__(self, branch):
         actions = branch.actions
@@ -52,6 +52,26 @@ class BranchPlan:
         self.deps = {name: tuple(d for d in a.run_after if d in actions) for name, a in actions.items()}
         referenced = {dep for a in actions.values() for dep in a.run_after}
         self.leaves = tuple(n for n in actions if n not in referenced)
+        self.chain = _chain(actions, self.deps)
+
+
+def _chain(actions: dict, deps: dict) -> tuple | None:
+    """The actions in order when each runs after exactly the one before it (None otherwise)."""
+    roots = [name for name, d in deps.items() if not d]
+    if len(roots) != 1:
+        return None
+    after: dict[str, str] = {}
+    for name, d in deps.items():
+        if len(d) > 1 or (d and d[0] in after):
+            return None
+        if d:
+            after[d[0]] = name
+    order = [roots[0]]
+    while order[-1] in after:
+        order.append(after[order[-1]])
+    if len(order) != len(actions):
+        return None
+    return tuple(actions[name] for name in order)
 
 
 def branch_plan(branch) -> BranchPlan:

@@ -15,8 +15,18 @@ _SEVERITY = {"Failed": 5, "TimedOut": 4, "Cancelled": 3, "Succeeded": 2, "Skippe
 ACTION_FAILED = {"code": "ActionFailed", "message": "An action failed. No dependent actions succeeded."}
 
 
+_STATUS_NAMES: dict[int, str] = {}
+
+
 def status_code_name(status: int) -> str:
     """``404`` -> ``"NotFound"`` (.NET HttpStatusCode names); unnamed codes as digits."""
+    name = _STATUS_NAMES.get(status)
+    if name is None:
+        name = _STATUS_NAMES[status] = _status_code_name(status)
+    return name
+
+
+def _status_code_name(status: int) -> str:
     try:
         phrase = HTTPStatus(status).phrase
     except ValueError:

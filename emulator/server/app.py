@@ -91,7 +91,11 @@ class Server:
                            "status": "Succeeded", "code": "OK", "correlation": {"clientTrackingId": run_id},
                            "fired": True, "run": {"id": f"/workflows/{entry.name}/runs/{run_id}", "name": run_id,
                                                   "type": "Microsoft.Logic/workflows/runs"}}})
-        invocation.done.add_done_callback(partial(self._run_finished, entry, trig, invocation))
+        done = invocation.done
+        if done.done():  # a run that never waited is over already
+            self._run_finished(entry, trig, invocation, done)
+        else:
+            done.add_done_callback(partial(self._run_finished, entry, trig, invocation))
 
     def _run_finished(self, entry, trig, invocation, fut) -> None:
         trig.limiter.release()

@@ -1,25 +1,19 @@
-"""Request content -> the trigger's ``body`` by Content-Type (spec §5), and the other trigger outputs (§6)."""
+"""A request as a Request trigger's outputs (spec §6): headers, queries, ``body`` (spec §5), path parameters.
+
+Used by the server for every call and by the ``run`` command for its one in-process request, so both build
+the same ``triggerOutputs()``. How bytes become the ``body`` is :mod:`emulator.content` (shared with the Http
+action); here is what is particular to an incoming request.
+"""
 
 from __future__ import annotations
 
-import base64
-import json
-from urllib.parse import parse_qsl
-
+from ..content import CANONICAL_HEADERS, InvalidRequestContent
+from ..content import decode_body as decode_content
 from .errors import HttpError
+from .paths import RelativePath
 
-_OCTET = "application/octet-stream"
-
-# .NET stores well-known request headers under canonical names; custom ones keep the caller's casing.
-_CANONICAL = {name.lower(): name for name in (
-    "Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language", "Authorization", "Cache-Control",
-    "Connection", "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Length",
-    "Content-Location", "Content-MD5", "Content-Range", "Content-Type", "Cookie", "Date", "Expect",
-    "Expires", "From", "Host", "If-Match", "If-Modified-Since", "If-None-Match", "If-Range",
-    "If-Unmodified-Since", "Last-Modified", "Max-Forwards", "Origin", "Pragma", "Proxy-Authorization",
-    "Range", "Referer", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "User-Agent", "Via", "Warning",
-    "X-Forwarded-For",
-)}
+__all__ = ["InvalidRequestContent", "build_trigger_outputs", "decode_body", "invalid_content",
+           "match_relative_path", "trigger_headers", "trigger_queries"]
 
 
 def invalid_content(detail: str) -> HttpError:
@@ -27,113 +21,12 @@ def invalid_content(detail: str) -> HttpError:
                      f"The request content is not valid and could not be deserialized: '{detail}'.")
 
 
-def media_type(content_type: str | None) -> str:
-    return (content_type or "").split(";", 1)[0].strip().lower()
-
-
-def charset(content_type: str | None, default: str = "utf-8") -> str:
-    for param in (content_type or "").split(";")[1:]:
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            return value.strip().strip('"')
-    return default
-
-
-def is_json_type(mtype: str) -> bool:
-    return mtype in ("application/json", "text/json") or mtype.endswith("+json")
-
-
-def envelope(data: bytes, content_type: str) -> dict:
-    return {"$content-type": content_type, "$content": base64.b64encode(data).decode("ascii")}
-
-
-def decode_text(data: bytes, content_type: str | None) -> str:
-    try:
-        return data.decode(charset(content_type), errors="replace")
-    except LookupError:
-        return data.decode("utf-8", errors="replace")
-
-
-def parse_json(data: bytes, content_type: str | None):
-    text = decode_text(data, content_type).lstrip("\ufeff")
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except ValueError as exc:
-        raise invalid_content(str(exc)) from None
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"Unexpected character encountered while parsing value: {name[0]}")
-
-
 def decode_body(data: bytes, content_type: str | None):
     """The trigger ``body`` for raw request bytes; raises HttpError 400 InvalidRequestContent."""
-    mtype = media_type(content_type)
-    if is_json_type(mtype):
-        return parse_json(data, content_type)
-    if mtype.startswith("text/"):
-        return decode_text(data, content_type)
-    if mtype == "application/x-www-form-urlencoded":
-        text = decode_text(data, content_type)
-        pairs = parse_qsl(text, keep_blank_values=True)
-        body = envelope(data, content_type or mtype)
-        body["$formdata"] = [{"key": k, "value": v} for k, v in pairs]
-        return body
-    if mtype.startswith("multipart/"):
-        body = envelope(data, content_type or mtype)
-        body["$multipart"] = parse_multipart(data, content_type or "")
-        return body
-    if not mtype:
-        # No Content-Type: JSON when the bytes are JSON, else opaque binary.
-        try:
-            return json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
-        except ValueError:
-            return envelope(data, _OCTET)
-    return envelope(data, content_type or _OCTET)
-
-
-def parse_multipart(data: bytes, content_type: str) -> list:
-    boundary = None
-    for param in content_type.split(";")[1:]:
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "boundary":
-            boundary = value.strip().strip('"')
-    if not boundary:
-        raise invalid_content("The multipart content has no boundary parameter")
-    delimiter = b"--" + boundary.encode("latin-1")
-    chunks = data.split(delimiter)
-    if len(chunks) < 2:
-        raise invalid_content("The multipart content has no part delimited by its boundary")
-    parts = []
-    for chunk in chunks[1:]:
-        if chunk.startswith(b"--"):
-            break
-        if chunk.startswith(b"\r\n"):
-            chunk = chunk[2:]
-        elif chunk.startswith(b"\n"):
-            chunk = chunk[1:]
-        head, sep, payload = chunk.partition(b"\r\n\r\n")
-        if not sep:
-            head, sep, payload = chunk.partition(b"\n\n")
-            if not sep:
-                raise invalid_content("A multipart section has no header/body separator")
-        if payload.endswith(b"\r\n"):
-            payload = payload[:-2]
-        elif payload.endswith(b"\n"):
-            payload = payload[:-1]
-        headers = {}
-        for line in head.decode("utf-8", errors="replace").splitlines():
-            name, colon, value = line.partition(":")
-            if colon and name.strip():
-                headers[_CANONICAL.get(name.strip().lower(), name.strip())] = value.strip()
-        headers["Content-Length"] = str(len(payload))
-        part_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
-        if part_type and media_type(part_type).startswith("text/"):
-            body = decode_text(payload, part_type)
-        else:
-            body = envelope(payload, part_type or _OCTET)
-        parts.append({"headers": headers, "body": body})
-    return parts
+    try:
+        return decode_content(data, content_type)
+    except InvalidRequestContent as exc:
+        raise invalid_content(exc.detail) from None
 
 
 def trigger_headers(raw_headers, drop_authorization: bool = False) -> dict:
@@ -142,7 +35,7 @@ def trigger_headers(raw_headers, drop_authorization: bool = False) -> dict:
     ``drop_authorization``: leave ``Authorization`` out (a trigger without IncludeAuthorizationHeadersInOutputs).
     """
     headers: dict[str, str] = {}
-    canonical = _CANONICAL
+    canonical = CANONICAL_HEADERS
     for name, value in raw_headers.items():
         lowered = name.lower()
         if drop_authorization and lowered == "authorization":
@@ -158,3 +51,31 @@ def trigger_queries(query) -> dict:
     for key, value in query.items():
         out[key] = f"{out[key]},{value}" if key in out else value
     return out
+
+
+def build_trigger_outputs(method: str | None, headers: dict | None, queries: dict | None,
+                          body_bytes: bytes | None, relative_path_parameters: dict | None = None) -> dict:
+    """The §6 shape for a request given in parts (the ``run`` command): ``{"headers", "queries"?, "body"?,
+    "relativePathParameters"?}``.
+
+    ``headers`` and ``queries`` map names to strings. ``body`` is left out when there is no body; invalid
+    content raises :class:`InvalidRequestContent`. ``method`` is accepted for symmetry with the server but,
+    as on the host, is not part of the outputs.
+    """
+    headers = trigger_headers(headers or {})
+    outputs: dict = {"headers": headers}
+    if queries:
+        outputs["queries"] = trigger_queries(queries)
+    if body_bytes:
+        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+        outputs["body"] = decode_content(body_bytes, content_type)
+    if relative_path_parameters is not None:
+        outputs["relativePathParameters"] = dict(relative_path_parameters)
+    return outputs
+
+
+def match_relative_path(template: str | None, path: str | None) -> dict | None:
+    """``/orders/{id}`` against ``/orders/42`` -> ``{"id": "42"}``; None when it does not match."""
+    if not template:
+        return {} if not (path or "").strip("/") else None
+    return RelativePath(template).match(path or "")

@@ -15,24 +15,30 @@ from ..expressions.values import to_json_text
 
 
 class MemoryHistory:
+    """Ordered tables (oldest first), trimmed to ``size`` entries each."""
+
     def __init__(self, size: int = 1000):
         self.size = max(1, int(size))
         self._runs: dict[str, OrderedDict] = {}
         self._triggers: dict[tuple, OrderedDict] = {}
 
     def _bounded(self, table: OrderedDict, key: str, value) -> None:
+        if key in table:
+            table.move_to_end(key)  # a replaced entry counts as the newest
         table[key] = value
-        table.move_to_end(key)
         while len(table) > self.size:
             table.popitem(last=False)
 
     # runs
     def add_run(self, workflow: str, record: dict) -> None:
-        self._bounded(self._runs.setdefault(workflow.lower(), OrderedDict()), record["name"], record)
+        table = self._runs.get(workflow.lower())
+        if table is None:
+            table = self._runs[workflow.lower()] = OrderedDict()
+        self._bounded(table, record["name"], record)
 
     def update_run(self, workflow: str, record: dict) -> None:
-        table = self._runs.setdefault(workflow.lower(), OrderedDict())
-        if record["name"] in table:
+        table = self._runs.get(workflow.lower())
+        if table is not None and record["name"] in table:
             table[record["name"]] = record
 
     def runs(self, workflow: str) -> list[dict]:
@@ -43,12 +49,15 @@ class MemoryHistory:
 
     # trigger histories
     def add_trigger(self, workflow: str, trigger: str, entry: dict) -> None:
-        table = self._triggers.setdefault((workflow.lower(), trigger.lower()), OrderedDict())
+        key = (workflow.lower(), trigger.lower())
+        table = self._triggers.get(key)
+        if table is None:
+            table = self._triggers[key] = OrderedDict()
         self._bounded(table, entry["name"], entry)
 
     def update_trigger(self, workflow: str, trigger: str, entry: dict) -> None:
-        table = self._triggers.setdefault((workflow.lower(), trigger.lower()), OrderedDict())
-        if entry["name"] in table:
+        table = self._triggers.get((workflow.lower(), trigger.lower()))
+        if table is not None and entry["name"] in table:
             table[entry["name"]] = entry
 
     def trigger_histories(self, workflow: str, trigger: str) -> list[dict]:

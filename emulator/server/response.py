@@ -95,27 +95,26 @@ def _b64(text: str) -> bytes:
 def action_response(result: dict, extra_headers: dict) -> web.Response:
     """An aiohttp response from ``{"status", "headers", "body"}`` produced by a Response action."""
     status = result.get("status") or 200
-    try:
-        status = int(status)
-    except (TypeError, ValueError):
-        status = 200
-    headers = {}
+    if status.__class__ is not int:
+        try:
+            status = int(status)
+        except (TypeError, ValueError):
+            status = 200
+    merged = {**NO_CACHE, **extra_headers}
     content_type = None
-    for name, value in (result.get("headers") or {}).items():
-        lowered = str(name).lower()
-        if lowered in _DROPPED or (lowered.startswith("content-") and lowered not in _CONTENT_KEPT):
-            continue
-        text = value if isinstance(value, str) else to_json_text(value).strip('"')
-        if lowered == "content-type":
-            content_type = text
-            continue
-        headers[str(name)] = text
-    data, content_type = encode_body(result.get("body"), content_type)
-    merged = dict(NO_CACHE)
-    merged.update(extra_headers)
-    merged.update(headers)
-    if content_type and data:
-        merged["Content-Type"] = content_type
-    elif content_type and "body" in result and result.get("body") is not None:
+    own = result.get("headers")
+    if own:
+        for name, value in own.items():
+            lowered = str(name).lower()
+            if lowered in _DROPPED or (lowered.startswith("content-") and lowered not in _CONTENT_KEPT):
+                continue
+            text = value if isinstance(value, str) else to_json_text(value).strip('"')
+            if lowered == "content-type":
+                content_type = text
+                continue
+            merged[str(name)] = text
+    body = result.get("body")
+    data, content_type = encode_body(body, content_type)
+    if content_type and (data or ("body" in result and body is not None)):
         merged["Content-Type"] = content_type
     return web.Response(status=status, body=data, headers=merged)

@@ -176,15 +176,14 @@ def check(store: KeyStore, workflow_name: str, workflow_id: str, query, permissi
     se = query.get("se", "")
     given = sig.encode("utf-8", "surrogateescape")
     message = f"{workflow_id}\n{sp}\n{sv}\n{se}".encode("utf-8", "surrogateescape")  # string_to_sign()
-    valid = False
-    for signer in store.signers(workflow_name):  # both keys, always: the time taken tells nothing
+    for signer in store.signers(workflow_name):  # the primary key, then the secondary one
         mac = signer.copy()
         mac.update(message)
-        valid |= hmac.compare_digest(base64.urlsafe_b64encode(mac.digest()).rstrip(b"="), given)
-    if not valid:
+        if hmac.compare_digest(base64.urlsafe_b64encode(mac.digest()).rstrip(b"="), given):
+            break
+    else:
         return HttpError(401, *INVALID_SIGNATURE)
-    granted = [p.strip().lower() for p in sp.split(",")]
-    if permission.lower() not in granted:
+    if sp != permission and permission.lower() not in [p.strip().lower() for p in sp.split(",")]:
         return HttpError(401, *INVALID_SIGNATURE)
     if se:
         expiry = parse_expiry(se)

@@ -7,7 +7,7 @@ import re
 
 from emulator.runtime import RunOptions, VirtualClock, invoke
 from emulator.runtime.ids import new_run_id, run_id_time, version_id
-from emulator.runtime.trigger_outputs import (
+from emulator.server.content import (
     InvalidRequestContent,
     build_trigger_outputs,
     match_relative_path,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from ...content import InvalidRequestContent, decode_body
 from ...expressions.values import Blob, blob_from_envelope, to_string
 from ..errors import ActionFailure
-from ..trigger_outputs import InvalidRequestContent, decode_body
 from .outbound import RetryPolicy, apply_answer, log_call, request_summary, set_http_outputs, with_retries
 from .registry import Handler, action_type
 
@@ -49,7 +49,7 @@ async def real_call(step, method: str, url: str, headers: dict, data: bytes | No
             response = {"statusCode": resp.status, "headers": resp_headers}
             if raw:
                 try:
-                    response["body"] = decode_body(resp.headers.get("Content-Type"), raw)
+                    response["body"] = decode_body(raw, resp.headers.get("Content-Type"))
                 except InvalidRequestContent:
                     response["body"] = raw.decode("utf-8", errors="replace")
             return response

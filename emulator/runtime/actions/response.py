@@ -28,7 +28,8 @@ class Response(Handler):
         headers = inputs.get("headers") or {}
         if not isinstance(headers, dict):
             raise ActionFailure("InvalidTemplate", f"The 'headers' of action '{name}' must be an object.")
-        headers = {str(k): to_string(v) for k, v in headers.items()}
+        if headers:
+            headers = {str(k): to_string(v) for k, v in headers.items()}
         recorded = {"statusCode": status}
         if headers:
             recorded["headers"] = headers
