@@ -189,8 +189,7 @@ def compile_value(value, path: str = "$", *, strict: bool = False) -> CompiledVa
 
 
 def _compile_node(value, path, templates, strict):
-    import copy
-
+    """(fn(ctx), is_static). A static value is evaluated once (``@@`` escapes applied) and copied per call."""
     if isinstance(value, str):
         tpl = compile_template(value, strict=strict)
         if tpl.kind == "literal":
@@ -204,18 +203,27 @@ def _compile_node(value, path, templates, strict):
             sub = f"{path}.{k}" if _simple_key(k) else f"{path}['{k}']"
             items.append((k, *_compile_node(v, sub, templates, strict)))
         if all(s for _, _, s in items):
-            frozen = value
-            return (lambda ctx: copy.deepcopy(frozen)), True
+            frozen = {k: f(None) for k, f, _ in items}
+            return (lambda ctx: _copy_json(frozen)), True
         pairs = tuple((k, f) for k, f, _ in items)
         return (lambda ctx: {k: f(ctx) for k, f in pairs}), False
     if isinstance(value, list):
         items = [_compile_node(v, f"{path}[{i}]", templates, strict) for i, v in enumerate(value)]
         if all(s for _, s in items):
-            frozen = value
-            return (lambda ctx: copy.deepcopy(frozen)), True
+            frozen = [f(None) for f, _ in items]
+            return (lambda ctx: _copy_json(frozen)), True
         fns = tuple(f for f, _ in items)
         return (lambda ctx: [f(ctx) for f in fns]), False
     return (lambda ctx: value), True
+
+
+def _copy_json(value):
+    """A fresh copy of plain JSON data (only dicts and lists are mutable)."""
+    if value.__class__ is dict:
+        return {k: _copy_json(v) for k, v in value.items()}
+    if value.__class__ is list:
+        return [_copy_json(v) for v in value]
+    return value
 
 
 def _simple_key(key: str) -> bool:

@@ -136,3 +136,7 @@ def test_static_values_are_copied_per_evaluation():
     first = value.evaluate({})
     first["list"].append(3)
     assert value.evaluate({}) == {"list": [1, 2]}
+
+
+def test_static_values_apply_escapes():
+    assert compile_value({"a": "@@abc", "b": ["@@{x}"]}).evaluate({}) == {"a": "@abc", "b": ["@{x}"]}
