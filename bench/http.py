@@ -65,11 +65,11 @@ async def _emulator(ready, stub: bool = False) -> None:
 
     sys.path.insert(0, str(ROOT))
     from emulator.server import urls
-    from emulator.server.app import SERVER, ServerConfig, create_app
+    from emulator.server.app import SERVER, ServerConfig, create_app, make_runner
 
     state = tempfile.mkdtemp(prefix="bench-http-")
     app = create_app(ServerConfig(paths=[str(FLOW)], state_dir=state, port=0), _stub_runtime() if stub else None)
-    runner = web.AppRunner(app, access_log=None)
+    runner = make_runner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

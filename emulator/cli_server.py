@@ -69,10 +69,10 @@ async def serve(config) -> int:
     from aiohttp import web
 
     from .server import banner
-    from .server.app import SERVER, create_app
+    from .server.app import SERVER, create_app, make_runner
 
     app = create_app(config)
-    runner = web.AppRunner(app, access_log=None)
+    runner = make_runner(app)
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port)
     try:

@@ -184,11 +184,26 @@ class Server:
 
 
 # ---------------------------------------------------------------------- middlewares
+# Request limits (spec §9): the URL may be 16,384 characters; headers get Kestrel-like room (the host's
+# limit is not documented). aiohttp's own parser limits sit just above, so our JSON error answers first.
+MAX_URL_LENGTH = 16_384
+HANDLER_ARGS = {"max_line_size": MAX_URL_LENGTH + 1024, "max_field_size": 32_768}
+
+
+def make_runner(app: web.Application) -> web.AppRunner:
+    """The AppRunner every entry point uses (serve, tests, benchmarks): our limits, no aiohttp access log."""
+    return web.AppRunner(app, access_log=None, **HANDLER_ARGS)
+
+
 @web.middleware
 async def access_middleware(request: web.Request, handler):
     start = time.perf_counter()
     status = 500
     try:
+        if len(request.raw_path) > MAX_URL_LENGTH:
+            raise HttpError(414, "RequestUrlTooLong",
+                            f"The request URL is {len(request.raw_path)} characters long, which exceeds the limit of "
+                            f"{MAX_URL_LENGTH} characters.")
         response = await handler(request)
         status = response.status
         return response

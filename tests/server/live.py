@@ -9,7 +9,7 @@ import aiohttp
 from aiohttp import web
 
 from emulator.server import urls
-from emulator.server.app import SERVER, ServerConfig, create_app
+from emulator.server.app import SERVER, ServerConfig, create_app, make_runner
 
 
 class Live:
@@ -52,7 +52,7 @@ async def start(paths, runtime, state_dir: Path | None, **config) -> Live:
     cfg = ServerConfig(paths=[str(p) for p in paths], state_dir=str(state_dir) if state_dir else None, port=0,
                        **config)
     app = create_app(cfg, runtime)
-    runner = web.AppRunner(app, access_log=None)
+    runner = make_runner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

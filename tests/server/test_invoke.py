@@ -360,3 +360,13 @@ async def test_response_body_json_roundtrip(serve):
     _, _, out = await live.call_json("POST", live.url("echo"), data=json.dumps({"n": 1.5, "s": "é"}).encode(),
                                      headers={"Content-Type": "application/json; charset=utf-8"})
     assert out["body"] == {"n": 1.5, "s": "é"}
+
+
+async def test_request_limits_answer_json(serve):
+    """A URL over 16,384 characters: 414 in the host's error shape; large headers up to 32 KB are accepted."""
+    live = await serve({"echo.json": ECHO})
+    url = live.url("echo")
+    status, _, out = await live.call_json("POST", url + "&pad=" + "x" * 16_400)
+    assert status == 414 and out["error"]["code"] == "RequestUrlTooLong"
+    status, _, _ = await live.call("POST", url, headers={"X-Big": "y" * 20_000}, json={})
+    assert status == 200
