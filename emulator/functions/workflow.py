@@ -210,34 +210,30 @@ def _multipart_part(fn: str, body, index, arg_index: int):
 
 # --------------------------------------------------------------------------- state
 
+def _lookup(fn: str, mapping: dict, name, missing: str, *, exact: bool = False):
+    """``mapping[name]`` (case-insensitive unless ``exact``), or the host-style ``missing`` error."""
+    name = _name_arg(fn, name)
+    try:
+        return mapping[name] if exact else _get(mapping, name)
+    except KeyError:
+        raise ExpressionError(missing.format(name=name)) from None
+
+
 @function("variables", min_args=1, category=CATEGORY, context=True)
 def variables(ctx, name):
-    name = _name_arg("variables", name)
-    try:
-        return _get(ctx.variables, name)
-    except KeyError:
-        raise ExpressionError(
-            f"The template language function 'variables' cannot be evaluated: the variable '{name}' is not "
-            f"initialized. Add an 'Initialize variable' action for it at the top level of the workflow."
-        ) from None
+    return _lookup("variables", ctx.variables, name,
+                   "The template language function 'variables' cannot be evaluated: the variable '{name}' is "
+                   "not initialized. Add an 'Initialize variable' action for it at the top level of the workflow.")
 
 
 @function("parameters", min_args=1, category=CATEGORY, context=True)
 def parameters(ctx, name):
-    name = _name_arg("parameters", name)
-    try:
-        return ctx.parameters[name]
-    except KeyError:
-        raise ExpressionError(f"The workflow parameter '{name}' is not found.") from None
+    return _lookup("parameters", ctx.parameters, name, "The workflow parameter '{name}' is not found.", exact=True)
 
 
 @function("appsetting", min_args=1, category=CATEGORY, context=True)
 def appsetting(ctx, name):
-    name = _name_arg("appsetting", name)
-    try:
-        return ctx.appsettings[name]
-    except KeyError:
-        raise ExpressionError(f"The app setting '{name}' is not found.") from None
+    return _lookup("appsetting", ctx.appsettings, name, "The app setting '{name}' is not found.", exact=True)
 
 
 @function("workflow", category=CATEGORY, context=True)
@@ -274,24 +270,16 @@ def item(ctx):
 
 @function("items", min_args=1, category=CATEGORY, context=True)
 def items(ctx, name):
-    name = _name_arg("items", name)
-    try:
-        return _get(ctx.items, name)
-    except KeyError:
-        raise ExpressionError(
-            f"The template language function 'items' must be called from within the 'foreach' loop '{name}'."
-        ) from None
+    return _lookup("items", ctx.items, name,
+                   "The template language function 'items' must be called from within the 'foreach' loop "
+                   "'{name}'.")
 
 
 @function("iterationIndexes", min_args=1, category=CATEGORY, context=True)
 def iteration_indexes(ctx, name):
-    name = _name_arg("iterationIndexes", name)
-    try:
-        return _get(ctx.iteration_indexes, name)
-    except KeyError:
-        raise ExpressionError(
-            f"The template language function 'iterationIndexes' must be called from within the 'until' loop "
-            f"'{name}'.") from None
+    return _lookup("iterationIndexes", ctx.iteration_indexes, name,
+                   "The template language function 'iterationIndexes' must be called from within the 'until' "
+                   "loop '{name}'.")
 
 
 @function("result", min_args=0, max_args=1, category=CATEGORY, context=True)
