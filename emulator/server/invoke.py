@@ -168,10 +168,15 @@ async def _run(server, request, entry, trig, outputs: dict):
         op_url = server.new_operation(entry, invocation, base_url(request))
         return web.Response(status=202, headers={**NO_CACHE, **headers, "Location": op_url,
                                                  "Retry-After": str(cfg.retry_after)})
-    return await answer(server, entry, invocation, headers, cfg.response_timeout)
+    return await answer(server, entry, invocation, headers, cfg.response_timeout,
+                        content_headers=request.method in _CONTENT_HEADER_METHODS)
 
 
-async def answer(server, entry, invocation, headers: dict, timeout: float | None):
+# The host keeps a Response's Content-Type/-Disposition/-Encoding for POST and PUT calls only (spec §8).
+_CONTENT_HEADER_METHODS = frozenset({"POST", "PUT"})
+
+
+async def answer(server, entry, invocation, headers: dict, timeout: float | None, content_headers: bool = True):
     response = invocation.response
     if not response.done():
         # The runtime times the Response out itself (it fails the action); the timer here is a safety net.
@@ -204,7 +209,7 @@ async def answer(server, entry, invocation, headers: dict, timeout: float | None
             "timed out waiting for a response from service. This means that workflow took longer to respond than "
             "the alloted timeout value. The connection maintained between the client application and service will "
             "be closed and client application will get an HTTP status code 504 Gateway Timeout."), headers)
-    return action_response(result, headers)
+    return action_response(result, headers, content_headers)
 
 
 def no_response(invocation, headers: dict) -> web.Response:

@@ -92,8 +92,13 @@ def _b64(text: str) -> bytes:
         return text.encode("utf-8")
 
 
-def action_response(result: dict, extra_headers: dict) -> web.Response:
-    """An aiohttp response from ``{"status", "headers", "body"}`` produced by a Response action."""
+def action_response(result: dict, extra_headers: dict, content_headers: bool = True) -> web.Response:
+    """An aiohttp response from ``{"status", "headers", "body"}`` produced by a Response action.
+
+    ``content_headers``: keep the action's Content-Type, Content-Disposition and Content-Encoding (the host
+    does for POST and PUT calls; for other methods they are dropped and the defaults apply).
+    """
+    kept = _CONTENT_KEPT if content_headers else frozenset()
     status = result.get("status") or 200
     if status.__class__ is not int:
         try:
@@ -106,7 +111,7 @@ def action_response(result: dict, extra_headers: dict) -> web.Response:
     if own:
         for name, value in own.items():
             lowered = str(name).lower()
-            if lowered in _DROPPED or (lowered.startswith("content-") and lowered not in _CONTENT_KEPT):
+            if lowered in _DROPPED or (lowered.startswith("content-") and lowered not in kept):
                 continue
             text = value if isinstance(value, str) else to_json_text(value).strip('"')
             if lowered == "content-type":

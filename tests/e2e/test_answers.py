@@ -150,3 +150,16 @@ async def test_disabled_workflow_answers_400(serve_real):
     for name in ("off", "pa-off"):
         status, _, data = await live.call("POST", live.url(name), json={})
         assert status == 400 and b"WorkflowTriggerIsNotEnabled" in data, (name, status, data)
+
+
+async def test_content_headers_kept_for_post_and_put_only(serve_real):
+    """Spec §8: Content-Type/-Disposition/-Encoding of a Response survive for POST and PUT, not for GET."""
+    xml = response(200, "<a/>", {"Content-Type": "application/xml", "Content-Disposition": "inline"})
+    live = await serve_real({"post.json": flow({"Response": xml}),
+                             "get.json": flow({"Response": xml}, {"method": "GET"})})
+    status, headers, data = await live.call("POST", live.url("post"))
+    assert (status, data, headers["Content-Type"], headers["Content-Disposition"]) == \
+        (200, b"<a/>", "application/xml", "inline")
+    status, headers, data = await live.call("GET", live.url("get"))
+    assert (status, data, headers["Content-Type"]) == (200, b"<a/>", "text/plain; charset=utf-8")
+    assert "Content-Disposition" not in headers
