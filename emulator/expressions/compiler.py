@@ -70,8 +70,9 @@ def _raise_copy(err: ExpressionError):
 class _Gen:
     """Emits the statements of one generated function."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, base: int = 0):
         self.text = text
+        self.base = base  # added to positions in ``text`` to give columns in the JSON string value
         self.lines: list[str] = []
         self.ns: dict = {"_NF": _NF, "_sel": select, "_wb": _want_bool, "_raise": _raise_copy,
                          "ExpressionError": ExpressionError, "_TEXT": text, "_EC": EvalContext,
@@ -160,7 +161,7 @@ class _Gen:
         rest = node.children[1:]
         args = [c for c in rest if not (isinstance(c, Tree) and c.data in ("prop", "index"))]
         derefs = [c for c in rest if isinstance(c, Tree) and c.data in ("prop", "index")]
-        column = name_tok.start_pos
+        column = name_tok.start_pos + self.base
         spec = lookup(str(name_tok))
         err = None
         if spec is None:
@@ -191,7 +192,7 @@ class _Gen:
 
     def _shadow(self) -> _Gen:
         """A throw-away generator that shares the problem list (for arguments of a failed call)."""
-        g = _Gen(self.text)
+        g = _Gen(self.text, self.base)
         g.problems = self.problems
         return g
 
@@ -302,10 +303,15 @@ _CONTROL = {"if": _gen_if, "and": _short_circuit(False), "or": _short_circuit(Tr
 # ---------------------------------------------------------------------- entry point
 
 @lru_cache(maxsize=65536)
-def compile_expression(text: str) -> Compiled:
-    """Compile one expression body (no leading ``@``). Raises :class:`ExpressionSyntaxError`."""
+def compile_expression(text: str, base: int = 0) -> Compiled:
+    """Compile one expression body (no leading ``@``). Raises :class:`ExpressionSyntaxError`.
+
+    ``base`` is added to positions in ``text`` to give the columns that evaluation errors and
+    ``problems`` carry (1-based columns in the JSON string value: ``2`` for ``"@expr"``). Syntax
+    errors keep 0-based positions in ``text``.
+    """
     tree = parse(text)
-    gen = _Gen(text)
+    gen = _Gen(text, base)
     try:
         atom = gen.expr(tree, 2)
     except RecursionError:

@@ -50,17 +50,11 @@ def _compile_body(body: str, offset: int, source: str):
             f"The template language expression '{body}' is not valid: the expression is empty.",
             column=offset + 1, expression=body)
     try:
-        compiled = compile_expression(body)
+        compiled = compile_expression(body, offset + 1)
     except ExpressionSyntaxError as exc:
         raise ExpressionSyntaxError(exc.message, column=offset + (exc.column or 0) + 1,
                                     expression=body) from None
-    problems = tuple(_shift(p, offset) for p in compiled.problems)
-    return compiled, problems
-
-
-def _shift(err: ExpressionError, offset: int) -> ExpressionError:
-    return ExpressionError(err.message, code=err.code, column=offset + (err.column or 0) + 1,
-                           phase="compile", expression=err.expression)
+    return compiled, compiled.problems
 
 
 def split_interpolation(value: str) -> list[tuple[str, str, int]]:

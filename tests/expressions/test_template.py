@@ -140,3 +140,23 @@ def test_static_values_are_copied_per_evaluation():
 
 def test_static_values_apply_escapes():
     assert compile_value({"a": "@@abc", "b": ["@@{x}"]}).evaluate({}) == {"a": "@abc", "b": ["@{x}"]}
+
+
+@pytest.mark.parametrize("text, column", [
+    ("@div(1, 0)", 2),
+    ("@concat('a', div(1, 0))", 14),
+    ("x @{div(1, 0)} y", 5),
+    ("ab@{'c'}@{add(1, div(2, 0))}", 18),
+])
+def test_evaluation_errors_carry_the_column_of_the_failing_call(text, column):
+    with pytest.raises(ExpressionError) as info:
+        compile_template(text).evaluate({})
+    assert info.value.column == column
+
+
+def test_same_expression_at_two_offsets_reports_each_column():
+    with pytest.raises(ExpressionError) as first:
+        compile_template("@div(1, 0)").evaluate({})
+    with pytest.raises(ExpressionError) as second:
+        compile_template("abc @{div(1, 0)}").evaluate({})
+    assert (first.value.column, second.value.column) == (2, 7)
