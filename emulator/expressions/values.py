@@ -369,6 +369,10 @@ def find_key(obj: dict, name: str) -> str | None:
 _NOT_FOUND = object()
 
 
+def _selection_error(message: str) -> ExpressionError:
+    return ExpressionError(message + " Please see https://aka.ms/logicexpressions for usage details.")
+
+
 def select(base, key, safe: bool, expression: str):
     """``base[key]`` / ``base.key`` / ``base?[key]`` with the host's errors."""
     if base.__class__ is dict and key.__class__ is str:  # fast path: exact key of a plain object
@@ -379,7 +383,7 @@ def select(base, key, safe: bool, expression: str):
         if safe:
             return None
         what = "property" if isinstance(key, str) else "array index"
-        raise ExpressionError(
+        raise _selection_error(
             f"The template language expression '{expression}' cannot be evaluated because {what} "
             f"'{to_string(key)}' cannot be selected. "
             f"{'Property selection' if isinstance(key, str) else 'Array element selection'} is not "
@@ -395,7 +399,7 @@ def select(base, key, safe: bool, expression: str):
                     return _select_path(base, key, safe, expression)
                 if safe:
                     return None
-                raise ExpressionError(
+                raise _selection_error(
                     f"The template language expression '{expression}' cannot be evaluated because property "
                     f"'{key}' doesn't exist, available properties are '{', '.join(base.keys())}'."
                 ) from None
@@ -406,7 +410,7 @@ def select(base, key, safe: bool, expression: str):
             except KeyError:
                 if safe:
                     return None
-        raise ExpressionError(
+        raise _selection_error(
             f"The template language expression '{expression}' cannot be evaluated because property "
             f"'{to_string(key)}' cannot be selected. Property selection is not supported on values of type "
             f"'Object' with a key of type '{type_name(key)}'."
@@ -417,7 +421,7 @@ def select(base, key, safe: bool, expression: str):
                 return base[key]
             if safe:
                 return None
-            raise ExpressionError(
+            raise _selection_error(
                 f"The template language expression '{expression}' cannot be evaluated because array index "
                 f"'{key}' is outside bounds (0, {len(base) - 1}) of array."
             )
@@ -431,11 +435,11 @@ def select(base, key, safe: bool, expression: str):
                 return base[idx]
             if safe:
                 return None
-            raise ExpressionError(
+            raise _selection_error(
                 f"The template language expression '{expression}' cannot be evaluated because property "
                 f"'{key}' cannot be selected. Array elements can only be selected using an integer index."
             )
-    raise ExpressionError(
+    raise _selection_error(
         f"The template language expression '{expression}' cannot be evaluated because property "
         f"'{to_string(key)}' cannot be selected. Property selection is not supported on values of type "
         f"'{type_name(base)}'."

@@ -33,7 +33,8 @@ def overflow_error(fn: str) -> ExpressionError:
 
 
 def _zero_error(fn: str) -> ExpressionError:
-    return function_error(fn, "failed: Attempted to divide by zero." + _usage(fn))
+    # the host's text, seen in run records (spec §10)
+    return ExpressionError(f"Attempt to divide an integral or decimal value by zero in function '{fn}'.")
 
 
 def want_number(fn: str, index: int, value):
