@@ -245,7 +245,8 @@ def _relative(request: web.Request, skip: int) -> str:
 async def _invoke(request: web.Request, skip: int | None):
     info = request.match_info
     relative = _relative(request, skip) if skip is not None else None
-    return await invoke.handle(request.app[SERVER], request, info["wf"], info["trigger"], relative)
+    return await invoke.handle(request.app[SERVER], request, info["wf"], info["trigger"], relative,
+                               info.get("version"))
 
 
 async def _poll(request: web.Request):
@@ -256,6 +257,7 @@ async def _poll(request: web.Request):
 _SHAPES = (
     # (path prefix up to /invoke, number of segments before the relative path)
     ("/workflows/{wf}/triggers/{trigger}/paths/invoke", 6),
+    ("/workflows/{wf}/versions/{version}/triggers/{trigger}/paths/invoke", 8),
     ("/api/{wf}/triggers/{trigger}/invoke", 5),
     ("/powerautomate/automations/direct/workflows/{wf}/triggers/{trigger}/paths/invoke", 9),
     ("/powerautomate/automations/direct/cu/{cu}/workflows/{wf}/triggers/{trigger}/paths/invoke", 11),

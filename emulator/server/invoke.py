@@ -48,8 +48,13 @@ def base_url(request: web.Request) -> str:
     return f"{request.scheme}://{request.host}"
 
 
-async def handle(server, request: web.Request, workflow_key: str, trigger_name: str, relative: str | None):
-    """Answer one call of a trigger URL. ``relative`` is the raw path after ``/invoke`` (None for ``/run``)."""
+async def handle(server, request: web.Request, workflow_key: str, trigger_name: str, relative: str | None,
+                 version: str | None = None):
+    """Answer one call of a trigger URL. ``relative`` is the raw path after ``/invoke`` (None for ``/run``).
+
+    ``version`` comes from a versioned URL (``/workflows/{id}/versions/{version}/triggers/...``): its SAS
+    permission names the version; the current definition runs (the emulator keeps no older versions).
+    """
     query = request.query
     if not query.get("api-version"):
         raise missing_api_version()
@@ -60,7 +65,8 @@ async def handle(server, request: web.Request, workflow_key: str, trigger_name: 
     if trig is None or not trig.is_request:
         raise trigger_not_found(entry.name, trigger_name)
     try:
-        outputs = await _checked(server, request, query, entry, trig, relative or "")
+        permission = trig.permission if version is None else sas.versioned_permission(version, trig.name)
+        outputs = await _checked(server, request, query, entry, trig, relative or "", permission)
         return await _run(server, request, entry, trig, outputs)
     except HttpError as err:
         headers = request.get(X_HEADERS)
@@ -73,14 +79,14 @@ def pre_run_headers(server, entry, trig) -> dict:
     return {} if trig.suppress_headers else request_headers(entry, server.config.location)
 
 
-async def _checked(server, request, query, entry, trig, relative: str) -> dict:
+async def _checked(server, request, query, entry, trig, relative: str, permission: str) -> dict:
     """Steps 2 to 6 of the order of checks; the trigger outputs of an accepted call."""
     if server.config.auth == "none":
         def sas_check():  # --auth none: SAS is off; IP and OAuth rules still apply
             return None
     else:
         def sas_check():
-            return sas.check(server.keys, entry.name, entry.id, query, trig.permission)
+            return sas.check(server.keys, entry.name, entry.id, query, permission)
 
     def caller():  # worked out only for an IP allow-list
         return client_ip(request.remote, request.headers, server.trusted_proxies)

@@ -68,6 +68,7 @@ class Management:
             r.add_get(w + "/triggers", self.list_triggers)
             r.add_get(w + "/triggers/{trigger}", self.get_trigger)
             r.add_post(w + "/triggers/{trigger}/listCallbackUrl", self.list_callback_url)
+            r.add_post(w + "/versions/{version}/triggers/{trigger}/listCallbackUrl", self.list_callback_url)
             r.add_get(w + "/triggers/{trigger}/histories", self.list_histories)
             r.add_get(w + "/triggers/{trigger}/histories/{history}", self.get_history)
             r.add_get(w + "/outbox", self.outbox)
@@ -154,7 +155,8 @@ class Management:
             if not_after is None:
                 raise HttpError(400, "InvalidRequestContent",
                                 f"The value '{body['notAfter']}' of 'notAfter' is not a valid date and time.")
-        return _json(urls.callback(self.server.keys, entry, trig, base_url(request), key_type, not_after))
+        return _json(urls.callback(self.server.keys, entry, trig, base_url(request), key_type, not_after,
+                                   request.match_info.get("version")))
 
     async def regenerate(self, request):
         entry = self._entry(request)

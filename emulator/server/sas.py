@@ -79,6 +79,11 @@ def run_permission(trigger: str) -> str:
     return f"/triggers/{trigger}/run"
 
 
+def versioned_permission(version: str, trigger: str) -> str:
+    """The ``sp`` of a versioned trigger URL (listCallbackUrl on a workflow version, spec §1.1)."""
+    return f"/versions/{version}{run_permission(trigger)}"
+
+
 class KeyStore:
     """Primary/secondary keys per workflow name (see the module docstring for where they come from)."""
 

@@ -151,3 +151,21 @@ async def test_sqlite_history_survives_restart(tmp_path, serve):
         assert [r["name"] for r in runs["value"]] == [run_id]
     finally:
         await again.close()
+
+
+async def test_versioned_callback_url(serve):
+    """listCallbackUrl on a workflow version gives /versions/{v}/ URLs whose sp names the version (spec §1.1)."""
+    live = await serve({"echo.json": ECHO})
+    status, _, out = await live.call_json(
+        "POST", f"{live.base}{ARM}/workflows/echo/versions/08585129706921748293/triggers/manual/listCallbackUrl")
+    assert status == 200
+    assert "/versions/08585129706921748293/triggers/manual/paths/invoke?" in out["value"]
+    assert out["queries"]["sp"] == "/versions/08585129706921748293/triggers/manual/run"
+    assert (await live.call("POST", out["value"]))[0] == 200
+    # the versioned signature does not open the unversioned URL, nor the reverse
+    plain = live.callback("echo")
+    swapped = out["value"].replace("/versions/08585129706921748293", "")
+    assert (await live.call("POST", swapped))[0] == 401
+    other = plain["value"].replace("/workflows/", "/workflows/").replace(
+        "/triggers/manual/", "/versions/08585129706921748293/triggers/manual/", 1)
+    assert (await live.call("POST", other))[0] == 401
