@@ -210,7 +210,12 @@ class _Gen:
         call_args = (["ctx"] if spec.context else []) + atoms
         out = self.tmp()
         self.emit(indent, f"_col = {column}")
-        if spec.inline:
+        if spec.inline_try:
+            self.emit(indent, "try:")
+            self.emit(indent + 1, f"{out} = " + spec.inline_try.format(*atoms, fn=fn, ctx="ctx"))
+            self.emit(indent, "except (KeyError, TypeError):")
+            self.emit(indent + 1, f"{out} = {fn}({', '.join(call_args)})")
+        elif spec.inline:
             self.emit(indent, f"{out} = " + spec.inline.format(*atoms, fn=fn, ctx="ctx"))
         else:
             self.emit(indent, f"{out} = {fn}({', '.join(call_args)})")

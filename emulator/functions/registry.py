@@ -34,6 +34,7 @@ class FunctionSpec:
     lazy: bool = False
     pure: bool = True  # same inputs -> same output, no run state: may be folded at compile time
     inline: str | None = None  # optional fast path: a Python expression over {0}, {1}..., {fn}, {ctx}
+    inline_try: str | None = None  # optional fast path that may raise KeyError/TypeError: then impl runs
 
     def arity_error(self, given: int) -> ExpressionError | None:
         lo, hi = self.min_args, self.max_args
@@ -57,14 +58,16 @@ REGISTRY: dict[str, FunctionSpec] = {}
 
 
 def function(name: str, *, min_args: int = 0, max_args: int | None = -1, category: str,
-             context: bool = False, lazy: bool = False, pure: bool | None = None, inline: str | None = None):
+             context: bool = False, lazy: bool = False, pure: bool | None = None, inline: str | None = None,
+             inline_try: str | None = None):
     """Register ``impl`` as the expression function ``name``.
 
     ``max_args=-1`` (the default) means "same as ``min_args``"; ``None`` means unbounded.
     ``inline`` is an optional fast path the compiler pastes into generated code: a Python
     expression over the argument temporaries ``{0}``, ``{1}``..., the implementation ``{fn}``
     and the context ``{ctx}``; each placeholder is a plain name, safe to repeat. It must mean
-    exactly what ``impl`` means.
+    exactly what ``impl`` means. ``inline_try`` is the same kind of fast path for lookups: an expression
+    that either gives ``impl``'s result or raises KeyError/TypeError, in which case ``impl`` is called.
     """
     if max_args == -1:
         max_args = min_args
@@ -75,7 +78,8 @@ def function(name: str, *, min_args: int = 0, max_args: int | None = -1, categor
             raise RuntimeError(f"expression function {name!r} registered twice")
         REGISTRY[key] = FunctionSpec(name=name, impl=impl, min_args=min_args, max_args=max_args,
                                      category=category, context=context, lazy=lazy,
-                                     pure=(not context and not lazy) if pure is None else pure, inline=inline)
+                                     pure=(not context and not lazy) if pure is None else pure, inline=inline,
+                                     inline_try=inline_try)
         return impl
 
     return decorate

@@ -53,8 +53,7 @@ def trigger(ctx):
     return ctx.trigger if ctx.trigger is not None else {}
 
 
-@function("triggerOutputs", category=CATEGORY, context=True,
-          inline="(_t['outputs'] if (_t := {ctx}.trigger).__class__ is dict and 'outputs' in _t else {fn}({ctx}))")
+@function("triggerOutputs", category=CATEGORY, context=True, inline_try="{ctx}.trigger['outputs']")
 def trigger_outputs(ctx):
     record = ctx.trigger
     if record.__class__ is dict and "outputs" in record:
@@ -62,9 +61,7 @@ def trigger_outputs(ctx):
     return _field(record, "outputs")
 
 
-@function("triggerBody", category=CATEGORY, context=True,
-          inline="(_o['body'] if (_t := {ctx}.trigger).__class__ is dict and (_o := _t.get('outputs')).__class__"
-                 " is dict and 'body' in _o else {fn}({ctx}))")
+@function("triggerBody", category=CATEGORY, context=True, inline_try="{ctx}.trigger['outputs']['body']")
 def trigger_body(ctx):
     outputs = trigger_outputs(ctx)
     if outputs.__class__ is dict and "body" in outputs:
