@@ -103,6 +103,8 @@ def arithmetic(fn: str, op: str, a, b):
             raise _zero_error(fn)
         if op == "/":
             return a / b
+        if math.isinf(a):
+            return math.nan  # .NET: infinity % x is NaN
         return math.fmod(a, b)
     if kind == "decimal":
         a, b = as_decimal(a, fn), as_decimal(b, fn)

@@ -292,6 +292,9 @@ class _Builder:
         except expat.ExpatError as exc:
             raise XmlError(f"{self.reader_message(exc.code)}. Line {exc.lineno}, position "
                            f"{exc.offset + 1}.") from None
+        except UnicodeEncodeError as exc:  # a lone surrogate cannot be XML text
+            raise XmlError(f"'{exc.object[exc.start]!a}', hexadecimal value 0x{ord(exc.object[exc.start]):X}, "
+                           "is an invalid character.") from None
         return self.doc
 
     def reader_message(self, code: int) -> str:
