@@ -19,7 +19,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-JSON_SUFFIXES = (".json",)
 SIDE_FILES = {"connections.json", "parameters.json", "local.settings.json", "host.json", "mocks.json"}
 # sidecars that sit beside a flow file: <flow>.mocks.json (mocks), <flow>.access.json (access control)
 SIDE_SUFFIXES = (".mocks.json", ".access.json")

@@ -79,8 +79,6 @@ class EvalContext:
         )
 
 
-MISSING = _MISSING
-
 
 def as_context(context) -> EvalContext:
     """An :class:`EvalContext` for ``context`` (None, an EvalContext, or a conformance-style mapping)."""

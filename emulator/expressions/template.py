@@ -23,14 +23,13 @@ class Template:
     conformance-style mapping, or None); it is the compiled function itself, with no wrapper.
     """
 
-    __slots__ = ("source", "kind", "problems", "evaluate", "_parts")
+    __slots__ = ("source", "kind", "problems", "evaluate")
 
-    def __init__(self, source: str, kind: str, fn, problems, parts=None):
+    def __init__(self, source: str, kind: str, fn, problems):
         self.source = source
         self.kind = kind
         self.problems = problems
         self.evaluate = fn
-        self._parts = parts
 
     @property
     def is_literal(self) -> bool:
@@ -148,7 +147,7 @@ def compile_template(value: str, *, strict: bool = False) -> Template:
                 ctx = as_context(ctx)
             return "".join(p if p.__class__ is str else to_string(p(ctx)) for p in parts)
 
-        return Template(value, "interpolation", interpolate, tuple(problems), parts)
+        return Template(value, "interpolation", interpolate, tuple(problems))
     return Template(value, "literal", lambda ctx=None: value, ())
 
 

@@ -35,12 +35,3 @@ def authorize(entry, *, method, headers, query, client_ip, sas_check, keys=None)
         return access.authorize(entry.policy, method=method, headers=headers, query=query, client_ip=client_ip,
                                 sas_check=sas_check, **extra)
     return sas_only(headers=headers, query=query, sas_check=sas_check, standard=entry.standard)
-
-
-def output_headers(entry, trigger_entry, headers: dict) -> dict:
-    """Headers for trigger outputs: ``Authorization`` dropped unless IncludeAuthorizationHeadersInOutputs."""
-    if access is not None and entry.policy is not None:
-        return access.trigger_headers(entry.policy, trigger_entry.trigger, headers)
-    if trigger_entry.include_authorization:
-        return headers
-    return {k: v for k, v in headers.items() if k.lower() != "authorization"}

@@ -33,10 +33,6 @@ def new_guid() -> str:
     return str(uuid.uuid4())
 
 
-def is_workflow_id(text: str) -> bool:
-    return len(text) == 32 and all(c in "0123456789abcdef" for c in text.lower())
-
-
 def new_run_id(now: datetime | None = None, scale_unit: str = "00") -> str:
     """29 digits + ``CU`` + scale unit: 20 digits of ``Int64.MaxValue - ticks`` then 9 random ones."""
     import secrets
