@@ -200,7 +200,7 @@ def _finish(run: Run, inv: Invocation, status: str, error) -> None:
         records.sort_repetitions(record["actions"])
     record["calls"] = run.calls
     if not inv.response.done():
-        inv.response.set_result(None)
+        inv.response.set_result(run.held_response)
     if not inv.done.done():
         inv.done.set_result(record)
 

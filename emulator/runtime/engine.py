@@ -145,6 +145,9 @@ class Run:
         self.terminated: tuple[str, dict | None] | None = None
         self.tasks: set[asyncio.Task] = set()
         self.response_sent = False
+        # Standard stateless workflows answer the caller only when the run ends (spec §8)
+        self.holds_response = str(getattr(workflow, "kind", "") or "").lower() == "stateless"
+        self.held_response: dict | None = None
         self.client_timed_out = False
         self.calls: list[dict] = []
         self.tracking_id = invocation.tracking_id

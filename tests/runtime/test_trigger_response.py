@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import re
 
+import pytest
+
 from emulator.runtime import RunOptions, VirtualClock, invoke
 from emulator.runtime.ids import new_run_id, run_id_time, version_id
 from emulator.server.content import (
@@ -134,3 +136,36 @@ def test_ids_have_host_format():
     assert re.fullmatch(r"\d{29}CU18", rid)
     assert abs((run_id_time(rid) - now).total_seconds()) < 1
     assert version_id(now).startswith("08585")
+
+
+@pytest.mark.parametrize("kind, answered_before_run_ends", [("Stateless", False), ("Stateful", True)])
+def test_stateless_workflow_answers_when_the_run_ends(tmp_path, kind, answered_before_run_ends):
+    """Spec §8: in a Standard stateless workflow the Response is sent only after every other action ran."""
+    import asyncio
+    import json
+
+    from emulator.definitions import load_path
+
+    folder = tmp_path / "app" / "wf"
+    folder.mkdir(parents=True)
+    definition = {
+        "triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {}}},
+        "actions": {
+            "Response": {"type": "Response", "kind": "Http", "inputs": {"statusCode": 200, "body": "early"}},
+            "Later": {"type": "Wait", "inputs": {"interval": {"count": 5, "unit": "Second"}},
+                      "runAfter": {"Response": ["Succeeded"]}},
+        }}
+    (folder / "workflow.json").write_text(json.dumps({"definition": definition, "kind": kind}))
+    wf = load_path(tmp_path / "app").workflows[0]
+
+    async def scenario():
+        inv = await invoke(wf, None, {"headers": {}}, RunOptions(clock=VirtualClock()))
+        # the run is now waiting (the virtual clock yields once): has the caller been answered yet?
+        answered_early = inv.response.done() and not inv.done.done()
+        record = await inv.done
+        return answered_early, inv.response.result(), record
+
+    answered_early, answer, record = asyncio.run(scenario())
+    assert answered_early is answered_before_run_ends
+    assert answer["body"] == "early"
+    assert record["actions"]["Later"]["status"] == "Succeeded"

@@ -53,5 +53,8 @@ class Response(Handler):
                                 record_code="Conflict", inputs=recorded)
         run.response_sent = True
         step.outputs = dict(recorded)
-        run.invocation.response.set_result({"status": status, "headers": headers, "body": inputs.get("body"),
-                                            "hasBody": "body" in inputs})
+        answer = {"status": status, "headers": headers, "body": inputs.get("body"), "hasBody": "body" in inputs}
+        if run.holds_response:
+            run.held_response = answer  # Standard stateless: the caller gets it when the run ends (spec §8)
+        else:
+            run.invocation.response.set_result(answer)
