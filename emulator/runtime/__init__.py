@@ -124,7 +124,8 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
     now = clock.now()
     stamp = iso(now)
     run_id = ids.new_run_id(now, options.scale_unit)
-    inv = Invocation(run_id=run_id, correlation_id=ids.new_correlation_id(), tracking_id=ids.new_tracking_id(),
+    tracking_id = ids.new_tracking_id()  # on the host the correlation id is the trigger's tracking id
+    inv = Invocation(run_id=run_id, correlation_id=tracking_id, tracking_id=tracking_id,
                      response=loop.create_future(), done=loop.create_future())
     trigger_rec = _trigger_record(trigger, trigger_outputs, stamp, run_id, inv.tracking_id)
     inv.trigger_record = trigger_rec
@@ -149,7 +150,7 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
 
     plan = workflow_plan(workflow)
     inv.response_is_async = plan.response_is_async
-    inv.record = {"name": run_id, "id": f"{ctx.workflow['id']}/runs/{run_id}", "status": "Running",
+    inv.record = {"name": run_id, "id": ctx.workflow["run"]["id"], "status": "Running",
                   "startTime": stamp, "correlation": {"clientTrackingId": run_id},
                   "trigger": trigger_rec, "actions": {}, "outputs": {}}
     run = Run(workflow, trigger, trigger_rec, ctx, inv.record, options, inv)
@@ -190,7 +191,7 @@ async def _execute(run: Run, inv: Invocation, options: RunOptions) -> None:
 def _finish(run: Run, inv: Invocation, status: str, error) -> None:
     record = inv.record
     record["status"] = status
-    record["endTime"] = iso(run.clock.now())
+    record["endTime"] = run.stamp()
     if error:
         record["error"] = error
     plan = workflow_plan(run.workflow)
@@ -199,6 +200,10 @@ def _finish(run: Run, inv: Invocation, status: str, error) -> None:
     if plan.has_loops:
         records.sort_repetitions(record["actions"])
     record["calls"] = run.calls
+    # Break the reference cycles of a run (context <-> result() provider <-> run <-> invocation): what is left
+    # is freed at once by reference counting instead of piling up for the cyclic garbage collector.
+    run.ctx.result_provider = None
+    inv.run = None
     if not inv.response.done():
         inv.response.set_result(run.held_response)
     if not inv.done.done():

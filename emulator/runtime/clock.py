@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from datetime import datetime, timedelta, timezone
 
 
@@ -18,6 +19,16 @@ class Clock:
 
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
+
+    def stamp(self) -> str:
+        """``iso(self.now())`` for the run record, read from the same system clock without a datetime."""
+        global _stamp_second
+        ns = _time_ns()
+        second = ns // 1_000_000_000
+        cached = _stamp_second
+        if cached[0] != second:
+            cached = _stamp_second = (second, time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(second)))
+        return f"{cached[1]}{ns // 1000 % 1_000_000:06d}0Z"
 
     async def sleep(self, seconds: float) -> None:
         if seconds > 0:
@@ -36,6 +47,9 @@ class VirtualClock(Clock):
     def now(self) -> datetime:
         return self._now
 
+    def stamp(self) -> str:
+        return iso(self._now)
+
     def advance(self, seconds: float) -> None:
         self._now += timedelta(seconds=seconds)
 
@@ -46,6 +60,8 @@ class VirtualClock(Clock):
         await asyncio.sleep(0)
 
 
+_time_ns = time.time_ns
+_stamp_second: tuple = (None, "")  # Clock.stamp(): the last second (since the epoch) and its text
 _UTC = timezone.utc
 _second: tuple = (None, "")  # the last formatted second and its "YYYY-MM-DDTHH:MM:SS." text
 
@@ -66,6 +82,12 @@ def iso(dt: datetime) -> str:
 
 
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800, "month": 2592000}
+
+
+def stamper(clock):
+    """A zero-argument callable giving the clock's current time as run-record text."""
+    stamp = getattr(clock, "stamp", None)
+    return stamp if stamp is not None else (lambda: iso(clock.now()))
 
 
 def interval_seconds(count, unit) -> float:

@@ -15,7 +15,7 @@ import asyncio
 
 from ..expressions import ExpressionError
 from . import run as records
-from .clock import iso
+from .clock import iso, stamper
 from .context import derive
 from .errors import ActionFailure, invalid_template
 from .plan import action_timeout, branch_plan
@@ -141,6 +141,7 @@ class Run:
         self.options = options
         self.invocation = invocation
         self.clock = options.clock
+        self.stamp = stamper(self.clock)  # the current time as run-record text
         self.mocks = options.mocks
         self.terminated: tuple[str, dict | None] | None = None
         self.tasks: set[asyncio.Task] = set()
@@ -157,7 +158,7 @@ class Run:
     # ------------------------------------------------------------------ records
 
     def new_record(self, action, frame, now=None) -> dict:
-        return {"name": action.name, "startTime": iso(now or self.clock.now()), "status": "Running",
+        return {"name": action.name, "startTime": self.stamp() if now is None else iso(now), "status": "Running",
                 "trackingId": self.tracking_id, "clientTrackingId": self.client_tracking_id}
 
     def store(self, action, frame, rec: dict) -> None:
@@ -187,7 +188,7 @@ class Run:
                 summary["error"] = rep["error"]
 
     def skip(self, action, frame, error: dict, code: str = "ActionSkipped") -> dict:
-        now = iso(self.clock.now())
+        now = self.stamp()
         rec = {"name": action.name, "startTime": now, "endTime": now, "status": "Skipped", "code": code,
                "error": error, "trackingId": self.tracking_id, "clientTrackingId": self.client_tracking_id}
         self.store(action, frame, rec)
@@ -295,7 +296,7 @@ class Run:
                     pass
                 self.tasks.discard(task)
             for action in pending.values():
-                now = iso(self.clock.now())
+                now = self.stamp()
                 rec = {"name": action.name, "startTime": now, "endTime": now, "status": "Skipped",
                        "code": "Terminated"}
                 self.store(action, frame, rec)
@@ -310,7 +311,7 @@ class Run:
         for index, action in enumerate(chain):
             if self.terminated:
                 for rest in chain[index:]:
-                    now = iso(self.clock.now())
+                    now = self.stamp()
                     rec = {"name": rest.name, "startTime": now, "endTime": now, "status": "Skipped",
                            "code": "Terminated"}
                     self.store(rest, frame, rec)
@@ -327,7 +328,7 @@ class Run:
         return branch_status(branch, done, plan)
 
     async def run_action(self, action, frame) -> dict:
-        started = self.clock.now()
+        started = self.clock.now() if action.limit else None  # a datetime only to time a limit.timeout
         rec = self.new_record(action, frame, started)
         self.store(action, frame, rec)
         step = Step(self, action, frame, rec)
@@ -370,7 +371,7 @@ class Run:
             rec["inputs"] = step.inputs
         if step.outputs is not None:
             rec["outputs"] = step.outputs
-        rec["endTime"] = iso(self.clock.now())
+        rec["endTime"] = self.stamp()
         rec["status"] = step.status
         rec["code"] = step.code
         if step.error is not None:

@@ -272,10 +272,8 @@ def create_app(config: ServerConfig, runtime=None, server: Server | None = None)
     server = server or Server(config, runtime)
     app = web.Application(middlewares=[access_middleware], client_max_size=config.body_limit + 1)
     app[SERVER] = server
-    for prefix, skip in _SHAPES:
-        handler = partial(_invoke, skip=skip)
-        app.router.add_route("*", prefix, handler)
-        app.router.add_route("*", prefix + "/{relative:.*}", handler)
+    for prefix, skip in _SHAPES:  # one route per shape, with or without a relative path: one regex to try
+        app.router.add_route("*", prefix + "{relative:(?:/.*)?}", partial(_invoke, skip=skip))
     app.router.add_route("*", "/workflows/{wf}/triggers/{trigger}/run", partial(_invoke, skip=None))
     app.router.add_get("/workflows/{wf}/runs/{run}/operations/{op}", _poll)
     Management(server).add_routes(app)
