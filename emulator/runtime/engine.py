@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 
 from ..expressions import ExpressionError
+from ..expressions.values import type_name
 from . import run as records
 from .clock import iso, stamper
 from .context import derive
@@ -69,7 +70,14 @@ class Step:
             raise invalid_template(self.action.name, err, where) from None
 
     def evaluate_inputs(self):
-        return self.evaluate(self.action.inputs)
+        """The action's evaluated inputs; a type that reads named inputs gets an object (or nothing)."""
+        value = self.evaluate(self.action.inputs)
+        if value is not None and not isinstance(value, dict) and self.action.handler.object_inputs:
+            raise ActionFailure(
+                "InvalidTemplate",
+                f"The inputs of template action '{self.action.name}' of type '{self.action.type}' are not valid: "
+                f"they must be an object; the evaluated value is of type '{type_name(value)}'.")
+        return value
 
 
 def branch_status(branch, done: dict, plan=None) -> str:

@@ -40,6 +40,8 @@ def _per_item(step, compiled, item):
 
 @action_type("Compose")
 class Compose(Handler):
+    object_inputs = False  # any JSON value
+
     async def execute(step):
         value = step.evaluate_inputs()
         step.inputs = value

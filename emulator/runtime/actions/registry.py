@@ -22,6 +22,7 @@ class Handler:
     is_container = False     # has child actions (Scope, If, Switch, Foreach, Until)
     is_loop = False          # children run once per iteration (Foreach, Until)
     code = "OK"              # the record's ``code`` on success
+    object_inputs = True     # inputs must evaluate to an object (Compose takes any value)
     branch_keys = ("actions",)
 
     @classmethod
