@@ -238,7 +238,8 @@ def _build(item: formats.Found, result: LoadResult, allow_unknown: bool) -> Work
         comp.problem(path, message, code="ArmExpressionNotEvaluated", severity="warning")
     definition = item.definition
     base = item.json_path
-    for path, message in check_definition(definition, base):
+    violations = check_definition(definition, base)
+    for path, message in violations:
         comp.problem(path, message, code="SchemaViolation")
 
     wf = Workflow(name=item.name, source=item.source, definition=definition, kind=item.kind, flavor=item.flavor,
@@ -246,20 +247,28 @@ def _build(item: formats.Found, result: LoadResult, allow_unknown: bool) -> Work
                   access_control=item.access_control, json_path=base,
                   state=_state(item))
     wf.workflow_id = hashlib.sha256(f"{item.source}|{item.name}".encode()).hexdigest()[:32]
-    _resolve_parameters(wf, definition, item, comp, base)
-
-    triggers = definition.get("triggers") if isinstance(definition.get("triggers"), dict) else {}
-    for name, raw in triggers.items():
-        if isinstance(raw, dict):
-            wf.triggers[name] = _build_trigger(name, raw, _key_path(f"{base}.triggers", name), comp)
-
-    actions = definition.get("actions") if isinstance(definition.get("actions"), dict) else {}
-    wf.actions = _build_branch(actions, f"{base}.actions", None, wf, comp, allow_unknown, "actions")
-    _check_nesting(wf, comp)
+    if not violations:  # the model is built from a definition of the right shape only
+        try:
+            _build_model(wf, definition, item, comp, base, allow_unknown)
+        except Exception as exc:  # noqa: BLE001 - a malformed definition is a load problem, never a crash
+            comp.problem(base, f"the definition could not be read: {type(exc).__name__}: {exc}",
+                         code="InvalidDefinition")
     wf.problems = problems
     result.problems.extend(problems)
     result.workflows.append(wf)
     return wf
+
+
+def _build_model(wf: Workflow, definition: dict, item: formats.Found, comp: Compiler, base: str,
+                 allow_unknown: bool) -> None:
+    _resolve_parameters(wf, definition, item, comp, base)
+    triggers = definition.get("triggers") if isinstance(definition.get("triggers"), dict) else {}
+    for name, raw in triggers.items():
+        if isinstance(raw, dict):
+            wf.triggers[name] = _build_trigger(name, raw, _key_path(f"{base}.triggers", name), comp)
+    actions = definition.get("actions") if isinstance(definition.get("actions"), dict) else {}
+    wf.actions = _build_branch(actions, f"{base}.actions", None, wf, comp, allow_unknown, "actions")
+    _check_nesting(wf, comp)
 
 
 def _resolve_parameters(wf: Workflow, definition: dict, item: formats.Found, comp: Compiler, base: str):
