@@ -186,6 +186,8 @@ class _Gen:
                 atom = self.lazy_call(spec, args, column, indent)
             else:
                 atom = self.plain_call(spec, args, column, indent)
+        if derefs:
+            self.emit(indent, f"_col = {column}")
         for d in derefs:
             atom = self.deref(atom, d, indent)
         return atom
@@ -237,6 +239,7 @@ class _Gen:
         return out
 
     def deref(self, base: str, d: Tree, indent: int) -> str:
+        base = self.named(base, indent)  # a literal (folded) base would be subscripted in the source itself
         safe = any(isinstance(c, Token) and c.type == "SAFE" for c in d.children)
         rest = [c for c in d.children if not (isinstance(c, Token) and c.type == "SAFE")]
         if d.data == "prop":

@@ -160,3 +160,10 @@ def test_same_expression_at_two_offsets_reports_each_column():
     with pytest.raises(ExpressionError) as second:
         compile_template("abc @{div(1, 0)}").evaluate({})
     assert (first.value.column, second.value.column) == (2, 7)
+
+
+@pytest.mark.parametrize("text", ["@equals(1, 1).a", "@length('ab')?['a']", "@createArray(1)[0].x"])
+def test_selection_on_folded_constants_is_an_expression_error_with_a_column(text):
+    with pytest.raises(ExpressionError, match="cannot be selected") as info:
+        compile_template(text).evaluate({})
+    assert info.value.column == 2
