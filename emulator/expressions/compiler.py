@@ -344,9 +344,12 @@ def compile_expression(text: str, base: int = 0) -> Compiled:
     )
     try:
         code = compile(source, f"<expression {text[:60]!r}>", "exec")
-    except (SyntaxError, RecursionError, MemoryError):
+    except (RecursionError, MemoryError):
         raise ExpressionSyntaxError(f"The template language expression '{text[:80]}' is nested too deeply.",
                                     column=0, expression=text) from None
+    except SyntaxError as exc:  # Python's limits (e.g. indentation depth), or a compiler bug: never a crash
+        raise ExpressionSyntaxError(f"The template language expression '{text[:80]}' could not be compiled "
+                                    f"({exc.msg}).", column=0, expression=text) from None
     namespace = dict(gen.ns)
     exec(code, namespace)  # noqa: S102 - source generated above from a parsed tree; no user text is code
     return Compiled(namespace["_expr"], tuple(gen.problems), False, None, text, source)
