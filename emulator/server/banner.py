@@ -35,17 +35,22 @@ def lines(server, base: str) -> list[str]:
             answer = urls.callback(server.keys, entry, trig, base)
             rel = f"/{trig.path.template}" if trig.path else "(none)"
             out.append(f"  trigger {trig.name}: {trig.method}  relative path {rel}")
-            if entry.policy is not None and not getattr(entry.policy, "sas_enabled", True):
-                out.append("    SAS is disabled by its access control: call it with a bearer token "
-                           "(docs/access-control.md)")
-            out.append(f"    {answer['value']}")
             url = answer["value"]
+            bearer = entry.policy is not None and not getattr(entry.policy, "sas_enabled", True)
+            if bearer:  # a sig would be refused: show the URL without SAS, and a bearer-token call
+                out.append("    SAS is disabled by its access control: call it with a bearer token "
+                           "(python -m emulator token ...; docs/access-control.md)")
+                url = f"{answer['basePath']}?api-version={answer['queries']['api-version']}"
+            out.append(f"    {url}")
             if trig.path:
                 url = url.replace(trig.path.template, sample_path(trig.path.template))
             curl = ["curl", "-i", "-X", trig.method, url]
             if trig.method not in ("GET", "HEAD", "DELETE"):
                 curl += ["-H", "Content-Type: application/json", "-d", "{}"]
-            out.append(f"    {' '.join(shlex.quote(part) for part in curl)}")
+            text = " ".join(shlex.quote(part) for part in curl)
+            if bearer:  # double quotes, so the shell expands $TOKEN
+                text += ' -H "Authorization: Bearer $TOKEN"'
+            out.append(f"    {text}")
     for problem in server.registry.problems:
         out.append(f"problem: {problem}")
     return out
