@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
 
 from aiohttp import web
 
 from ..expressions import ExpressionError
+from ..runtime.clock import Clock
 from . import auth, content, sas
 from .errors import HttpError
 from .ipfilter import client_ip
@@ -40,8 +40,12 @@ def trigger_not_found(workflow: str, trigger: str) -> HttpError:
     return HttpError(404, "TriggerNotFound", f"The trigger '{trigger}' of workflow '{workflow}' could not be found.")
 
 
+_CLOCK = Clock()
+
+
 def now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+    """The current time in the run-record form (one formatter: :mod:`emulator.runtime.clock`)."""
+    return _CLOCK.stamp()
 
 
 def base_url(request: web.Request) -> str:

@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
+from ..runtime.clock import iso
 from .errors import HttpError
 
 KEY_TYPES = ("primary", "secondary")
@@ -53,8 +54,7 @@ def sign(key: str, workflow_id: str, sp: str, sv: str = SAS_VERSION, se: str = "
 
 def format_expiry(when: datetime) -> str:
     """``se`` in the host's ``DateTime`` round-trip form: ``2017-03-05T08:00:00.0000000Z``."""
-    when = when.astimezone(timezone.utc)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond:06d}0Z"
+    return iso(when.astimezone(timezone.utc))
 
 
 def parse_expiry(text: str) -> datetime | None:

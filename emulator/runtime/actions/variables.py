@@ -93,14 +93,19 @@ def _declared_type(step, name, value) -> str:
     return {"NoneType": "String"}.get(type(value).__name__, _type_of(value))
 
 
+def _target(step) -> tuple[dict, str, object]:
+    """The action's inputs, the variable it names, and that variable's current value."""
+    inputs = step.evaluate_inputs() or {}
+    name = inputs.get("name")
+    return inputs, name, _variable(step, name)
+
+
 @action_type("SetVariable")
 class SetVariable(Handler):
     code = "NotSpecified"
 
     async def execute(step):
-        inputs = step.evaluate_inputs() or {}
-        name = inputs.get("name")
-        current = _variable(step, name)
+        inputs, name, current = _target(step)
         value = inputs.get("value")
         var_type = _declared_type(step, name, current)
         if not _fits(var_type, value):
@@ -116,9 +121,7 @@ class _Step(Handler):
 
     @classmethod
     async def _apply(cls, step):
-        inputs = step.evaluate_inputs() or {}
-        name = inputs.get("name")
-        current = _variable(step, name)
+        inputs, name, current = _target(step)
         var_type = _declared_type(step, name, current)
         if var_type not in ("Integer", "Float"):
             raise ActionFailure("InvalidVariableType", f"The variable '{name}' of type '{var_type}' cannot be "
@@ -161,9 +164,7 @@ class AppendToArrayVariable(Handler):
     code = "NotSpecified"
 
     async def execute(step):
-        inputs = step.evaluate_inputs() or {}
-        name = inputs.get("name")
-        current = _variable(step, name)
+        inputs, name, current = _target(step)
         value = inputs.get("value")
         if not isinstance(current, list):
             raise ActionFailure("InvalidVariableType", f"The variable '{name}' of type '{_type_of(current)}' "
@@ -184,9 +185,7 @@ class AppendToStringVariable(Handler):
     code = "NotSpecified"
 
     async def execute(step):
-        inputs = step.evaluate_inputs() or {}
-        name = inputs.get("name")
-        current = _variable(step, name)
+        inputs, name, current = _target(step)
         value = inputs.get("value")
         if not isinstance(current, str) and current is not None:
             raise ActionFailure("InvalidVariableType", f"The variable '{name}' of type '{_type_of(current)}' "
