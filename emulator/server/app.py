@@ -191,20 +191,64 @@ HANDLER_ARGS = {"max_line_size": MAX_URL_LENGTH + 1024, "max_field_size": 32_768
 
 
 def make_runner(app: web.Application) -> web.AppRunner:
-    """The AppRunner every entry point uses (serve, tests, benchmarks): our limits, no aiohttp access log."""
-    return web.AppRunner(app, access_log=None, **HANDLER_ARGS)
+    """The AppRunner every entry point uses (serve, tests, benchmarks): our limits, no aiohttp access log,
+    and trigger calls dispatched straight to :func:`invoke.handle` (see :class:`_Runner`)."""
+    return _Runner(app, access_log=None, **HANDLER_ARGS)
+
+
+class _Runner(web.AppRunner):
+    """An AppRunner whose server sends trigger calls past aiohttp's router and middleware chain.
+
+    A trigger URL is the hot path: one regex per URL shape finds it (the same patterns as the routes in
+    :func:`create_app`, which still answer everything else, and trigger calls made through aiohttp's test
+    client). Paths with percent-escapes, and requests with ``Expect``, take the router's way: that way
+    decoding and ``100-continue`` stay aiohttp's.
+    """
+
+    async def _make_server(self):
+        server = await super()._make_server()
+        server.request_handler = partial(_dispatch, self.app[SERVER], server.request_handler)
+        return server
+
+
+def _fast_shapes() -> tuple:
+    shapes = []
+    for prefix, skip in _SHAPES:
+        pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^{}/%]+)", prefix)
+        shapes.append((re.compile(pattern + r"(?:/|$)").match, skip))
+    return tuple(shapes)
+
+
+async def _dispatch(server, app_handler, request: web.BaseRequest):
+    raw = request.raw_path
+    path = raw.partition("?")[0]
+    if "%" not in path and "Expect" not in request.headers:
+        for match, skip in _FAST:
+            found = match(path)
+            if found is not None:
+                info = found.groupdict()
+                relative = "/".join(path.split("/")[skip + 1:])
+                return await guarded(request, invoke.handle(server, request, info["wf"], info["trigger"], relative,
+                                                            info.get("version")))
+    return await app_handler(request)
 
 
 @web.middleware
 async def access_middleware(request: web.Request, handler):
+    return await guarded(request, handler(request))
+
+
+async def guarded(request: web.BaseRequest, call):
+    """Await the handler's coroutine ``call``: errors become JSON answers, and one access-log line is written."""
     start = time.perf_counter()
     status = 500
     try:
         if len(request.raw_path) > MAX_URL_LENGTH:
+            call.close()
             raise HttpError(414, "RequestUrlTooLong",
                             f"The request URL is {len(request.raw_path)} characters long, which exceeds the limit of "
                             f"{MAX_URL_LENGTH} characters.")
-        response = await handler(request)
+        response = await call
         status = response.status
         return response
     except HttpError as err:
@@ -262,6 +306,9 @@ _SHAPES = (
     ("/powerautomate/automations/direct/workflows/{wf}/triggers/{trigger}/paths/invoke", 9),
     ("/powerautomate/automations/direct/cu/{cu}/workflows/{wf}/triggers/{trigger}/paths/invoke", 11),
 )
+
+
+_FAST = _fast_shapes()
 
 
 def create_app(config: ServerConfig, runtime=None, server: Server | None = None) -> web.Application:
