@@ -84,13 +84,8 @@ class Server:
         run_id = invocation.run_id
         self.history.add_run(entry.name, record)
         started = record.get("startTime") or invoke.now_iso()
-        self.history.add_trigger(entry.name, trig.name, {
-            "name": run_id, "id": f"/workflows/{entry.name}/triggers/{trig.name}/histories/{run_id}",
-            "type": "Microsoft.Logic/workflows/triggers/histories",
-            "properties": {"startTime": started, "endTime": started, "scheduledTime": started,
-                           "status": "Succeeded", "code": "OK", "correlation": {"clientTrackingId": run_id},
-                           "fired": True, "run": {"id": f"/workflows/{entry.name}/runs/{run_id}", "name": run_id,
-                                                  "type": "Microsoft.Logic/workflows/runs"}}})
+        self.history.add_trigger_lazy(entry.name, trig.name, run_id,
+                                      partial(_fired_entry, entry.name, trig.name, run_id, started))
         done = invocation.done
         if done.done():  # a run that never waited is over already
             self._run_finished(entry, trig, invocation, done)
@@ -181,6 +176,16 @@ class Server:
         if self._reload_task:
             self._reload_task.cancel()
         self.history.close()
+
+
+def _fired_entry(workflow: str, trigger: str, run_id: str, started: str) -> dict:
+    """The trigger-history entry of a call that started a run (built when the history is read)."""
+    return {"name": run_id, "id": f"/workflows/{workflow}/triggers/{trigger}/histories/{run_id}",
+            "type": "Microsoft.Logic/workflows/triggers/histories",
+            "properties": {"startTime": started, "endTime": started, "scheduledTime": started,
+                           "status": "Succeeded", "code": "OK", "correlation": {"clientTrackingId": run_id},
+                           "fired": True, "run": {"id": f"/workflows/{workflow}/runs/{run_id}", "name": run_id,
+                                                  "type": "Microsoft.Logic/workflows/runs"}}}
 
 
 # ---------------------------------------------------------------------- middlewares

@@ -55,19 +55,42 @@ class MemoryHistory:
             table = self._triggers[key] = OrderedDict()
         self._bounded(table, entry["name"], entry)
 
+    def add_trigger_lazy(self, workflow: str, trigger: str, name: str, make) -> None:
+        """Like :meth:`add_trigger`, with ``make()`` building the entry only when somebody reads it.
+
+        Every trigger call adds an entry, and few are ever read: building them on read keeps the
+        request path short.
+        """
+        key = (workflow.lower(), trigger.lower())
+        table = self._triggers.get(key)
+        if table is None:
+            table = self._triggers[key] = OrderedDict()
+        self._bounded(table, name, make)
+
     def update_trigger(self, workflow: str, trigger: str, entry: dict) -> None:
         table = self._triggers.get((workflow.lower(), trigger.lower()))
         if table is not None and entry["name"] in table:
             table[entry["name"]] = entry
 
     def trigger_histories(self, workflow: str, trigger: str) -> list[dict]:
-        return list(reversed(self._triggers.get((workflow.lower(), trigger.lower()), {}).values()))
+        table = self._triggers.get((workflow.lower(), trigger.lower()), {})
+        return [_built(table, name, entry) for name, entry in reversed(table.items())]
 
     def trigger_history(self, workflow: str, trigger: str, name: str) -> dict | None:
-        return self._triggers.get((workflow.lower(), trigger.lower()), {}).get(name)
+        table = self._triggers.get((workflow.lower(), trigger.lower()), {})
+        entry = table.get(name)
+        return entry if entry is None else _built(table, name, entry)
 
     def close(self) -> None:
         pass
+
+
+def _built(table: OrderedDict, name: str, entry):
+    """A stored trigger-history entry, built (once) if it was added lazily."""
+    if callable(entry):
+        entry = entry()
+        table[name] = entry  # same key: the order is kept
+    return entry
 
 
 class SqliteHistory(MemoryHistory):
@@ -123,6 +146,9 @@ class SqliteHistory(MemoryHistory):
         self.db.execute("INSERT OR REPLACE INTO trigger_histories VALUES (?, ?, ?, ?, ?)",
                         (workflow.lower(), trigger.lower(), entry["name"], self._next(), to_json_text(entry)))
         self.db.commit()
+
+    def add_trigger_lazy(self, workflow: str, trigger: str, name: str, make) -> None:
+        self.add_trigger(workflow, trigger, make())  # written to disk at once
 
     def update_trigger(self, workflow: str, trigger: str, entry: dict) -> None:
         super().update_trigger(workflow, trigger, entry)

@@ -49,7 +49,7 @@ class RelativePath:
             return None
         values = {}
         for seg, (kind, what, names) in zip(segments, self._segments):
-            text = unquote(seg)
+            text = unquote(seg) if "%" in seg else seg
             if kind == "param":
                 values[what] = text
             elif kind == "literal":

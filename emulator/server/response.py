@@ -51,23 +51,34 @@ def run_headers(entry, invocation, location: str) -> dict:
     # On the host x-ms-correlation-id = x-ms-tracking-id: the trigger's tracking id (trigger().trackingId).
     tracking = getattr(invocation, "tracking_id", None) or getattr(invocation, "correlation_id", None) \
         or ids.new_guid()
-    correlation = tracking
     record = getattr(invocation, "record", None) or {}
     client_tracking = ((record.get("correlation") or {}).get("clientTrackingId")) or run_id
-    headers = {
+    middle, tail, request_prefix = _static_parts(entry, location)
+    return {
         "x-ms-workflow-run-id": run_id,
-        "x-ms-correlation-id": correlation,
+        "x-ms-correlation-id": tracking,
         "x-ms-client-tracking-id": client_tracking,
         "x-ms-trigger-history-name": run_id,
+        **middle,  # x-ms-execution-location (Consumption), then the workflow's own headers
+        "x-ms-tracking-id": tracking,
+        **tail,  # the rate-limit headers (Consumption)
+        "x-ms-request-id": request_prefix + tracking,
     }
-    if not entry.standard:
-        headers["x-ms-execution-location"] = location
-    headers.update(entry.base_headers)
-    headers["x-ms-tracking-id"] = tracking
-    if not entry.standard:
-        headers.update(_RATE_LIMITS)
-    headers["x-ms-request-id"] = f"{'' if entry.standard else location}:{tracking}"
-    return headers
+
+
+def _static_parts(entry, location: str) -> tuple:
+    """The headers of :func:`run_headers` that are the same for every run of a loaded workflow (kept on it)."""
+    cached = getattr(entry, "_run_header_parts", None)
+    if cached is not None and cached[0] == location:
+        return cached[1]
+    middle = {} if entry.standard else {"x-ms-execution-location": location}
+    middle.update(entry.base_headers)
+    parts = (middle, {} if entry.standard else dict(_RATE_LIMITS), f"{'' if entry.standard else location}:")
+    try:
+        entry._run_header_parts = (location, parts)
+    except AttributeError:  # an entry that takes no attributes: build them every time
+        pass
+    return parts
 
 
 def encode_body(body, content_type: str | None) -> tuple[bytes, str | None]:

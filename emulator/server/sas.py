@@ -92,6 +92,7 @@ class KeyStore:
         self.master = master if master is not None else os.environ.get("LOGICAPPS_SAS_KEY") or None
         self._keys: dict[str, dict] = {}
         self._signers: dict[str, tuple] = {}
+        self._expected: dict[tuple, tuple] = {}
         if self.path and self.path.is_file():
             try:
                 self._keys = json.loads(self.path.read_text(encoding="utf-8"))
@@ -131,7 +132,7 @@ class KeyStore:
     def signers(self, workflow: str) -> tuple:
         """One keyed HMAC-SHA256 per key of the workflow, to ``copy()`` and feed a string to sign.
 
-        Only the key schedule is kept: every request's signature is computed afresh.
+        The signatures themselves are cached by :meth:`expected`.
         """
         name = workflow.lower()
         found = self._signers.get(name)
@@ -140,8 +141,30 @@ class KeyStore:
             self._signers[name] = found
         return found
 
+    def expected(self, workflow: str, message: bytes) -> tuple:
+        """The valid ``sig`` values (primary key first) for a string to sign, as ASCII bytes.
+
+        A callback URL is called again and again with the same ``sp``/``sv``/``se``: its signatures are
+        computed once and kept (at most 1,024 strings to sign; the keys are in memory anyway). Requests
+        still compare in constant time against them.
+        """
+        cache_key = (workflow.lower(), message)
+        found = self._expected.get(cache_key)
+        if found is None:
+            found = []
+            for signer in self.signers(workflow):
+                mac = signer.copy()
+                mac.update(message)
+                found.append(base64.urlsafe_b64encode(mac.digest()).rstrip(b"="))
+            found = tuple(found)
+            if len(self._expected) >= 1024:
+                self._expected.clear()
+            self._expected[cache_key] = found
+        return found
+
     def regenerate(self, workflow: str, key_type: str = "primary") -> None:
         self._signers.clear()
+        self._expected.clear()
         entry = self._keys.setdefault(workflow.lower(), {})
         entry.setdefault("regenerated", {})[key_type.lower()] = b64url(secrets.token_bytes(32))
         self._save()
@@ -181,10 +204,8 @@ def check(store: KeyStore, workflow_name: str, workflow_id: str, query, permissi
     se = query.get("se", "")
     given = sig.encode("utf-8", "surrogateescape")
     message = f"{workflow_id}\n{sp}\n{sv}\n{se}".encode("utf-8", "surrogateescape")  # string_to_sign()
-    for signer in store.signers(workflow_name):  # the primary key, then the secondary one
-        mac = signer.copy()
-        mac.update(message)
-        if hmac.compare_digest(base64.urlsafe_b64encode(mac.digest()).rstrip(b"="), given):
+    for expected in store.expected(workflow_name, message):  # the primary key, then the secondary one
+        if hmac.compare_digest(expected, given):
             break
     else:
         return HttpError(401, *INVALID_SIGNATURE)
