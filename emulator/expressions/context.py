@@ -51,6 +51,29 @@ class EvalContext:
         self.extra = {}
         self.location = location  # e.g. "action 'Compose' inputs" for error messages
 
+    @classmethod
+    def for_run(cls, parameters, appsettings, trigger, workflow, now, rng) -> EvalContext:
+        """A run's first context (nothing run yet, no loop item): what ``__init__`` builds from these
+        keywords, without its keyword handling (the runtime builds one per run; keep the two in step)."""
+        ctx = cls.__new__(cls)
+        ctx.parameters = parameters if parameters is not None else {}
+        ctx.variables = {}
+        ctx.appsettings = appsettings if appsettings is not None else {}
+        ctx.trigger = trigger
+        ctx.actions = {}
+        ctx.item = _MISSING
+        ctx.items = {}
+        ctx.iteration_indexes = {}
+        ctx.workflow = workflow
+        ctx.results = {}
+        ctx.result_provider = None
+        ctx.action = None
+        ctx.now = now
+        ctx.random = rng or random.Random()
+        ctx.extra = {}
+        ctx.location = None
+        return ctx
+
     @property
     def has_item(self) -> bool:
         return self.item is not _MISSING

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..expressions import EvalContext, ExpressionError
 from . import ids
 from . import run as records
-from .clock import Clock, VirtualClock, iso
+from .clock import Clock, VirtualClock, reading
 from .eager import start_now
 from .engine import Frame, Run
 from .mocks import MockSet
@@ -85,17 +85,16 @@ _RNG = random.Random()  # rand()/guid() when the caller gives no source (seeding
 
 def _new_context(workflow, options: RunOptions, trigger_rec: dict, run_id: str) -> EvalContext:
     wf_id = f"/workflows/{workflow.workflow_id}"
-    return EvalContext(
-        parameters=workflow.parameters, variables={}, appsettings=workflow.app_settings, trigger=trigger_rec,
-        actions={}, workflow={"id": wf_id, "name": workflow.name, "type": "Microsoft.Logic/workflows",
-                              "location": options.location, "tags": {},
-                              "run": {"id": f"{wf_id}/runs/{run_id}", "name": run_id,
-                                      "type": "Microsoft.Logic/workflows/runs"}},
-        now=options.clock.now, rng=options.rng or _RNG)
+    return EvalContext.for_run(
+        workflow.parameters, workflow.app_settings, trigger_rec,
+        {"id": wf_id, "name": workflow.name, "type": "Microsoft.Logic/workflows", "location": options.location,
+         "tags": {}, "run": {"id": f"{wf_id}/runs/{run_id}", "name": run_id,
+                             "type": "Microsoft.Logic/workflows/runs"}},
+        options.clock.now, options.rng or _RNG)
 
 
-def find_trigger(workflow, trigger_name: str | None):
-    plan = workflow_plan(workflow)
+def find_trigger(workflow, trigger_name: str | None, plan=None):
+    plan = plan or workflow_plan(workflow)
     if trigger_name:
         found = plan.triggers.get(trigger_name.lower())
         if found is None:
@@ -119,11 +118,11 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
     """
     options = options or RunOptions()
     loop = asyncio.get_running_loop()
-    trigger = find_trigger(workflow, trigger_name)
+    plan = workflow_plan(workflow)
+    trigger = find_trigger(workflow, trigger_name, plan)
     clock = options.clock
-    now = clock.now()
-    stamp = iso(now)
-    run_id = ids.new_run_id(now, options.scale_unit)
+    now_ticks, stamp = reading(clock)  # one clock reading: the run id's time and the trigger's stamp
+    run_id = ids.run_id_at(now_ticks, options.scale_unit)
     tracking_id = ids.new_tracking_id()  # on the host the correlation id is the trigger's tracking id
     inv = Invocation(run_id=run_id, correlation_id=tracking_id, tracking_id=tracking_id,
                      response=loop.create_future(), done=loop.create_future())
@@ -148,12 +147,11 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
         inv.done.set_result(None)
         return inv
 
-    plan = workflow_plan(workflow)
     inv.response_is_async = plan.response_is_async
     inv.record = {"name": run_id, "id": ctx.workflow["run"]["id"], "status": "Running",
                   "startTime": stamp, "correlation": {"clientTrackingId": run_id},
                   "trigger": trigger_rec, "actions": {}, "outputs": {}}
-    run = Run(workflow, trigger, trigger_rec, ctx, inv.record, options, inv)
+    run = Run(workflow, trigger, trigger_rec, ctx, inv.record, options, inv, plan)
     inv.run = run
     task = start_now(_execute(run, inv, options))
     if task is not None:
@@ -194,7 +192,7 @@ def _finish(run: Run, inv: Invocation, status: str, error) -> None:
     record["endTime"] = run.stamp()
     if error:
         record["error"] = error
-    plan = workflow_plan(run.workflow)
+    plan = run.plan
     if plan.outputs:
         _outputs(run, record, plan.outputs)
     if plan.has_loops:

@@ -19,7 +19,7 @@ from . import run as records
 from .clock import iso, stamper
 from .context import derive
 from .errors import ActionFailure, invalid_template
-from .plan import action_timeout, branch_plan
+from .plan import action_timeout, branch_plan, workflow_plan
 
 
 class Frame:
@@ -27,16 +27,16 @@ class Frame:
 
     __slots__ = ("ctx", "indexes")
 
-    def __init__(self, ctx, indexes=()):
+    def __init__(self, ctx, indexes: tuple = ()):
         self.ctx = ctx
-        self.indexes = tuple(indexes)   # ({"scopeName": loop, "itemIndex": i}, ...)
+        self.indexes = indexes   # ({"scopeName": loop, "itemIndex": i}, ...)
 
 
 class Step:
     """One execution of one action: what a handler reads and fills in."""
 
     __slots__ = ("run", "action", "frame", "record", "inputs", "outputs", "status", "code", "error",
-                 "extra")
+                 "_extra")
 
     def __init__(self, run, action, frame, record):
         self.run = run
@@ -48,7 +48,14 @@ class Step:
         self.status = "Succeeded"
         self.code = action.handler.code
         self.error = None
-        self.extra = {}
+        self._extra = None
+
+    @property
+    def extra(self) -> dict:
+        """More fields for the record (``iterationCount``, ``retryHistory``), made when a handler first asks."""
+        if self._extra is None:
+            self._extra = {}
+        return self._extra
 
     @property
     def ctx(self):
@@ -70,12 +77,24 @@ class Step:
             raise invalid_template(self.action.name, err, where) from None
 
     def evaluate_inputs(self):
-        """The action's evaluated inputs; a type that reads named inputs gets an object (or nothing)."""
-        value = self.evaluate(self.action.inputs)
-        if value is not None and not isinstance(value, dict) and self.action.handler.object_inputs:
+        """The action's evaluated inputs; a type that reads named inputs gets an object (or nothing).
+
+        Every action with inputs comes here: :meth:`evaluate` written out, to save a call.
+        """
+        action = self.action
+        compiled = action.inputs
+        if compiled is None:
+            return None
+        ctx = self.frame.ctx
+        ctx.action = self.record
+        try:
+            value = compiled.evaluate(ctx)
+        except ExpressionError as err:
+            raise invalid_template(action.name, err, "inputs") from None
+        if value is not None and not isinstance(value, dict) and action.handler.object_inputs:
             raise ActionFailure(
                 "InvalidTemplate",
-                f"The inputs of template action '{self.action.name}' of type '{self.action.type}' are not valid: "
+                f"The inputs of template action '{action.name}' of type '{action.type}' are not valid: "
                 f"they must be an object; the evaluated value is of type '{type_name(value)}'.")
         return value
 
@@ -118,6 +137,10 @@ def branch_status(branch, done: dict, plan=None) -> str:
     return "Succeeded"
 
 
+# A container's status when its one last action ran with this status (see branch_status)
+_CONTAINER_STATUS = {"Failed": "Failed", "TimedOut": "Failed", "Cancelled": "Cancelled"}
+
+
 def condition_failed(action, dep: str, expected, actual: str) -> dict:
     return {"code": "ActionConditionFailed",
             "message": f"The execution of template action '{action.name}' is skipped: the 'runAfter' condition "
@@ -140,22 +163,23 @@ def dependency_failed(container_name: str, status: str, code: str):
 
 
 class Run:
-    def __init__(self, workflow, trigger, trigger_record: dict, ctx, record: dict, options, invocation):
+    def __init__(self, workflow, trigger, trigger_record: dict, ctx, record: dict, options, invocation,
+                 plan=None):
         self.workflow = workflow
+        self.plan = plan or workflow_plan(workflow)
         self.trigger = trigger
         self.trigger_record = trigger_record
         self.ctx = ctx
         self.record = record
+        self.actions = record["actions"]  # the run history's records by action name
         self.options = options
         self.invocation = invocation
         self.clock = options.clock
         self.stamp = stamper(self.clock)  # the current time as run-record text
         self.mocks = options.mocks
         self.terminated: tuple[str, dict | None] | None = None
-        self.tasks: set[asyncio.Task] = set()
         self.response_sent = False
-        # Standard stateless workflows answer the caller only when the run ends (spec §8)
-        self.holds_response = str(getattr(workflow, "kind", "") or "").lower() == "stateless"
+        self.holds_response = self.plan.holds_response
         self.held_response: dict | None = None
         self.client_timed_out = False
         self.calls: list[dict] = []
@@ -165,20 +189,16 @@ class Run:
 
     # ------------------------------------------------------------------ records
 
-    def new_record(self, action, frame, now=None) -> dict:
-        return {"name": action.name, "startTime": self.stamp() if now is None else iso(now), "status": "Running",
-                "trackingId": self.tracking_id, "clientTrackingId": self.client_tracking_id}
-
     def store(self, action, frame, rec: dict) -> None:
         """Put a finished (or running) record where expressions and the run history find it."""
         frame.ctx.actions[action.name] = rec
         if not frame.indexes:
-            self.record["actions"][action.name] = rec if not (action.secure_inputs or action.secure_outputs) \
+            self.actions[action.name] = rec if not (action.secure_inputs or action.secure_outputs) \
                 else records.public_record(rec, action)
             return
         shown = records.public_record(rec, action)
         if frame.indexes:
-            summary = self.record["actions"].setdefault(action.name, {"name": action.name, "repetitions": []})
+            summary = self.actions.setdefault(action.name, {"name": action.name, "repetitions": []})
             rep = dict(shown)
             rep["repetitionIndexes"] = [dict(i) for i in frame.indexes]
             reps = summary["repetitions"]
@@ -244,13 +264,39 @@ class Run:
     # ------------------------------------------------------------------ scheduling
 
     async def run_branch(self, branch, frame) -> str:
-        """Run one list of actions by runAfter; return the container status."""
-        actions = branch.actions
-        if not actions:
+        """Run one list of actions by runAfter; return the container status.
+
+        The usual branch is a chain (each action runs after the one before it): it runs here, in order,
+        with no scheduling; any other shape goes to :meth:`_run_graph`.
+        """
+        if not branch.actions:
             return "Succeeded"
         plan = branch_plan(branch)
-        if plan.chain is not None:
-            return await self._run_chain(branch, plan, frame)
+        chain = plan.chain
+        if chain is None:
+            return await self._run_graph(branch, plan, frame)
+        previous = None
+        for action in chain:
+            if self.terminated:
+                self._skip_terminated(chain[chain.index(action):], frame)
+                break
+            if previous is not None:
+                status = previous["status"]
+                accepted = action.run_after[previous["name"]]
+                if status not in accepted:
+                    previous = self.skip(action, frame, condition_failed(action, previous["name"], accepted, status))
+                    continue
+            previous = await self.run_action(action, frame)
+        else:
+            status = previous["status"]
+            if status != "Skipped":  # the last action ran: the branch's status is its status
+                return _CONTAINER_STATUS.get(status, "Succeeded")
+        # every action of the chain has just put its record in frame.ctx.actions (run, skipped or terminated)
+        return branch_status(branch, frame.ctx.actions, plan)
+
+    async def _run_graph(self, branch, plan, frame) -> str:
+        """Run a branch whose actions are not one chain: each starts when all it runs after are done."""
+        actions = branch.actions
         done: dict[str, dict] = {}
         pending = dict(actions)
         deps_of = plan.deps
@@ -277,7 +323,6 @@ class Run:
                 continue
             for action in to_start:
                 task = asyncio.ensure_future(self.run_action(action, frame))
-                self.tasks.add(task)
                 running[task] = action
             if not running:
                 if not progressed:
@@ -292,7 +337,6 @@ class Run:
                 raise
             for task in finished:
                 action = running.pop(task)
-                self.tasks.discard(task)
                 done[action.name] = task.result()
         if self.terminated:
             for task in running:
@@ -302,59 +346,33 @@ class Run:
                     done[action.name] = await task
                 except asyncio.CancelledError:
                     pass
-                self.tasks.discard(task)
-            for action in pending.values():
-                now = self.stamp()
-                rec = {"name": action.name, "startTime": now, "endTime": now, "status": "Skipped",
-                       "code": "Terminated"}
-                self.store(action, frame, rec)
-                done[action.name] = rec
-        return branch_status(branch, done)
-
-    async def _run_chain(self, branch, plan, frame) -> str:
-        """A branch whose actions run one after the other (the usual case): no scheduling needed."""
-        chain = plan.chain
-        done: dict[str, dict] = {}
-        previous = None
-        for index, action in enumerate(chain):
-            if self.terminated:
-                for rest in chain[index:]:
-                    now = self.stamp()
-                    rec = {"name": rest.name, "startTime": now, "endTime": now, "status": "Skipped",
-                           "code": "Terminated"}
-                    self.store(rest, frame, rec)
-                    done[rest.name] = rec
-                break
-            if previous is not None:
-                status = previous["status"]
-                accepted = action.run_after[previous["name"]]
-                if status not in accepted:
-                    previous = done[action.name] = self.skip(action, frame, condition_failed(
-                        action, previous["name"], accepted, status))
-                    continue
-            previous = done[action.name] = await self.run_action(action, frame)
+            self._skip_terminated(pending.values(), frame, done)
         return branch_status(branch, done, plan)
+
+    def _skip_terminated(self, actions, frame, done: dict | None = None) -> None:
+        """Record the actions a terminated run never started as Skipped (code Terminated), also in ``done``."""
+        for action in actions:
+            now = self.stamp()
+            rec = {"name": action.name, "startTime": now, "endTime": now, "status": "Skipped",
+                   "code": "Terminated"}
+            self.store(action, frame, rec)
+            if done is not None:
+                done[action.name] = rec
 
     async def run_action(self, action, frame) -> dict:
         started = self.clock.now() if action.limit else None  # a datetime only to time a limit.timeout
-        rec = self.new_record(action, frame, started)
-        self.store(action, frame, rec)
+        rec = {"name": action.name, "startTime": self.stamp() if started is None else iso(started),
+               "status": "Running", "trackingId": self.tracking_id, "clientTrackingId": self.client_tracking_id}
+        if frame.indexes or action.secure_inputs or action.secure_outputs:
+            self.store(action, frame, rec)  # stored again by finish(): a repetition, or a copy with parts secured
+        else:  # the usual action: both maps hold the record itself, as it fills in
+            frame.ctx.actions[action.name] = self.actions[action.name] = rec
         step = Step(self, action, frame, rec)
         try:
-            timeout = action_timeout(action)
-            if timeout and not self.clock.virtual:
-                try:
-                    await asyncio.wait_for(action.handler.execute(step), timeout)
-                except asyncio.TimeoutError:
-                    raise ActionFailure("ActionTimedOut", f"The execution of template action '{action.name}' "
-                                        f"timed out after '{action.limit.get('timeout')}'.",
-                                        status="TimedOut", record_code="ActionTimedOut") from None
-            else:
+            if started is None:  # no limit, so no timeout
                 await action.handler.execute(step)
-                if timeout and (self.clock.now() - started).total_seconds() > timeout:
-                    raise ActionFailure("ActionTimedOut", f"The execution of template action '{action.name}' "
-                                        f"timed out after '{action.limit.get('timeout')}'.",
-                                        status="TimedOut", record_code="ActionTimedOut")
+            else:
+                await self._execute_limited(step, started)
         except ActionFailure as failure:
             step.status = failure.status
             step.code = failure.record_code
@@ -373,6 +391,24 @@ class Run:
         self.finish(step)
         return rec
 
+    async def _execute_limited(self, step: Step, started) -> None:
+        """Run an action that has a ``limit``: fail it as TimedOut past its ``limit.timeout``."""
+        action = step.action
+        timeout = action_timeout(action)
+        if timeout and not self.clock.virtual:
+            try:
+                await asyncio.wait_for(action.handler.execute(step), timeout)
+            except asyncio.TimeoutError:
+                raise ActionFailure("ActionTimedOut", f"The execution of template action '{action.name}' "
+                                    f"timed out after '{action.limit.get('timeout')}'.",
+                                    status="TimedOut", record_code="ActionTimedOut") from None
+        else:
+            await action.handler.execute(step)
+            if timeout and (self.clock.now() - started).total_seconds() > timeout:
+                raise ActionFailure("ActionTimedOut", f"The execution of template action '{action.name}' "
+                                    f"timed out after '{action.limit.get('timeout')}'.",
+                                    status="TimedOut", record_code="ActionTimedOut")
+
     def finish(self, step: Step) -> None:
         rec = step.record
         if step.inputs is not None:
@@ -384,8 +420,8 @@ class Run:
         rec["code"] = step.code
         if step.error is not None:
             rec["error"] = step.error
-        if step.extra:
-            rec.update(step.extra)
+        if step._extra:
+            rec.update(step._extra)
         action = step.action
         if action.tracked_properties is not None:
             try:
@@ -394,7 +430,9 @@ class Run:
             except ExpressionError as err:
                 rec["trackedProperties"] = None
                 rec.setdefault("trackedPropertiesError", {"code": "InvalidTemplate", "message": err.message})
-        self.store(action, step.frame, rec)
+        frame = step.frame
+        if frame.indexes or action.secure_inputs or action.secure_outputs:
+            self.store(action, frame, rec)  # otherwise both maps hold ``rec`` itself since the action started
 
     # ------------------------------------------------------------------ loops, results, termination
 

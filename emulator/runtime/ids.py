@@ -13,8 +13,9 @@ import os
 import random
 from datetime import datetime, timezone
 
+from .clock import DOTNET_EPOCH, ticks
+
 INT64_MAX = 2**63 - 1
-_EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
 _rng = random.Random(os.urandom(32))
 _bits = _rng.getrandbits
 # UUID version 4: version nibble 4, variant bits 10
@@ -25,12 +26,6 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=lambda: _rng.seed(os.urandom(32)))
 
 
-def ticks(now: datetime) -> int:
-    """100-ns ticks since 0001-01-01 (.NET ``DateTime.Ticks``)."""
-    delta = now - _EPOCH
-    return (delta.days * 86400 + delta.seconds) * 10_000_000 + delta.microseconds * 10
-
-
 def version_id(now: datetime | None = None) -> str:
     """20 digits: ``Int64.MaxValue - ticks`` (workflow versions, first part of run ids)."""
     now = now or datetime.now(timezone.utc)
@@ -38,24 +33,27 @@ def version_id(now: datetime | None = None) -> str:
 
 
 def new_run_id(now: datetime | None = None, scale_unit: str = "CU00") -> str:
+    return run_id_at(ticks(now or datetime.now(timezone.utc)), scale_unit)
+
+
+def run_id_at(now_ticks: int, scale_unit: str = "CU00") -> str:
+    """A new run id for a time given in .NET ticks (what ``Clock.reading()`` gives)."""
     digits = _bits(30)
     while digits >= 1_000_000_000:  # 30 random bits, uniform below 10**9
         digits = _bits(30)
-    return f"{version_id(now)}{digits:09d}{scale_unit}"
+    # 20 digits of time then 9 random ones: one number, zero-padded (faster than two padded formats)
+    return str((INT64_MAX - now_ticks) * 1_000_000_000 + digits).zfill(29) + scale_unit
 
 
 def new_guid() -> str:
     """A random (version 4) UUID in its 8-4-4-4-12 text form."""
-    h = "%032x" % ((_bits(128) & _UUID_CLEAR) | _UUID_SET)
+    h = ((_bits(128) & _UUID_CLEAR) | _UUID_SET).to_bytes(16, "big").hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def new_correlation_id() -> str:
-    return new_guid()
-
-
-def new_tracking_id() -> str:
-    return new_guid()
+# Correlation and tracking ids are plain GUIDs on the host (the same function: one call less per run)
+new_correlation_id = new_guid
+new_tracking_id = new_guid
 
 
 def run_id_time(run_id: str) -> datetime:
@@ -63,4 +61,4 @@ def run_id_time(run_id: str) -> datetime:
     from datetime import timedelta
 
     t = INT64_MAX - int(run_id[:20])
-    return _EPOCH + timedelta(microseconds=t // 10)
+    return DOTNET_EPOCH + timedelta(microseconds=t // 10)

@@ -16,9 +16,12 @@ _PLAN = "_runtime_plan"
 
 
 class WorkflowPlan:
-    __slots__ = ("triggers", "default_trigger", "has_response", "response_is_async", "outputs", "has_loops")
+    __slots__ = ("triggers", "default_trigger", "has_response", "response_is_async", "outputs", "has_loops",
+                 "holds_response")
 
     def __init__(self, workflow):
+        # Standard stateless workflows answer the caller only when the run ends (spec §8)
+        self.holds_response = str(getattr(workflow, "kind", "") or "").lower() == "stateless"
         self.triggers = {name.lower(): trig for name, trig in workflow.triggers.items()}
         requests = workflow.request_triggers() or list(workflow.triggers.values())
         self.default_trigger = requests[0] if requests else None

@@ -20,25 +20,23 @@ def _status_code(name: str, value) -> int:
 @action_type("Response")
 class Response(Handler):
     async def execute(step):
-        run, name = step.run, step.name
-        inputs = step.evaluate_inputs() or {}
-        if not isinstance(inputs, dict):
-            inputs = {}
+        run, name = step.run, step.action.name
+        inputs = step.evaluate_inputs() or {}  # an object or nothing (Response.object_inputs)
         status = _status_code(name, inputs.get("statusCode", 200))
         headers = inputs.get("headers") or {}
-        if not isinstance(headers, dict):
-            raise ActionFailure("InvalidTemplate", f"The 'headers' of action '{name}' must be an object.")
         if headers:
+            if not isinstance(headers, dict):
+                raise ActionFailure("InvalidTemplate", f"The 'headers' of action '{name}' must be an object.")
             headers = {str(k): to_string(v) for k, v in headers.items()}
-        recorded = {"statusCode": status}
-        if headers:
-            recorded["headers"] = headers
-        if "body" in inputs:
+            recorded = {"statusCode": status, "headers": headers}
+        else:
+            recorded = {"statusCode": status}
+        has_body = "body" in inputs
+        if has_body:
             recorded["body"] = inputs["body"]
         step.inputs = recorded
         step.code = status_code_name(status)
         if not run.options.client_waiting:
-            step.inputs = recorded
             raise ActionFailure("ActionResponseSkipped", f"The execution of template action '{name}' is skipped: "
                                 "the client application is not waiting for a response from service.",
                                 status="Skipped", record_code="ActionResponseSkipped", inputs=recorded)
@@ -47,14 +45,15 @@ class Response(Handler):
                                 "the client application timed out waiting for a response from service. This "
                                 "means that workflow took longer to respond than the alloted timeout value.",
                                 record_code="ActionResponseTimedOut", inputs=recorded)
-        if run.response_sent or run.invocation.response.done():
+        response = run.invocation.response
+        if run.response_sent or response.done():
             raise ActionFailure("ActionResponseConflict", f"The execution of template action '{name}' failed: "
                                 "the response for this request has already been sent (conflict).",
                                 record_code="Conflict", inputs=recorded)
         run.response_sent = True
         step.outputs = dict(recorded)
-        answer = {"status": status, "headers": headers, "body": inputs.get("body"), "hasBody": "body" in inputs}
+        answer = {"status": status, "headers": headers, "body": inputs.get("body"), "hasBody": has_body}
         if run.holds_response:
             run.held_response = answer  # Standard stateless: the caller gets it when the run ends (spec §8)
         else:
-            run.invocation.response.set_result(answer)
+            response.set_result(answer)
