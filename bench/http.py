@@ -8,7 +8,8 @@ warm-up, and the median rate of each is kept. The load: ``--clients`` processes 
 keep-alive HTTP/1.1 connections, one request in flight per connection (no pipelining), 3 of 4 requests with
 the right token, 1 with a wrong one. The client is a small asyncio protocol, not aiohttp's client: an aiohttp
 client costs about as much CPU per request as the bare server and capped it at about half its rate, which
-hid most of the difference. The server's CPU use is printed: a server near 100% is the bottleneck.
+hid most of the difference. Servers run on the first CPU, the load on the others (Linux, 2 CPUs or more). The
+server's CPU use is printed: a server near 100% is the bottleneck.
 Prints both rates and emulator/bare, plus two more servers: the emulator with an instant stub runtime, which
 shows how much of the gap is the server and how much the run, and a floor: aiohttp's low-level server giving
 the host's answer with no emulation at all (see ``_floor``), the best ratio any emulator on aiohttp could show. The emulator path includes everything a real
@@ -259,6 +260,27 @@ async def load(ok: str, bad: str, total: int, concurrency: int) -> float:
     return total / elapsed
 
 
+def _cpus() -> tuple[set, set]:
+    """(server CPUs, client CPUs): on a machine with 2 or more, every server gets the first CPU and the load
+    the others, so where the scheduler happens to put the processes does not change the numbers."""
+    try:
+        cpus = sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return set(), set()
+    return ({cpus[0]}, set(cpus[1:])) if len(cpus) >= 2 else (set(), set())
+
+
+_SERVER_CPUS, _CLIENT_CPUS = _cpus()
+
+
+def _pin(pid: int, cpus: set) -> None:
+    if cpus:
+        try:
+            os.sched_setaffinity(pid, cpus)
+        except OSError:
+            pass
+
+
 class Child:
     """One server in its own process."""
 
@@ -266,6 +288,7 @@ class Child:
         self.kind = kind
         self.proc = subprocess.Popen([sys.executable, __file__, "--child", kind], stdout=subprocess.PIPE,
                                      text=True, cwd=str(ROOT))
+        _pin(self.proc.pid, _SERVER_CPUS)
         line = self.proc.stdout.readline()
         if not line:
             raise SystemExit(f"the {kind} server did not start")
@@ -301,7 +324,8 @@ class Load:
 
         self.clients = max(1, clients)
         self.connections = max(1, concurrency // self.clients)
-        self.pool = multiprocessing.get_context("fork").Pool(self.clients)
+        self.pool = multiprocessing.get_context("fork").Pool(self.clients, initializer=_pin,
+                                                             initargs=(0, _CLIENT_CPUS))
 
     def run(self, server: Child, total: int) -> tuple[float, float | None]:
         """Requests per second and the server's CPU use (share of one core) over one round."""
