@@ -8,60 +8,82 @@ operators are the expression functions of the same name (``equals``, ``contains`
 
 from __future__ import annotations
 
-from ..expressions import ExpressionError
+from ..expressions import EvalContext, ExpressionError
+from ..expressions.context import as_context
+from ..expressions.template import CompiledValue
 
 DESIGNER_OPERATORS = ("equals", "contains", "greater", "greaterOrEquals", "less", "lessOrEquals",
                       "startsWith", "endsWith")
 
 
-class _Const:
-    def __init__(self, value):
-        self.value = value
+class Condition:
+    """A compiled designer condition: one closure per node, built at load time (no tree walk per run)."""
+
+    __slots__ = ("_fn",)
+
+    def __init__(self, fn):
+        self._fn = fn
 
     def evaluate(self, ctx):
-        return self.value
+        if ctx.__class__ is not EvalContext:
+            ctx = as_context(ctx)
+        return self._fn(ctx)
 
 
-class _Logic:
-    def __init__(self, op: str, parts: list):
-        self.op = op
-        self.parts = parts
+def _const(value):
+    return lambda ctx: value
 
-    def evaluate(self, ctx):
-        if self.op == "not":
-            return not _truth(self.parts[0].evaluate(ctx), "not")
-        if self.op == "and":
-            for p in self.parts:
-                if not _truth(p.evaluate(ctx), "and"):
+
+def _logic(op: str, parts: tuple):
+    if op == "not":
+        (part,) = parts
+
+        def not_(ctx):
+            return not _truth(part(ctx), "not")
+        return not_
+    if op == "and":
+        def and_(ctx):
+            for p in parts:
+                if not _truth(p(ctx), "and"):
                     return False
             return True
-        for p in self.parts:
-            if _truth(p.evaluate(ctx), "or"):
+        return and_
+
+    def or_(ctx):
+        for p in parts:
+            if _truth(p(ctx), "or"):
                 return True
         return False
+    return or_
 
 
-class _Call:
-    def __init__(self, name: str, args: list):
-        self.name = name
-        self.args = args
-        self.spec = None  # looked up at the first evaluation (not per run)
+def _call(name: str, args: tuple):
+    """A call of a registered function on evaluated arguments (looked up once, at load time)."""
+    from ..functions import lookup
 
-    def evaluate(self, ctx):
-        spec = self.spec
-        if spec is None:
-            from ..functions import lookup
+    spec = lookup(name)
+    if spec is None:
+        def undefined(ctx):
+            raise ExpressionError(f"The template function '{name}' is not defined or not valid.")
+        return undefined
+    impl = spec.impl
+    if spec.context:
+        return lambda ctx: impl(ctx, *[a(ctx) for a in args])
+    if spec.lazy:
+        return lambda ctx: impl(ctx, *[(lambda v=v: v) for v in [a(ctx) for a in args]])
+    if len(args) == 2:  # the designer's operators: equals, greater, contains...
+        first, second = args
+        return lambda ctx: impl(first(ctx), second(ctx))
+    return lambda ctx: impl(*[a(ctx) for a in args])
 
-            spec = lookup(self.name)
-            if spec is None:
-                raise ExpressionError(f"The template function '{self.name}' is not defined or not valid.")
-            self.spec = spec
-        values = [a.evaluate(ctx) for a in self.args]
-        if spec.context:
-            return spec.impl(ctx, *values)
-        if spec.lazy:
-            return spec.impl(ctx, *[(lambda v=v: v) for v in values])
-        return spec.impl(*values)
+
+def _node(compiled):
+    """The function behind a compiled value (its own context check skipped: :class:`Condition` did it)."""
+    if isinstance(compiled, Condition):
+        return compiled._fn
+    if isinstance(compiled, CompiledValue):
+        return compiled._fn
+    return compiled.evaluate
 
 
 def _truth(value, op: str) -> bool:
@@ -76,23 +98,29 @@ def compile_condition(raw, path: str, comp):
     """A compiled condition with ``evaluate(ctx)``; problems go to ``comp``."""
     if isinstance(raw, str):
         return comp.template(raw, path)
+    if isinstance(raw, (bool, dict)):
+        return Condition(_compile_node(raw, path, comp))
+    return comp.value(raw, path)
+
+
+def _compile_node(raw, path: str, comp):
     if isinstance(raw, bool):
-        return _Const(raw)
+        return _const(raw)
     if isinstance(raw, dict):
         if len(raw) != 1:
             comp.problem(path, "a condition object must have exactly one operator", code="InvalidCondition")
-            return _Const(False)
+            return _const(False)
         (op, operand), = raw.items()
         key = op.lower()
         if key in ("and", "or"):
             items = operand if isinstance(operand, list) else [operand]
-            return _Logic(key, [compile_condition(x, f"{path}.{op}[{i}]", comp) for i, x in enumerate(items)])
+            return _logic(key, tuple(_compile_node(x, f"{path}.{op}[{i}]", comp) for i, x in enumerate(items)))
         if key == "not":
-            return _Logic("not", [compile_condition(operand, f"{path}.not", comp)])
+            return _logic("not", (_compile_node(operand, f"{path}.not", comp),))
         from ..functions import lookup
 
         if lookup(op) is None and op not in DESIGNER_OPERATORS:
             comp.problem(f"{path}.{op}", f"unknown condition operator '{op}'", code="InvalidCondition")
         args = operand if isinstance(operand, list) else [operand]
-        return _Call(op, [comp.value(a, f"{path}.{op}[{i}]") for i, a in enumerate(args)])
-    return comp.value(raw, path)
+        return _call(op, tuple(_node(comp.value(a, f"{path}.{op}[{i}]")) for i, a in enumerate(args)))
+    return _node(compile_condition(raw, path, comp))
