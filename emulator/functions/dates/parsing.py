@@ -192,12 +192,7 @@ def parse_datetime(text: str, culture: Culture | None = None,
         raise DateParseError(text) from None
     if dow is not None and value.day_of_week != dow:
         raise DateParseError(text)
-    if offset is not None:
-        try:
-            value = DateTimeValue(value.ticks - offset * TICKS_PER_MINUTE, UTC)
-        except DateRangeError:
-            raise DateParseError(text) from None
-    return value
+    return _with_offset(value, offset, text)
 
 
 def _next_word(tokens: list[str], k: int) -> str:
@@ -403,9 +398,14 @@ def parse_exact(text: str, fmt: str, culture: Culture | None = None,
         raise DateParseError(text) from None
     if dow is not None and value.day_of_week != dow:
         fail()
-    if offset is not None:
-        try:
-            value = DateTimeValue(value.ticks - offset * TICKS_PER_MINUTE, UTC)
-        except DateRangeError:
-            raise DateParseError(text) from None
-    return value
+    return _with_offset(value, offset, text)
+
+
+def _with_offset(value: DateTimeValue, offset: int | None, text: str) -> DateTimeValue:
+    """A parsed local time with a UTC offset in minutes (None: none given) as the UTC time it names."""
+    if offset is None:
+        return value
+    try:
+        return DateTimeValue(value.ticks - offset * TICKS_PER_MINUTE, UTC)
+    except DateRangeError:
+        raise DateParseError(text) from None

@@ -87,11 +87,7 @@ class Expression(Handler):
         step.inputs = inputs
         kind = str(step.action.kind or "").lower()
         request = request_summary(step, body=inputs, operationId=step.action.kind)
-        answer = step.run.mocks.find(request)
-        if answer is not None:
-            response = apply_answer(step, answer, request)
-            if step.outputs is None:
-                step.outputs = {"body": response.get("body")}
+        if _answered_by_mock(step, request):
             return
         fn = _KINDS.get(kind)
         if fn is None:
@@ -99,6 +95,17 @@ class Expression(Handler):
             raise ActionFailure("ActionNotSupported", f"The 'Expression' action kind '{step.action.kind}' of action "
                                 f"'{step.name}' is not computed by the emulator; mock the action.")
         step.outputs = {"body": fn(step, inputs)}
+
+
+def _answered_by_mock(step, request: dict) -> bool:
+    """Apply the mock that matches ``request``, if any (its body becomes the outputs); True when one did."""
+    answer = step.run.mocks.find(request)
+    if answer is None:
+        return False
+    response = apply_answer(step, answer, request)
+    if step.outputs is None:
+        step.outputs = {"body": response.get("body")}
+    return True
 
 
 @action_type("__unknown__")
@@ -111,11 +118,7 @@ class Unknown(Handler):
 
     async def execute(step):
         request = request_summary(step)
-        answer = step.run.mocks.find(request)
-        if answer is not None:
-            response = apply_answer(step, answer, request)
-            if step.outputs is None:
-                step.outputs = {"body": response.get("body")}
+        if _answered_by_mock(step, request):
             return
         raise ActionFailure("ActionTypeNotSupported", f"The action '{step.name}' has type "
                             f"'{step.action.unknown_type}', which the emulator does not support; mock it by name.",
