@@ -318,6 +318,10 @@ def _build_trigger(name: str, raw: dict, path: str, comp: Compiler) -> Trigger:
     for i, cond in enumerate(raw.get("conditions") or []):
         if isinstance(cond, dict) and "expression" in cond:
             trigger.conditions.append(comp.template(cond["expression"], f"{path}.conditions[{i}].expression"))
+    correlation = raw.get("correlation")
+    if isinstance(correlation, dict) and "clientTrackingId" in correlation:
+        trigger.client_tracking_id = comp.template(correlation["clientTrackingId"],
+                                                   f"{path}.correlation.clientTrackingId")
     return trigger
 
 

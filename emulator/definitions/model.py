@@ -97,6 +97,7 @@ class Trigger:
     relative_path: str | None = None
     schema: dict | None = None
     conditions: list = field(default_factory=list)   # compiled Templates
+    client_tracking_id: object = None  # compiled correlation.clientTrackingId, if the trigger sets one
     operation_options: frozenset = frozenset()
     runtime_configuration: dict = field(default_factory=dict)
 

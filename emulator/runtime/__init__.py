@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 
 from ..expressions import EvalContext, ExpressionError
+from ..expressions.values import to_string
 from . import ids
 from . import run as records
 from .clock import Clock, VirtualClock, reading
@@ -93,6 +94,26 @@ def _new_context(workflow, options: RunOptions, trigger_rec: dict, run_id: str) 
         options.clock.now, options.rng or _RNG)
 
 
+CLIENT_TRACKING_HEADER = "x-ms-client-tracking-id"
+
+
+def _client_tracking_id(trigger, ctx, outputs: dict) -> str | None:
+    """The run's client tracking id: the trigger's ``correlation.clientTrackingId`` when it gives one, else
+    the caller's ``x-ms-client-tracking-id`` header (a parent workflow sends its own), else None (the run id).
+    """
+    compiled = trigger.client_tracking_id
+    if compiled is not None:
+        value = compiled.evaluate(ctx)
+        if value is not None and value != "":
+            return value if isinstance(value, str) else to_string(value)
+    headers = outputs.get("headers")
+    if headers:
+        for name, value in headers.items():
+            if len(name) == 23 and name.lower() == CLIENT_TRACKING_HEADER and value:
+                return value
+    return None
+
+
 def find_trigger(workflow, trigger_name: str | None, plan=None):
     plan = plan or workflow_plan(workflow)
     if trigger_name:
@@ -147,9 +168,20 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
         inv.done.set_result(None)
         return inv
 
+    try:
+        client_tracking_id = _client_tracking_id(trigger, ctx, trigger_outputs) or run_id
+    except ExpressionError as err:
+        inv.skipped = True
+        inv.condition_error = {"code": "InvalidTemplate", "part": "correlation", "message": (
+            f"The template language expression evaluation failed: '{err.message}'.")}
+        trigger_rec["status"] = "Failed"
+        inv.response.set_result(None)
+        inv.done.set_result(None)
+        return inv
+    trigger_rec["clientTrackingId"] = client_tracking_id
     inv.response_is_async = plan.response_is_async
     inv.record = {"name": run_id, "id": ctx.workflow["run"]["id"], "status": "Running",
-                  "startTime": stamp, "correlation": {"clientTrackingId": run_id},
+                  "startTime": stamp, "correlation": {"clientTrackingId": client_tracking_id},
                   "trigger": trigger_rec, "actions": {}, "outputs": {}}
     run = Run(workflow, trigger, trigger_rec, ctx, inv.record, options, inv, plan)
     inv.run = run

@@ -84,8 +84,9 @@ class Server:
         run_id = invocation.run_id
         self.history.add_run(entry.name, record)
         started = record.get("startTime") or invoke.now_iso()
+        client = (record.get("correlation") or {}).get("clientTrackingId") or run_id
         self.history.add_trigger_lazy(entry.name, trig.name, run_id,
-                                      partial(_fired_entry, entry.name, trig.name, run_id, started))
+                                      partial(_fired_entry, entry.name, trig.name, run_id, started, client))
         done = invocation.done
         if done.done():  # a run that never waited is over already
             self._run_finished(entry, trig, invocation, done)
@@ -178,12 +179,13 @@ class Server:
         self.history.close()
 
 
-def _fired_entry(workflow: str, trigger: str, run_id: str, started: str) -> dict:
+def _fired_entry(workflow: str, trigger: str, run_id: str, started: str, client_tracking_id: str) -> dict:
     """The trigger-history entry of a call that started a run (built when the history is read)."""
     return {"name": run_id, "id": f"/workflows/{workflow}/triggers/{trigger}/histories/{run_id}",
             "type": "Microsoft.Logic/workflows/triggers/histories",
             "properties": {"startTime": started, "endTime": started, "scheduledTime": started,
-                           "status": "Succeeded", "code": "OK", "correlation": {"clientTrackingId": run_id},
+                           "status": "Succeeded", "code": "OK",
+                           "correlation": {"clientTrackingId": client_tracking_id},
                            "fired": True, "run": {"id": f"/workflows/{workflow}/runs/{run_id}", "name": run_id,
                                                   "type": "Microsoft.Logic/workflows/runs"}}}
 

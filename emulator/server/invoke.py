@@ -161,10 +161,10 @@ async def _run(server, request, entry, trig, outputs: dict):
     if invocation.skipped:
         trig.limiter.release()
         failed = getattr(invocation, "condition_error", None)
-        if failed:  # a condition that throws: no run, the caller learns why (spec §7)
+        if failed:  # a condition (or the correlation) that throws: no run, the caller learns why (spec §7)
             raise HttpError(400, failed.get("code") or "InvalidTemplate",
-                            f"Unable to process template language expressions in trigger '{trig.name}' conditions: "
-                            f"{failed.get('message')}")
+                            f"Unable to process template language expressions in trigger '{trig.name}' "
+                            f"{failed.get('part') or 'conditions'}: {failed.get('message')}")
         server.record_skipped(entry, trig)
         request[RUN_ID] = None
         return web.Response(status=cfg.skipped_status, headers={**NO_CACHE, **pre_run_headers(server, entry, trig)})

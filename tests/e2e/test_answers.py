@@ -163,3 +163,34 @@ async def test_content_headers_kept_for_post_and_put_only(serve_real):
     status, headers, data = await live.call("GET", live.url("get"))
     assert (status, data, headers["Content-Type"]) == (200, b"<a/>", "text/plain; charset=utf-8")
     assert "Content-Disposition" not in headers
+
+
+async def test_client_tracking_id_from_the_caller_and_from_the_trigger(serve_real):
+    """A caller's x-ms-client-tracking-id names the run's correlation; a trigger correlation setting wins."""
+    live = await serve_real({
+        "plain.json": flow({"Response": response(200, "@trigger().clientTrackingId")}),
+        "custom.json": flow({"Response": response(200, "@trigger().clientTrackingId")},
+                            {"relativePath": "orders/{id}", "method": "POST"},
+                            correlation={"clientTrackingId": "@concat('order-', triggerOutputs()"
+                                                             "['relativePathParameters']['id'])"}),
+        "broken.json": flow({"Response": response(200, "x")},
+                            correlation={"clientTrackingId": "@triggerBody()['id']"}),
+    })
+    status, headers, data = await live.call("POST", live.url("plain"), json={},
+                                            headers={"x-ms-client-tracking-id": "batch-7"})
+    run_id = headers["x-ms-workflow-run-id"]
+    assert (status, data) == (200, b"batch-7")
+    assert headers["x-ms-client-tracking-id"] == "batch-7" and headers["x-ms-trigger-history-name"] == run_id
+    _, _, run = await live.call_json("GET", f"{live.base}/workflows/plain/runs/{run_id}")
+    assert run["properties"]["correlation"] == {"clientTrackingId": "batch-7"}
+    _, _, hist = await live.call_json("GET", f"{live.base}/workflows/plain/triggers/manual/histories/{run_id}")
+    assert hist["properties"]["correlation"] == {"clientTrackingId": "batch-7"}
+
+    status, headers, data = await live.call("POST", live.url("custom", relative="orders/42"),
+                                            headers={"x-ms-client-tracking-id": "ignored"})
+    assert (status, data, headers["x-ms-client-tracking-id"]) == (200, b"order-42", "order-42")
+
+    status, _, err = await live.call_json("POST", live.url("broken"), json={})
+    assert status == 400 and err["error"]["code"] == "InvalidTemplate"
+    assert err["error"]["message"].startswith(
+        "Unable to process template language expressions in trigger 'manual' correlation: ")

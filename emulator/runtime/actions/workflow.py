@@ -22,7 +22,7 @@ def _target(options, inputs: dict):
 @action_type("Workflow")
 class Workflow(Handler):
     async def execute(step):
-        from .. import invoke
+        from .. import CLIENT_TRACKING_HEADER, invoke
 
         inputs = step.evaluate_inputs() or {}
         step.inputs = inputs
@@ -40,6 +40,8 @@ class Workflow(Handler):
                                 f"('{request.get('path')}') is not loaded in the emulator; load it next to this "
                                 "workflow or mock the action.", record_code="NotFound")
         headers = {str(k): to_string(v) for k, v in (inputs.get("headers") or {}).items()}
+        if not any(k.lower() == CLIENT_TRACKING_HEADER for k in headers):  # the child shares the caller's id
+            headers[CLIENT_TRACKING_HEADER] = step.run.client_tracking_id
         outputs = {"headers": {"Content-Type": "application/json", **headers}}
         if "body" in inputs:
             outputs["body"] = inputs["body"]
