@@ -19,7 +19,9 @@ def _add(sub):
     p.add_argument("--sas-key", default=None,
                    help="master secret the workflow keys derive from (default: $LOGICAPPS_SAS_KEY, else random "
                         "keys kept in the state dir)")
-    p.add_argument("--timeout", type=float, default=120.0, help="synchronous response timeout in seconds (504)")
+    p.add_argument("--timeout", type=float, default=None,
+                   help="synchronous response timeout in seconds (504); default: 120, Standard projects 225 or "
+                        "host.json's Runtime.Backend.HttpOperation.RequestTimeout")
     p.add_argument("--body-limit", type=int, default=104_857_600, help="request body limit in bytes (413)")
     p.add_argument("--history", choices=("memory", "sqlite"), default="memory",
                    help="run history store; sqlite keeps it across restarts under the state dir")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ class Found:
     connections: dict | None = None
     access_control: dict | None = None
     state: str | None = None                               # properties.state / flow state, as written
+    response_timeout: float | None = None                  # Standard host.json RequestTimeout (seconds)
     warnings: list = field(default_factory=list)           # (json_path, message)
 
 
@@ -248,6 +250,7 @@ def read_standard_project(folder: Path) -> tuple[list[Found], list[tuple[Path, F
     settings = side("local.settings.json")
     app_settings = dict(settings.get("Values") or {}) if isinstance(settings, dict) else {}
     param_values = _unwrap_values(params)
+    timeout = _request_timeout(side("host.json"), folder / "host.json", errors)
     found: list[Found] = []
     for child in sorted(folder.iterdir()):
         wf_file = child / "workflow.json"
@@ -264,5 +267,39 @@ def read_standard_project(folder: Path) -> tuple[list[Found], list[tuple[Path, F
             item.connections = connections if isinstance(connections, dict) else None
             item.app_settings = dict(app_settings)
             item.parameter_values = {**param_values, **item.parameter_values}
+            item.response_timeout = timeout
             found.append(item)
     return found, errors
+
+
+REQUEST_TIMEOUT_SETTING = "Runtime.Backend.HttpOperation.RequestTimeout"
+_TIMESPAN = re.compile(r"^\s*(?:(\d+)\.)?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7}))?)?\s*$")
+
+
+def _request_timeout(host, file: Path, errors: list) -> float | None:
+    """A Standard project's synchronous-response timeout from host.json
+    (``extensions.workflow.settings["Runtime.Backend.HttpOperation.RequestTimeout"]``, a .NET TimeSpan)."""
+    settings = (((host or {}).get("extensions") or {}).get("workflow") or {}).get("settings") \
+        if isinstance(host, dict) else None
+    if not isinstance(settings, dict) or REQUEST_TIMEOUT_SETTING not in settings:
+        return None
+    text = settings[REQUEST_TIMEOUT_SETTING]
+    seconds = timespan_seconds(text) if isinstance(text, str) else None
+    if seconds is None or seconds <= 0:
+        errors.append((file, FormatError(f"{REQUEST_TIMEOUT_SETTING} '{text}' is not a positive TimeSpan "
+                                         "such as '00:03:45'", f"$.extensions.workflow.settings"
+                                         f"['{REQUEST_TIMEOUT_SETTING}']", code="InvalidHostSetting")))
+        return None
+    return seconds
+
+
+def timespan_seconds(text: str) -> float | None:
+    """``[d.]hh:mm[:ss[.fffffff]]`` (.NET TimeSpan) in seconds; None when it is not one."""
+    m = _TIMESPAN.match(text)
+    if m is None:
+        return None
+    days, hours, minutes, secs, fraction = m.groups()
+    if int(hours) > 23 or int(minutes) > 59 or int(secs or 0) > 59:
+        return None
+    return (int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + int(secs or 0)
+            + (int(fraction) / 10 ** len(fraction) if fraction else 0.0))

@@ -245,7 +245,7 @@ def _build(item: formats.Found, result: LoadResult, allow_unknown: bool) -> Work
     wf = Workflow(name=item.name, source=item.source, definition=definition, kind=item.kind, flavor=item.flavor,
                   app_settings=dict(item.app_settings), connections=item.connections,
                   access_control=item.access_control, json_path=base,
-                  state=_state(item))
+                  state=_state(item), response_timeout=item.response_timeout)
     wf.workflow_id = hashlib.sha256(f"{item.source}|{item.name}".encode()).hexdigest()[:32]
     if not violations:  # the model is built from a definition of the right shape only
         try:

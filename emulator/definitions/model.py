@@ -131,6 +131,7 @@ class Workflow:
     workflow_id: str = ""
     version: str = ""
     state: str = "Enabled"          # "Enabled" | "Disabled" (a disabled workflow's triggers answer 400)
+    response_timeout: float | None = None  # a Standard project's host.json RequestTimeout, in seconds
 
     @property
     def has_response_action(self) -> bool:

@@ -36,6 +36,8 @@ log = logging.getLogger("emulator.server")
 access_log = logging.getLogger("emulator.server.access")
 
 SERVER = web.AppKey("server", object)
+RESPONSE_TIMEOUT = 120.0  # Consumption and Power Automate (spec §8)
+STANDARD_RESPONSE_TIMEOUT = 225.0  # Runtime.Backend.HttpOperation.RequestTimeout default, 00:03:45 (spec §8)
 _SIG = re.compile(r"([?&]sig=)[^&]*", re.IGNORECASE)
 
 
@@ -47,7 +49,7 @@ class ServerConfig:
     state_dir: str | None = ".state"
     auth: str = "sas"  # "sas" | "none"
     sas_key: str | None = None
-    response_timeout: float = 120.0
+    response_timeout: float | None = None  # None: the host's default for the workflow (see timeout_for)
     body_limit: int = 104_857_600
     history: str = "memory"  # "memory" | "sqlite"
     history_size: int = 1000
@@ -132,11 +134,20 @@ class Server:
         if cached is not None and cached[0] is entry and cached[1] == self.registry.generation:
             return cached[2]
         cfg = self.config
-        options = run_options(self.runtime, response_timeout=cfg.response_timeout, location=cfg.location,
+        options = run_options(self.runtime, response_timeout=self.timeout_for(entry), location=cfg.location,
                               workflows=self.registry.workflows(), mocks=self.mocks_for(entry),
                               client_waiting=not trig.split_on, rng=self.rng, **cfg.run_options)
         self._options[key] = (entry, self.registry.generation, options)
         return options
+
+    def timeout_for(self, entry) -> float:
+        """Seconds a caller waits for a Response before 504: ``--timeout`` when given, else the host's default
+        (Standard: host.json's RequestTimeout or 225 s, the runtime's ``00:03:45``; otherwise 120 s)."""
+        if self.config.response_timeout is not None:
+            return self.config.response_timeout
+        if entry.standard:
+            return getattr(entry.workflow, "response_timeout", None) or STANDARD_RESPONSE_TIMEOUT
+        return RESPONSE_TIMEOUT
 
     # ------------------------------------------------------------------ mocks (the outbox)
     def mocks_for(self, entry):

@@ -178,7 +178,7 @@ async def _run(server, request, entry, trig, outputs: dict):
         op_url = server.new_operation(entry, invocation, base_url(request))
         return web.Response(status=202, headers={**NO_CACHE, **headers, "Location": op_url,
                                                  "Retry-After": str(cfg.retry_after)})
-    return await answer(server, entry, invocation, headers, cfg.response_timeout,
+    return await answer(server, entry, invocation, headers, server.timeout_for(entry),
                         content_headers=request.method in _CONTENT_HEADER_METHODS)
 
 

@@ -100,6 +100,37 @@ def test_standard_project_folder(tmp_path):
     assert wf.connections == {"managedApiConnections": {}} and wf.flavor == "standard"
 
 
+def test_standard_project_request_timeout_from_host_json(tmp_path):
+    (tmp_path / "host.json").write_text(json.dumps({"version": "2.0", "extensions": {"workflow": {"settings": {
+        "Runtime.Backend.HttpOperation.RequestTimeout": "00:05:30"}}}}))
+    (tmp_path / "one").mkdir()
+    write(tmp_path / "one" / "workflow.json", {"definition": DEF, "kind": "Stateful"})
+    result = load_path(tmp_path)
+    assert not result.errors and result.workflows[0].response_timeout == 330.0
+
+
+def test_standard_project_bad_request_timeout_is_reported(tmp_path):
+    (tmp_path / "host.json").write_text(json.dumps({"extensions": {"workflow": {"settings": {
+        "Runtime.Backend.HttpOperation.RequestTimeout": "five minutes"}}}}))
+    (tmp_path / "one").mkdir()
+    write(tmp_path / "one" / "workflow.json", {"definition": DEF, "kind": "Stateful"})
+    result = load_path(tmp_path)
+    assert [w.name for w in result.workflows] == ["one"] and result.workflows[0].response_timeout is None
+    assert [e.code for e in result.errors] == ["InvalidHostSetting"]
+    assert "five minutes" in result.errors[0].message
+
+
+def test_timespan_seconds():
+    from emulator.definitions.formats import timespan_seconds
+
+    assert timespan_seconds("00:03:45") == 225
+    assert timespan_seconds("1.00:00:00") == 86400
+    assert timespan_seconds("00:00:00.5") == 0.5
+    assert timespan_seconds("00:02") == 120
+    for bad in ("", "5", "00:60:00", "24:00:00", "abc", "1:2:3:4"):
+        assert timespan_seconds(bad) is None, bad
+
+
 def test_folder_of_files_skips_non_workflows_with_warning(tmp_path):
     write(tmp_path / "a.json", DEF)
     write(tmp_path / "notes.json", {"hello": 1})

@@ -194,3 +194,28 @@ async def test_client_tracking_id_from_the_caller_and_from_the_trigger(serve_rea
     assert status == 400 and err["error"]["code"] == "InvalidTemplate"
     assert err["error"]["message"].startswith(
         "Unable to process template language expressions in trigger 'manual' correlation: ")
+
+
+async def test_standard_project_times_out_by_its_host_json(serve_real, tmp_path):
+    """A Standard project's host.json RequestTimeout is its 504 timeout; other workflows keep the host's default."""
+    import json
+
+    project = tmp_path / "project"
+    (project / "slow").mkdir(parents=True)
+    (project / "host.json").write_text(json.dumps({"version": "2.0", "extensions": {"workflow": {"settings": {
+        "Runtime.Backend.HttpOperation.RequestTimeout": "00:00:00.3"}}}}))
+    doc = flow({"Wait": WAIT, "Reply": after(response(200, "late"), "Wait")})
+    (project / "slow" / "workflow.json").write_text(json.dumps({**doc, "kind": "Stateful"}))
+    live = await serve_real([project])
+    assert live.server.timeout_for(live.entry("slow")) == 0.3
+    status, _, out = await live.call_json("POST", live.url("slow"))
+    assert status == 504 and out["error"]["code"] == "ActionResponseTimedOut"
+    live.entry("slow").workflow.response_timeout = None
+    assert live.server.timeout_for(live.entry("slow")) == 225.0
+
+
+async def test_default_timeouts_and_the_option(serve_real):
+    live = await serve_real({"c.json": flow({"Reply": response(200, "x")})})
+    assert live.server.timeout_for(live.entry("c")) == 120.0
+    live.server.config.response_timeout = 7.5
+    assert live.server.timeout_for(live.entry("c")) == 7.5

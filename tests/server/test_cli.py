@@ -23,7 +23,8 @@ def test_serve_defaults():
     _load_extensions()
     args = build_parser().parse_args(["serve"])
     assert args.paths == ["flows"] and args.host == "127.0.0.1" and args.port == 7071
-    assert args.state_dir == ".state" and args.auth == "sas" and args.timeout == 120.0
+    assert args.state_dir == ".state" and args.auth == "sas"
+    assert args.timeout is None  # the host's default per workflow: 120 s, Standard 225 s (Server.timeout_for)
 
 
 async def test_banner_lists_method_path_url_and_curl(tmp_path):
