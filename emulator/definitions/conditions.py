@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..expressions import EvalContext, ExpressionError
 from ..expressions.context import as_context
+from ..expressions.registry import lookup
 from ..expressions.template import CompiledValue
 
 DESIGNER_OPERATORS = ("equals", "contains", "greater", "greaterOrEquals", "less", "lessOrEquals",
@@ -59,8 +60,6 @@ def _logic(op: str, parts: tuple):
 
 def _call(name: str, args: tuple):
     """A call of a registered function on evaluated arguments (looked up once, at load time)."""
-    from ..functions import lookup
-
     spec = lookup(name)
     if spec is None:
         def undefined(ctx):
@@ -117,8 +116,6 @@ def _compile_node(raw, path: str, comp):
             return _logic(key, tuple(_compile_node(x, f"{path}.{op}[{i}]", comp) for i, x in enumerate(items)))
         if key == "not":
             return _logic("not", (_compile_node(operand, f"{path}.not", comp),))
-        from ..functions import lookup
-
         if lookup(op) is None and op not in DESIGNER_OPERATORS:
             comp.problem(f"{path}.{op}", f"unknown condition operator '{op}'", code="InvalidCondition")
         args = operand if isinstance(operand, list) else [operand]

@@ -21,8 +21,8 @@ import re
 
 from ..expressions.encoding import charset_error, decode_base64, first_charset, lookup_charset
 from ..expressions.errors import ExpressionError, function_error, type_error
+from ..expressions.registry import function
 from ..expressions.values import OCTET_STREAM, Blob, blob_from_envelope, to_string
-from .registry import function
 
 TEXT_UTF8 = "text/plain;charset=utf-8"
 JSON_UTF8 = "application/json;charset=utf-8"

@@ -10,6 +10,7 @@ import math
 from decimal import Decimal
 
 from ..expressions.errors import ExpressionError, type_error
+from ..expressions.registry import function
 from ..expressions.values import (
     Blob,
     float_to_decimal,
@@ -19,7 +20,6 @@ from ..expressions.values import (
     type_name,
     values_equal,
 )
-from .registry import function
 from .string import MAX_RESULT_LENGTH as MAX_TEXT  # noqa: E402
 from .string import from_utf16_view, single_param_error, utf16_len, utf16_view, want_int, want_str
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..expressions.errors import ExpressionError
+from ..expressions.registry import function
 from ..expressions.values import to_string
-from .registry import function
 
 # .NET Boolean.Parse trims white space and trailing NULs before comparing
 _BOOL_TRIM = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \

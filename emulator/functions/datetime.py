@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from ..expressions.errors import ExpressionError, type_error
+from ..expressions.registry import function
 from . import timezones
 from .dates.cultures import INVARIANT, Culture, get_culture
 from .dates.errors import CultureNotFoundError, DateFormatError, DateParseError, DateRangeError
@@ -26,7 +27,6 @@ from .dates.values import (
     UTC,
     DateTimeValue,
 )
-from .registry import function
 
 CATEGORY = "datetime"
 DEFAULT_LOCALE = "en-US"

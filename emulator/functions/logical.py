@@ -7,8 +7,8 @@ first true one, ``if`` evaluates only the branch it picks (all host-verified).
 from __future__ import annotations
 
 from ..expressions.errors import ExpressionError, type_error
+from ..expressions.registry import function
 from ..expressions.values import compare_values, type_name, values_equal
-from .registry import function
 
 
 def _want_bool(fn: str, index: int, value) -> bool:

@@ -9,8 +9,8 @@ objects with the extra properties.
 from __future__ import annotations
 
 from ..expressions.errors import ExpressionError, type_error
+from ..expressions.registry import function
 from ..expressions.values import find_key, to_json_text
-from .registry import function
 
 
 def _want_object(fn: str, index: int, value) -> dict:

@@ -15,8 +15,8 @@ import math
 from decimal import Decimal
 
 from ..expressions.errors import ExpressionError, function_error, type_error
+from ..expressions.registry import function
 from ..expressions.values import DECIMAL_MAX, INT64_MAX, INT64_MIN, float_to_decimal, is_integer, is_number
-from .registry import function
 
 INT32_MAX = 2**31 - 1
 RANGE_MAX_COUNT = 100_000

@@ -19,11 +19,11 @@ import math
 from decimal import Decimal
 
 from ..expressions.errors import ExpressionError, function_error, type_error
+from ..expressions.registry import function
 from ..expressions.values import INT64_MAX, INT64_MIN, format_decimal, format_float, is_integer
 from .numbers.cultures import INVARIANT, CultureNotFound, NumberFormat, get_culture
 from .numbers.errors import FormatError
 from .numbers.formatting import format_number
-from .registry import function
 
 # NumberStyles flags
 _LEADING_WHITE, _TRAILING_WHITE, _LEADING_SIGN, _TRAILING_SIGN = 0x1, 0x2, 0x4, 0x8

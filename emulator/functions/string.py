@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from ..expressions.errors import ExpressionError, function_error, type_error
+from ..expressions.registry import function
 from ..expressions.values import is_integer, to_string, type_name
-from .registry import function
 
 MAX_RESULT_LENGTH = 104_857_600  # concat and join results (functions reference limits)
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from ..expressions.errors import function_error, type_error
-from .registry import function
+from ..expressions.registry import function
 
 DEFAULT_PORTS = {
     "http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21, "sftp": 22, "ssh": 22, "telnet": 23,

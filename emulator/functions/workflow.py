@@ -9,8 +9,8 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from ..expressions.errors import ExpressionError, type_error
+from ..expressions.registry import function
 from ..expressions.values import lookup_key, to_string
-from .registry import function
 
 CATEGORY = "workflow"
 

@@ -21,9 +21,9 @@ import elementpath
 from elementpath import XPath1Parser, XPathContext
 
 from ..expressions.errors import ExpressionError, function_error, type_error
+from ..expressions.registry import function
 from ..expressions.values import XML_CONTENT_TYPE, Blob, blob_from_envelope, type_name
 from . import xmldom as dom
-from .registry import function
 from .xmljson import ConversionError, JsonTextError, json_to_xml, parse_json, xml_to_json
 
 _DOCS = "Please see https://aka.ms/logicexpressions#{} for usage details."
