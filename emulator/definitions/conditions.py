@@ -12,6 +12,7 @@ from ..expressions import EvalContext, ExpressionError
 from ..expressions.context import as_context
 from ..expressions.registry import lookup
 from ..expressions.template import CompiledValue
+from ..functions.args import want_bool
 
 DESIGNER_OPERATORS = ("equals", "contains", "greater", "greaterOrEquals", "less", "lessOrEquals",
                       "startsWith", "endsWith")
@@ -40,19 +41,19 @@ def _logic(op: str, parts: tuple):
         (part,) = parts
 
         def not_(ctx):
-            return not _truth(part(ctx), "not")
+            return not want_bool("not", 0, part(ctx))
         return not_
     if op == "and":
         def and_(ctx):
             for p in parts:
-                if not _truth(p(ctx), "and"):
+                if not want_bool("and", 0, p(ctx)):
                     return False
             return True
         return and_
 
     def or_(ctx):
         for p in parts:
-            if _truth(p(ctx), "or"):
+            if want_bool("or", 0, p(ctx)):
                 return True
         return False
     return or_
@@ -85,12 +86,6 @@ def _node(compiled):
     return compiled.evaluate
 
 
-def _truth(value, op: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    from ..expressions.errors import type_error
-
-    raise type_error(op, 0, "of type boolean", value)
 
 
 def compile_condition(raw, path: str, comp):

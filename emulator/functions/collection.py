@@ -20,8 +20,9 @@ from ..expressions.values import (
     type_name,
     values_equal,
 )
+from .args import single_param_error, want_int, want_str
 from .string import MAX_RESULT_LENGTH as MAX_TEXT  # noqa: E402
-from .string import from_utf16_view, single_param_error, utf16_len, utf16_view, want_int, want_str
+from .string import from_utf16_view, utf16_len, utf16_view
 
 
 def _same_type_error(fn: str) -> ExpressionError:

@@ -16,7 +16,8 @@ from decimal import Decimal
 
 from ..expressions.errors import ExpressionError, function_error, type_error
 from ..expressions.registry import function
-from ..expressions.values import DECIMAL_MAX, INT64_MAX, INT64_MIN, float_to_decimal, is_integer, is_number
+from ..expressions.values import DECIMAL_MAX, INT64_MAX, INT64_MIN, float_to_decimal, is_number
+from .args import want_int, want_number
 
 INT32_MAX = 2**31 - 1
 RANGE_MAX_COUNT = 100_000
@@ -35,12 +36,6 @@ def overflow_error(fn: str) -> ExpressionError:
 def _zero_error(fn: str) -> ExpressionError:
     # the host's text, seen in run records (spec §10)
     return ExpressionError(f"Attempt to divide an integral or decimal value by zero in function '{fn}'.")
-
-
-def want_number(fn: str, index: int, value):
-    if is_number(value):
-        return value
-    raise type_error(fn, index, "an integer or a decimal number", value)
 
 
 # --------------------------------------------------------------------------- .NET decimal
@@ -196,15 +191,9 @@ def min_(*args):
 
 # --------------------------------------------------------------------------- rand / range
 
-def _want_int(fn: str, index: int, value) -> int:
-    if is_integer(value):
-        return value
-    raise type_error(fn, index, "an integer", value)
-
-
 @function("rand", min_args=2, category="math", context=True)
 def rand(ctx, low, high):
-    low, high = _want_int("rand", 0, low), _want_int("rand", 1, high)
+    low, high = want_int("rand", 0, low), want_int("rand", 1, high)
     if low > high:
         raise function_error(
             "rand", "expects its second parameter (the maximum) to be greater than or equal to its first "
@@ -216,7 +205,7 @@ def rand(ctx, low, high):
 
 @function("range", min_args=2, category="math")
 def range_(start, count):
-    start, count = _want_int("range", 0, start), _want_int("range", 1, count)
+    start, count = want_int("range", 0, start), want_int("range", 1, count)
     if start < -INT32_MAX - 1 or start > INT32_MAX:
         raise type_error("range", 0, "a 32-bit integer", start)
     if count < 0 or count > RANGE_MAX_COUNT:

@@ -20,19 +20,14 @@ from decimal import Decimal
 import elementpath
 from elementpath import XPath1Parser, XPathContext
 
-from ..expressions.errors import ExpressionError, function_error, type_error
+from ..expressions.errors import function_error, type_error
 from ..expressions.registry import function
-from ..expressions.values import XML_CONTENT_TYPE, Blob, blob_from_envelope, type_name
+from ..expressions.values import XML_CONTENT_TYPE, Blob, blob_from_envelope
 from . import xmldom as dom
+from .args import single_param_error, want_str
 from .xmljson import ConversionError, JsonTextError, json_to_xml, parse_json, xml_to_json
 
 _DOCS = "Please see https://aka.ms/logicexpressions#{} for usage details."
-
-
-def _param_error(fn: str, expected: str, value) -> ExpressionError:
-    return ExpressionError(
-        f"The template language function '{fn}' expects its parameter to be {expected}. The provided value is "
-        f"of type '{type_name(value)}'. " + _DOCS.format(fn))
 
 
 def xml_blob(text: str) -> Blob:
@@ -83,7 +78,7 @@ def xml_(value):
             raise function_error("xml", f"parameter is not valid. The provided value cannot be converted to "
                                         f"XML: '{exc}'. " + _DOCS.format("xml")) from None
     else:
-        raise _param_error("xml", "a string or an object", value)
+        raise single_param_error("xml", "a string or an object", value)
     try:
         text = dom.outer_xml(doc)
     except dom.XmlError as exc:
@@ -124,7 +119,7 @@ def json_(value):
             return xml_to_json(doc)
         value = text
     if not isinstance(value, str):
-        raise _param_error("json", "a string or an XML", value)
+        raise single_param_error("json", "a string or an XML", value)
     try:
         return parse_json(value)
     except JsonTextError as exc:
@@ -292,8 +287,7 @@ def xpath(value, expression):
         text = _blob_text(blob)
     else:  # a string is not parsed: the host wants xml() first
         raise type_error("xpath", 0, "an XML object", value)
-    if not isinstance(expression, str):
-        raise type_error("xpath", 1, "of type string", expression)
+    expression = want_str("xpath", 1, expression)
     doc = _load("xpath", text)
     view = _EtreeView(doc)
     try:
@@ -310,20 +304,14 @@ def xpath(value, expression):
 
 # --------------------------------------------------------------------------- names and values
 
-def _string_arg(fn: str, value) -> str:
-    if not isinstance(value, str):
-        raise type_error(fn, 0, "of type string", value)
-    return value
-
-
 @function("encodeXmlName", min_args=1, category="string")
 def encode_xml_name(value):
-    return dom.encode_name(_string_arg("encodeXmlName", value))
+    return dom.encode_name(want_str("encodeXmlName", 0, value))
 
 
 @function("decodeXmlName", min_args=1, category="string")
 def decode_xml_name(value):
-    return dom.decode_name(_string_arg("decodeXmlName", value))
+    return dom.decode_name(want_str("decodeXmlName", 0, value))
 
 
 _XML_VALUE_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
@@ -331,7 +319,7 @@ _XML_VALUE_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'"
 
 @function("encodeXmlValue", min_args=1, category="string")
 def encode_xml_value(value):
-    text = _string_arg("encodeXmlValue", value)
+    text = want_str("encodeXmlValue", 0, value)
     return "".join(_XML_VALUE_ESCAPES.get(ch, ch) for ch in text)
 
 
@@ -340,5 +328,5 @@ _ENTITY = re.compile(r"&(?:#[xX][0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
 
 @function("decodeXmlValue", min_args=1, category="string")
 def decode_xml_value(value):
-    text = _string_arg("decodeXmlValue", value)
+    text = want_str("decodeXmlValue", 0, value)
     return _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
