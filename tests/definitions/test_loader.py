@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from emulator.definitions import load_definition
 from emulator.runtime import RunOptions, VirtualClock, run_to_end
+from tests.definitions.helpers import load_definition
 
 TRIG = {"manual": {"type": "Request", "kind": "Http"}}
 
