@@ -150,8 +150,8 @@ def _stub_runtime():
         inv.done.set_result(inv.record)
         return inv
 
-    return SimpleNamespace(load_path=partial(load_path, action_types=lookup), invoke=invoke, RunOptions=RunOptions,
-                           MockSet=None)
+    return SimpleNamespace(load_path=partial(load_path, action_types=lookup), invoke=invoke,
+                           RunOptions=RunOptions, MockSet=None)
 
 
 def child(kind: str) -> None:

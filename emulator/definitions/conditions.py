@@ -21,15 +21,15 @@ DESIGNER_OPERATORS = ("equals", "contains", "greater", "greaterOrEquals", "less"
 class Condition:
     """A compiled designer condition: one closure per node, built at load time (no tree walk per run)."""
 
-    __slots__ = ("_fn",)
+    __slots__ = ("fn",)
 
     def __init__(self, fn):
-        self._fn = fn
+        self.fn = fn
 
     def evaluate(self, ctx):
         if ctx.__class__ is not EvalContext:
             ctx = as_context(ctx)
-        return self._fn(ctx)
+        return self.fn(ctx)
 
 
 def _const(value):
@@ -79,10 +79,8 @@ def _call(name: str, args: tuple):
 
 def _node(compiled):
     """The function behind a compiled value (its own context check skipped: :class:`Condition` did it)."""
-    if isinstance(compiled, Condition):
-        return compiled._fn
-    if isinstance(compiled, CompiledValue):
-        return compiled._fn
+    if isinstance(compiled, (Condition, CompiledValue)):
+        return compiled.fn
     return compiled.evaluate
 
 

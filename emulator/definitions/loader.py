@@ -3,10 +3,10 @@
 Every problem found is reported at once (structure, expressions, unknown types, runAfter
 references) as :class:`LoadProblem` with file, JSON path and column.
 
-The action types are the runtime's, a layer above: every entry point takes them as ``action_types``, a
-lookup ``name -> handler or None`` (``emulator.runtime.actions.registry.lookup``). A handler has
-``type_name``, ``is_container``, ``is_loop`` and ``compile(action, compiler)``; ``action_types("__unknown__")``
-gives the stand-in for a type the lookup does not know.
+The action types are the runtime's, a layer above: every entry point takes them as ``action_types``,
+a lookup ``name -> handler or None`` (``emulator.runtime.actions.registry.lookup``). A handler has
+``type_name``, ``is_container``, ``is_loop`` and ``compile(action, compiler)``;
+``action_types("__unknown__")`` gives the stand-in for a type the lookup does not know.
 """
 
 from __future__ import annotations
@@ -228,8 +228,9 @@ def _load_file(file: Path, result: LoadResult, options: _Options, explicit: bool
 
 
 def load_definition(definition: dict, name: str = "workflow", *, action_types: ActionTypes,
-                    source: str = "<memory>", parameters: dict | None = None, app_settings: dict | None = None,
-                    allow_unknown_types: bool = False, flavor: str = "consumption") -> tuple[Workflow, list]:
+                    source: str = "<memory>", parameters: dict | None = None,
+                    app_settings: dict | None = None, allow_unknown_types: bool = False,
+                    flavor: str = "consumption") -> tuple[Workflow, list]:
     """Build a workflow from an in-memory definition (tests, the Workflow action's callers)."""
     found = formats.find_in_document(definition, Path(source), name) or [
         formats.Found(name, Path(source), definition)]

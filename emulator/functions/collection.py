@@ -21,8 +21,7 @@ from ..expressions.values import (
     values_equal,
 )
 from .args import single_param_error, want_int, want_str
-from .string import MAX_RESULT_LENGTH as MAX_TEXT  # noqa: E402
-from .string import from_utf16_view, utf16_len, utf16_view
+from .string import MAX_RESULT_LENGTH, from_utf16_view, utf16_len, utf16_view
 
 
 def _same_type_error(fn: str) -> ExpressionError:
@@ -134,10 +133,11 @@ def join(collection, delimiter):
         raise type_error("join", 0, "an array", collection)
     delimiter = want_str("join", 1, delimiter)
     result = delimiter.join(to_string(item) for item in collection)
-    if len(result) > MAX_TEXT:
+    if len(result) > MAX_RESULT_LENGTH:
         raise ExpressionError(
-            f"The template language function 'join' produced a string longer than the limit of {MAX_TEXT} "
-            f"characters. Please see https://aka.ms/logicexpressions#join for usage details.")
+            f"The template language function 'join' produced a string longer than the limit of "
+            f"{MAX_RESULT_LENGTH} characters. "
+            f"Please see https://aka.ms/logicexpressions#join for usage details.")
     return result
 
 

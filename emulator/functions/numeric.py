@@ -37,7 +37,6 @@ _WHITE = " \t\n\v\f\r"
 _MAX_DIGITS = {"float": 768, "decimal": 30, "int": 19}  # .NET NumberBuffer sizes minus the terminator
 _U64 = (1 << 64) - 1
 _U32 = (1 << 32) - 1
-_DECIMAL_MAX = Decimal(2**96 - 1)
 
 
 class _Parsed:

@@ -24,8 +24,8 @@ def real_runtime() -> SimpleNamespace:
         from ..runtime import MockSet
     except ImportError:
         MockSet = None  # noqa: N806
-    return SimpleNamespace(load_path=partial(load_path, action_types=lookup), invoke=invoke, RunOptions=RunOptions,
-                           MockSet=MockSet)
+    return SimpleNamespace(load_path=partial(load_path, action_types=lookup), invoke=invoke,
+                           RunOptions=RunOptions, MockSet=MockSet)
 
 
 _ACCEPTED: dict[int, frozenset | None] = {}

@@ -85,7 +85,8 @@ async def test_a_container_without_actions_has_an_empty_body():
     wf, probs = load_definition({"triggers": TRIG, "actions": {
         "S": {"type": "Scope"},
         "L": {"type": "Foreach", "foreach": "@createArray(1, 2)", "runAfter": {"S": ["Succeeded"]}},
-        "U": {"type": "Until", "expression": "@true", "limit": {"count": 3}, "runAfter": {"L": ["Succeeded"]}}}}, "t")
+        "U": {"type": "Until", "expression": "@true", "limit": {"count": 3},
+              "runAfter": {"L": ["Succeeded"]}}}}, "t")
     assert not [p for p in probs if p.severity == "error"], [str(p) for p in probs]
     assert all(not wf.all_actions[n].body.actions for n in "SLU")
     assert "actions" not in wf.all_actions["S"].branches  # the model answers for it; nothing is stored
