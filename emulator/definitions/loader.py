@@ -11,6 +11,7 @@ a lookup ``name -> handler or None`` (``emulator.runtime.actions.registry.lookup
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -94,18 +95,14 @@ class Compiler:
     def problem(self, path: str, message: str, *, column=None, code="InvalidDefinition", severity=None):
         self.problems.append(LoadProblem(self.file, path, message, column, code, severity or self.severity))
 
+    @contextlib.contextmanager
     def lenient(self):
         """Context manager: problems become warnings (e.g. Agent tools, answered by mocks)."""
-        import contextlib
-
-        @contextlib.contextmanager
-        def manage():
-            before, self.severity = self.severity, "warning"
-            try:
-                yield self
-            finally:
-                self.severity = before
-        return manage()
+        before, self.severity = self.severity, "warning"
+        try:
+            yield self
+        finally:
+            self.severity = before
 
     def _expression_problem(self, path: str, err: ExpressionError):
         self.problem(path, err.message, column=err.column, code=err.code or "InvalidTemplate")

@@ -81,7 +81,7 @@ class Action:
         """Enclosing Foreach/Until actions, innermost first."""
         node = self.parent
         while node is not None:
-            if getattr(node.handler, "is_loop", False):
+            if node.handler.is_loop:
                 yield node
             node = node.parent
 

@@ -8,7 +8,7 @@ optional .NET format string (default ``o``) in the en-US culture unless a locale
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timezone
 
 from ..expressions.errors import ExpressionError
 from ..expressions.registry import function
@@ -110,7 +110,7 @@ def _shift(fn: str, value: DateTimeValue, interval: int, unit_value, unit_index:
 
 
 def _now(ctx) -> DateTimeValue:
-    now = ctx.now() if ctx is not None and callable(getattr(ctx, "now", None)) else datetime.now(timezone.utc)
+    now = ctx.now()  # the run's clock (an EvalContext always has one)
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
     return DateTimeValue.from_datetime(now)

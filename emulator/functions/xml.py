@@ -98,8 +98,20 @@ def _check_encoding(doc: dom.Document) -> None:
         info = codecs.lookup(decl.encoding)
     except LookupError:
         raise ValueError(f"'{decl.encoding}' is not a supported encoding name.") from None
-    if not getattr(info, "_is_text_encoding", True) or re.match(r"utf[-_]?(16|32)", info.name):
+    if not _is_text_codec(info.name) or re.match(r"utf[-_]?(16|32)", info.name):
         raise ValueError(f"System does not support '{decl.encoding}' encoding.")
+
+
+def _is_text_codec(name: str) -> bool:
+    """A codec between str and bytes (not ``base64``, ``rot13``, ``zlib``...): ``str.encode`` refuses the others
+    with LookupError ("not a text encoding")."""
+    try:
+        "".encode(name)
+    except LookupError:
+        return False
+    except UnicodeError:  # a text codec that encodes nothing (``undefined``)
+        pass
+    return True
 
 
 @function("json", min_args=1, category="conversion")
