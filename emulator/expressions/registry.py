@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .errors import ExpressionError, count_word
+from .errors import ExpressionError, count_word, usage
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,7 @@ class FunctionSpec:
             want = f"between {count_word(lo)} and {count_word(hi)} parameters"
         return ExpressionError(
             f"The template language function '{self.name}' expects {want}. "
-            f"The function was invoked with '{given}' parameter{'s' if given != 1 else ''}. "
-            f"Please see https://aka.ms/logicexpressions#{self.name.lower()} for usage details."
+            f"The function was invoked with '{given}' parameter{'s' if given != 1 else ''}. " + usage(self.name)
         )
 
 

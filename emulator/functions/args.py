@@ -12,7 +12,7 @@ Checks that only one function makes (``xpath``'s XML object, ``trim``'s own mess
 
 from __future__ import annotations
 
-from ..expressions.errors import ExpressionError, type_error
+from ..expressions.errors import ExpressionError, type_error, usage
 from ..expressions.values import is_integer, is_number, type_name
 
 
@@ -50,6 +50,5 @@ def single_param_error(fn: str, expected: str, value) -> ExpressionError:
     """The host's wording for a one-parameter function: 'expects its parameter to be ...'."""
     return ExpressionError(
         f"The template language function '{fn}' expects its parameter to be {expected}. "
-        f"The provided value is of type '{type_name(value)}'. "
-        f"Please see https://aka.ms/logicexpressions#{fn.lower()} for usage details."
+        f"The provided value is of type '{type_name(value)}'. " + usage(fn)
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from ..expressions.errors import ExpressionError, type_error
+from ..expressions.errors import ExpressionError, type_error, usage
 from ..expressions.registry import function
 from ..expressions.values import (
     Blob,
@@ -27,7 +27,7 @@ from .string import MAX_RESULT_LENGTH, from_utf16_view, utf16_len, utf16_view
 def _same_type_error(fn: str) -> ExpressionError:
     return ExpressionError(
         f"The template language function '{fn}' expects parameters of same type: all arrays or all objects. "
-        f"Please see https://aka.ms/logicexpressions#{fn.lower()} for usage details.")
+        + usage(fn))
 
 
 def _count(fn: str, value) -> int:
@@ -35,8 +35,7 @@ def _count(fn: str, value) -> int:
         shown = to_string(value) if not isinstance(value, (dict, list)) else type_name(value)
         raise ExpressionError(
             f"The template language function '{fn}' expects its second parameter to be a positive integer "
-            f"(zero or more). The provided value is '{shown}'. "
-            f"Please see https://aka.ms/logicexpressions#{fn.lower()} for usage details.")
+            f"(zero or more). The provided value is '{shown}'. " + usage(fn))
     return value
 
 

@@ -6,7 +6,7 @@ first true one, ``if`` evaluates only the branch it picks (all host-verified).
 
 from __future__ import annotations
 
-from ..expressions.errors import ExpressionError, type_error
+from ..expressions.errors import ExpressionError, type_error, usage
 from ..expressions.registry import function
 from ..expressions.values import compare_values, type_name, values_equal
 from .args import want_bool
@@ -60,8 +60,7 @@ def _compare(fn: str, a, b):
                 raise type_error(fn, i, _ORDERABLE, v)
         raise ExpressionError(
             f"The template language function '{fn}' expects its parameters to be of the same kind: two numbers "
-            f"or two strings. The provided values are of type '{type_name(a)}' and '{type_name(b)}'. "
-            f"Please see https://aka.ms/logicexpressions#{fn.lower()} for usage details.")
+            f"or two strings. The provided values are of type '{type_name(a)}' and '{type_name(b)}'. " + usage(fn))
     return result
 
 

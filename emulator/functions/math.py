@@ -14,7 +14,7 @@ import decimal
 import math
 from decimal import Decimal
 
-from ..expressions.errors import ExpressionError, function_error, type_error
+from ..expressions.errors import ExpressionError, function_error, type_error, usage
 from ..expressions.registry import function
 from ..expressions.values import DECIMAL_MAX, INT64_MAX, INT64_MIN, float_to_decimal, is_number
 from .args import want_int, want_number
@@ -25,12 +25,8 @@ _COEFF_MAX = 2**96 - 1
 _CTX = decimal.Context(prec=80, rounding=decimal.ROUND_HALF_EVEN, Emax=999999, Emin=-999999)
 
 
-def _usage(fn: str) -> str:
-    return f" Please see https://aka.ms/logicexpressions#{fn.lower()} for usage details."
-
-
 def overflow_error(fn: str) -> ExpressionError:
-    return function_error(fn, "failed: Arithmetic operation resulted in an overflow." + _usage(fn))
+    return function_error(fn, "failed: Arithmetic operation resulted in an overflow. " + usage(fn))
 
 
 def _zero_error(fn: str) -> ExpressionError:
@@ -157,7 +153,7 @@ def _extreme(fn: str, args: tuple, pick_greater: bool):
             raise type_error(fn, 0, "an array", args[0])
         values = args[0]
         if not values:
-            raise function_error(fn, "expects a non-empty array of numbers." + _usage(fn))
+            raise function_error(fn, "expects a non-empty array of numbers. " + usage(fn))
         for v in values:
             if not is_number(v):
                 raise type_error(fn, 0, "an array of integers or decimal numbers", values)
@@ -197,7 +193,7 @@ def rand(ctx, low, high):
     if low > high:
         raise function_error(
             "rand", "expects its second parameter (the maximum) to be greater than or equal to its first "
-                    "parameter (the minimum)." + _usage("rand"))
+                    "parameter (the minimum). " + usage("rand"))
     if low == high:
         return low
     return ctx.random.randrange(low, high)
@@ -211,8 +207,8 @@ def range_(start, count):
     if count < 0 or count > RANGE_MAX_COUNT:
         raise function_error(
             "range", f"expects its second parameter to be a non-negative integer no larger than "
-                     f"{RANGE_MAX_COUNT}. The provided value is '{count}'." + _usage("range"))
+                     f"{RANGE_MAX_COUNT}. The provided value is '{count}'. " + usage("range"))
     if start + count > INT32_MAX:
         raise function_error(
-            "range", f"expects the sum of its parameters to be no larger than {INT32_MAX}." + _usage("range"))
+            "range", f"expects the sum of its parameters to be no larger than {INT32_MAX}. " + usage("range"))
     return list(range(start, start + count))

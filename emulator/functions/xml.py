@@ -20,14 +20,12 @@ from decimal import Decimal
 import elementpath
 from elementpath import XPath1Parser, XPathContext
 
-from ..expressions.errors import function_error, type_error
+from ..expressions.errors import function_error, type_error, usage
 from ..expressions.registry import function
 from ..expressions.values import XML_CONTENT_TYPE, Blob, blob_from_envelope
 from . import xmldom as dom
 from .args import single_param_error, want_str
 from .xmljson import ConversionError, JsonTextError, json_to_xml, parse_json, xml_to_json
-
-_DOCS = "Please see https://aka.ms/logicexpressions#{} for usage details."
 
 
 def xml_blob(text: str) -> Blob:
@@ -59,7 +57,7 @@ def _load(fn: str, text: str) -> dom.Document:
         return dom.parse(text)
     except dom.XmlError as exc:
         raise function_error(fn, f"parameter is not valid. The provided value cannot be parsed as XML: "
-                                 f"'{exc}'. " + _DOCS.format(fn)) from None
+                                 f"'{exc}'. " + usage(fn)) from None
 
 
 # --------------------------------------------------------------------------- xml()
@@ -76,14 +74,14 @@ def xml_(value):
             doc = json_to_xml(value)
         except (ConversionError, dom.XmlError) as exc:
             raise function_error("xml", f"parameter is not valid. The provided value cannot be converted to "
-                                        f"XML: '{exc}'. " + _DOCS.format("xml")) from None
+                                        f"XML: '{exc}'. " + usage("xml")) from None
     else:
         raise single_param_error("xml", "a string or an object", value)
     try:
         text = dom.outer_xml(doc)
     except dom.XmlError as exc:
         raise function_error("xml", f"parameter is not valid. The provided value cannot be converted to XML: "
-                                    f"'{exc}'. " + _DOCS.format("xml")) from None
+                                    f"'{exc}'. " + usage("xml")) from None
     return xml_blob(text)
 
 
@@ -127,7 +125,7 @@ def json_(value):
                 _check_encoding(doc)
             except ValueError as exc:
                 raise function_error("json", f"parameter is not valid. The provided XML cannot be converted: "
-                                             f"'{exc}'. " + _DOCS.format("json")) from None
+                                             f"'{exc}'. " + usage("json")) from None
             return xml_to_json(doc)
         value = text
     if not isinstance(value, str):
@@ -136,7 +134,7 @@ def json_(value):
         return parse_json(value)
     except JsonTextError as exc:
         raise function_error("json", f"parameter is not valid. The provided value '{value}' cannot be parsed: "
-                                     f"'{exc}'. " + _DOCS.format("json")) from None
+                                     f"'{exc}'. " + usage("json")) from None
 
 
 # --------------------------------------------------------------------------- xpath()
@@ -308,7 +306,7 @@ def xpath(value, expression):
         result = token.evaluate(XPathContext(view.tree, namespaces=dict(view.namespaces)))
     except (elementpath.ElementPathError, KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
         raise function_error("xpath", f"parameters are invalid: the 'xpath' parameter must be a supported, "
-                                      f"well-formed XPath expression: '{exc}'. " + _DOCS.format("xpath")) from None
+                                      f"well-formed XPath expression: '{exc}'. " + usage("xpath")) from None
     if isinstance(result, list):
         return [_xpath_item(view, doc, item) for item in result]
     return _xpath_item(view, doc, result)
