@@ -40,6 +40,12 @@ def want_bool(fn: str, index: int, value) -> bool:
     raise type_error(fn, index, "of type boolean", value)
 
 
+def want_array(fn: str, index: int, value) -> list:
+    if isinstance(value, list):
+        return value
+    raise type_error(fn, index, "an array", value)
+
+
 def want_object(fn: str, index: int, value) -> dict:
     if isinstance(value, dict):
         return value

@@ -20,7 +20,7 @@ from ..expressions.values import (
     type_name,
     values_equal,
 )
-from .args import single_param_error, want_int, want_str
+from .args import single_param_error, want_array, want_int, want_str
 from .string import MAX_RESULT_LENGTH, from_utf16_view, utf16_len, utf16_view
 
 
@@ -105,9 +105,7 @@ def take(collection, count):
 
 @function("skip", min_args=2, category="collection")
 def skip(collection, count):
-    if not isinstance(collection, list):
-        raise type_error("skip", 0, "an array", collection)
-    return collection[_count("skip", count):]
+    return want_array("skip", 0, collection)[_count("skip", count):]
 
 
 @function("chunk", min_args=2, category="collection")
@@ -128,8 +126,7 @@ def chunk(collection, size):
 
 @function("join", min_args=2, category="collection")
 def join(collection, delimiter):
-    if not isinstance(collection, list):
-        raise type_error("join", 0, "an array", collection)
+    collection = want_array("join", 0, collection)
     delimiter = want_str("join", 1, delimiter)
     result = delimiter.join(to_string(item) for item in collection)
     if len(result) > MAX_RESULT_LENGTH:
@@ -253,8 +250,7 @@ def _sort_rank(fn: str, value):
 
 @function("sort", min_args=1, max_args=2, category="collection")
 def sort(collection, sort_by=None):
-    if not isinstance(collection, list):
-        raise type_error("sort", 0, "an array", collection)
+    collection = want_array("sort", 0, collection)
     if sort_by is None:
         keys = [_sort_rank("sort", item) for item in collection]
     else:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from ..expressions.errors import ExpressionError, function_error, type_error, usage
 from ..expressions.registry import function
 from ..expressions.values import DECIMAL_MAX, INT64_MAX, INT64_MIN, float_to_decimal, is_number
-from .args import want_int, want_number
+from .args import want_array, want_int, want_number
 
 INT32_MAX = 2**31 - 1
 RANGE_MAX_COUNT = 100_000
@@ -149,9 +149,7 @@ function("mod", min_args=2, category="math")(_binary("mod", "%"))
 
 def _extreme(fn: str, args: tuple, pick_greater: bool):
     if len(args) == 1:
-        if not isinstance(args[0], list):
-            raise type_error(fn, 0, "an array", args[0])
-        values = args[0]
+        values = want_array(fn, 0, args[0])
         if not values:
             raise function_error(fn, "expects a non-empty array of numbers. " + usage(fn))
         for v in values:
