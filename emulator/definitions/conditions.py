@@ -14,9 +14,6 @@ from ..expressions.registry import lookup
 from ..expressions.template import CompiledValue
 from ..functions.args import want_bool
 
-DESIGNER_OPERATORS = ("equals", "contains", "greater", "greaterOrEquals", "less", "lessOrEquals",
-                      "startsWith", "endsWith")
-
 
 class Condition:
     """A compiled designer condition: one closure per node, built at load time (no tree walk per run)."""
@@ -109,7 +106,7 @@ def _compile_node(raw, path: str, comp):
             return _logic(key, tuple(_compile_node(x, f"{path}.{op}[{i}]", comp) for i, x in enumerate(items)))
         if key == "not":
             return _logic("not", (_compile_node(operand, f"{path}.not", comp),))
-        if lookup(op) is None and op not in DESIGNER_OPERATORS:
+        if lookup(op) is None:
             comp.problem(f"{path}.{op}", f"unknown condition operator '{op}'", code="InvalidCondition")
         args = operand if isinstance(operand, list) else [operand]
         return _call(op, tuple(_node(comp.value(a, f"{path}.{op}[{i}]")) for i, a in enumerate(args)))
