@@ -67,9 +67,11 @@ def _load_all() -> None:
             data,
             http,
             inline,
+            javascript,
             loops,
             response,
             variables,
             wait,
             workflow,
+            xslt,
         )
