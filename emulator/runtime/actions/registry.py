@@ -73,5 +73,6 @@ def _load_all() -> None:
             variables,
             wait,
             workflow,
+            xml_validation,
             xslt,
         )
