@@ -18,7 +18,7 @@ from ..errors import ActionFailure
 from .outbound import apply_answer, log_call, request_summary
 from .registry import Handler, action_type
 
-MOCKABLE = ("Liquid", "CSharpScriptCode", "PowerShellCode", "XmlParse", "XmlCompose", "FlatFileDecoding",
+MOCKABLE = ("CSharpScriptCode", "PowerShellCode", "XmlParse", "XmlCompose", "FlatFileDecoding",
             "FlatFileEncoding", "RosettaNetEncode", "RosettaNetDecode", "RosettaNetWaitForResponse",
             "ParseDocument", "ChunkText", "Agent",
             "IntegrationAccountArtifactLookup", "SendToBatch", "SwiftEncode", "SwiftDecode", "EdifactEncode",

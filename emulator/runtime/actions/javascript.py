@@ -82,6 +82,7 @@ def run_script(code: str, context: dict, timeout: float, heap_limit: int = HEAP_
         racer.eval(setup)
         result = racer.eval(script, timeout_sec=timeout)
     except JSTimeoutException:
+        _settle(racer)
         raise ActionFailure("ScriptExecutionTimedOut", f"The script did not finish within {timeout:g} seconds.") \
             from None
     except JSOOMException:
@@ -94,6 +95,14 @@ def run_script(code: str, context: dict, timeout: float, heap_limit: int = HEAP_
     finally:
         racer.close()
     return json.loads(result) if isinstance(result, str) else None
+
+
+def _settle(racer) -> None:
+    """Let V8 report the cancelled script before the context closes (else its late callback is lost noisily)."""
+    try:
+        racer.eval("0", timeout_sec=1.0)
+    except Exception:  # noqa: BLE001 - best effort: the context is closed right after
+        pass
 
 
 def _v8_message(exc) -> str:

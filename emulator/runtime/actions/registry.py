@@ -68,6 +68,7 @@ def _load_all() -> None:
             http,
             inline,
             javascript,
+            liquid,
             loops,
             response,
             variables,
