@@ -27,7 +27,7 @@ def compile_schema(data: bytes, path=None):
 
     try:
         if path is not None:
-            return xmlschema.XMLSchema10(str(path))
+            return xmlschema.XMLSchema10(str(path.resolve()))
         return xmlschema.XMLSchema10(io.BytesIO(data))
     except (xmlschema.XMLSchemaException, SyntaxError, ValueError) as exc:
         raise ActionFailure("InvalidSchema", f"The schema could not be compiled: {_one_line(exc)}") from None

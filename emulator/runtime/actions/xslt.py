@@ -9,7 +9,8 @@ Outputs: ``{"body": <the result>}``, a body with content type ``application/xml`
 ``ApplyXsltOutputAttributes`` the type follows the map's ``xsl:output`` (``method="text"`` ->
 ``text/plain``, ``html`` -> ``text/html``, or its ``media-type``). Transform XML starts its result with a
 byte order mark unless ``DisableByteOrderMark`` is given (the documented default); Data Mapper maps
-(``kind: "DataMapper"``) do not. A Data Mapper map whose input is JSON gets it as XPath 3.1
+(``kind: "DataMapper"``) do not. A JSON result (``xsl:output method="json"`` with
+``ApplyXsltOutputAttributes``) becomes the JSON value, as the host keeps ``application/json`` content. A Data Mapper map whose input is JSON gets it as XPath 3.1
 ``json-to-xml()`` XML; one whose result is JSON text (``xml-to-json()``) answers JSON.
 
 Maps are compiled once per file version (see :mod:`.artifacts`); the Saxon processor is made on first use.
@@ -62,12 +63,14 @@ def compile_map(data: bytes, path=None) -> CompiledMap:
     processor = saxon().new_xslt30_processor()
     try:
         if path is not None:
+            path = path.resolve()
             processor.set_cwd(str(path.parent))
             executable = processor.compile_stylesheet(stylesheet_file=str(path))
         else:
             executable = processor.compile_stylesheet(stylesheet_text=data.decode("utf-8-sig"))
     except (PySaxonApiError, UnicodeDecodeError) as exc:
         raise ActionFailure("InvalidMap", f"The map could not be compiled: {_message(exc)}") from None
+    executable.set_save_xsl_message(True)  # xsl:message text goes into the error, not to stderr
     return CompiledMap(executable, method, media_type)
 
 
@@ -86,6 +89,13 @@ def _output_attributes(data: bytes) -> tuple[str, str | None]:
 
 def _message(exc) -> str:
     return " ".join(str(exc).split())
+
+
+def _xsl_messages(executable) -> list[str]:
+    messages = executable.get_xsl_messages()
+    if messages is None:
+        return []
+    return [" ".join(str(m).split()) for m in messages]
 
 
 def _options(value) -> set[str]:
@@ -145,6 +155,20 @@ def _source_node(step, content, data_mapper: bool):
                             f"{_message(exc)}") from None
 
 
+_NOT_JSON = object()
+
+
+def _json_body(text: str, strict: bool):
+    """JSON output read as a value (the host keeps application/json content as JSON); else _NOT_JSON."""
+    stripped = text.strip()
+    if not strict and stripped[:1] not in ("{", "["):
+        return _NOT_JSON
+    try:
+        return json.loads(stripped)
+    except json.JSONDecodeError:
+        return _NOT_JSON
+
+
 @action_type("Xslt")
 class Xslt(BuiltIn):
     @staticmethod
@@ -161,22 +185,26 @@ class Xslt(BuiltIn):
         if isinstance(params, dict):
             for name, value in params.items():
                 executable.set_parameter(str(name), _xdm_value(value))
+        executable.clear_xsl_messages()
         try:
             result = executable.transform_to_string(xdm_node=node)
         except PySaxonApiError as exc:
+            said = _xsl_messages(executable)
             raise ActionFailure("XsltTransformFailed", f"The map of action '{step.name}' failed: "
-                                f"{_message(exc)}") from None
+                                f"{_message(exc)}" + (f" Message: {said[-1]}" if said else "")) from None
         finally:
             executable.clear_parameters()
+            executable.clear_xsl_messages()
         result = result or ""
-        if data_mapper and compiled.method in ("text", "json"):
-            stripped = result.strip()
-            if stripped[:1] in ("{", "["):
-                try:
-                    step.outputs = {"body": json.loads(stripped)}
-                    return
-                except json.JSONDecodeError:
-                    pass
         content_type = compiled.content_type if "applyxsltoutputattributes" in options else XML
+        json_out = content_type.split(";")[0].strip().lower() == JSON
+        if json_out or (data_mapper and compiled.method in ("text", "json")):
+            body = _json_body(result, strict=json_out)
+            if body is not _NOT_JSON:
+                step.outputs = {"body": body}
+                return
+            if json_out:
+                raise ActionFailure("XsltTransformFailed", f"The map of action '{step.name}' declares JSON output "
+                                    "but its result is not JSON.")
         bom = not data_mapper and "disablebyteordermark" not in options
         step.outputs = {"body": text_body(("\ufeff" if bom else "") + result, content_type)}
