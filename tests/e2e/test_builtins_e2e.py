@@ -42,3 +42,19 @@ async def test_integration_account_folder_given_to_the_server(serve_real, tmp_pa
     live = await serve_real({"hello.json": flow}, run_options={"artifacts": str(account)})
     status, _, out = await live.call_json("POST", live.url("hello"), json={"name": "ada"})
     assert (status, out) == (200, {"hello": "ADA"})
+
+
+async def test_standard_project_data_mapper_answers_xml(serve_real, tmp_path):
+    from tests.builtins.project import standard_project
+    from tests.builtins.test_xslt import DATA_MAPPER_MAP, ORDERS, transform
+
+    root = standard_project(tmp_path / "app", transform({"map": {"source": "LogicApp", "name": "Orders.xslt"}},
+                                                       kind="DataMapper"),
+                            maps={"Orders.xslt": DATA_MAPPER_MAP}, name="call-data-mapper")
+    live = await serve_real([root])
+    status, headers, data = await live.call("POST", live.url("call-data-mapper"), data=ORDERS,
+                                            headers={"Content-Type": "application/xml"})
+    assert status == 200
+    assert headers["Content-Type"].split(";")[0] == "application/xml"
+    text = data.decode("utf-8")
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>') and "<tns:to>ADA</tns:to>" in text
