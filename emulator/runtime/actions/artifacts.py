@@ -122,3 +122,19 @@ def cached_text(text: str, compile_fn):
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = hit
     return hit
+
+
+def load(step, inputs: dict, key: str, compile_fn):
+    """The compiled ``map``/``schema`` (``key``) an action names: inline ``content``, or a file found by
+    :func:`find`; a failure to compile fails the action with the action's name in the message."""
+    kind = "Maps" if key == "map" else "Schemas"
+    ref = inputs.get(key)
+    try:
+        if isinstance(ref, dict) and isinstance(ref.get("content"), str):
+            return cached_text(ref["content"], compile_fn)
+        name, source = reference(inputs, key)
+        return compiled(find(step, kind, name, source), compile_fn)
+    except ActionFailure as failure:
+        if not failure.error["message"].startswith("Action '"):
+            failure.error["message"] = f"Action '{step.name}': {failure.error['message']}"
+        raise

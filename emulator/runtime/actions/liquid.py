@@ -114,18 +114,6 @@ def _one_line(exc) -> str:
     return " ".join(str(exc).split())
 
 
-def _template_for(step, inputs: dict):
-    ref = inputs.get("map")
-    try:
-        if isinstance(ref, dict) and isinstance(ref.get("content"), str):
-            return artifacts.cached_text(ref["content"], compile_template)
-        name, source = artifacts.reference(inputs, "map")
-        return artifacts.compiled(artifacts.find(step, "Maps", name, source), compile_template)
-    except ActionFailure as failure:
-        failure.error["message"] = f"Action '{step.name}': {failure.error['message']}"
-        raise
-
-
 def _content(step, kind: str, value):
     if kind in XML_KINDS:
         from ...functions import xmldom
@@ -150,7 +138,7 @@ class Liquid(BuiltIn):
         from liquid.exceptions import LiquidError
 
         kind = str(step.action.kind or "JsonToJson").lower()
-        template = _template_for(step, inputs)
+        template = artifacts.load(step, inputs, "map", compile_template)
         content = _content(step, kind, inputs.get("content"))
         try:
             text = template.render(content=content)

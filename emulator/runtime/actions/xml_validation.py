@@ -38,18 +38,6 @@ def _one_line(exc) -> str:
     return " ".join(str(text).split())
 
 
-def _schema_for(step, inputs: dict):
-    ref = inputs.get("schema")
-    try:
-        if isinstance(ref, dict) and isinstance(ref.get("content"), str):
-            return artifacts.cached_text(ref["content"], compile_schema)
-        name, source = artifacts.reference(inputs, "schema")
-        return artifacts.compiled(artifacts.find(step, "Schemas", name, source), compile_schema)
-    except ActionFailure as failure:
-        failure.error["message"] = f"Action '{step.name}': {failure.error['message']}"
-        raise
-
-
 def describe(error) -> dict:
     """One validator message as the action reports it."""
     item = {"message": _one_line(error.reason or error.message)}
@@ -69,7 +57,7 @@ class XmlValidation(BuiltIn):
 
         import xmlschema
 
-        schema = _schema_for(step, inputs)
+        schema = artifacts.load(step, inputs, "schema", compile_schema)
         data = content_bytes(step, inputs.get("content"))
         try:
             document = xmlschema.XMLResource(io.BytesIO(data))

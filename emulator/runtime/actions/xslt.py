@@ -106,23 +106,6 @@ def _options(value) -> set[str]:
     return {str(p).strip().lower() for p in parts if str(p).strip()}
 
 
-def _map_for(step, inputs: dict) -> CompiledMap:
-    ref = inputs.get("map")
-    if isinstance(ref, dict) and isinstance(ref.get("content"), str):
-        return _compiled(step, lambda: artifacts.cached_text(ref["content"], compile_map))
-    name, source = artifacts.reference(inputs, "map")
-    path = artifacts.find(step, "Maps", name, source)
-    return _compiled(step, lambda: artifacts.compiled(path, compile_map))
-
-
-def _compiled(step, make) -> CompiledMap:
-    try:
-        return make()
-    except ActionFailure as failure:
-        failure.error["message"] = f"Action '{step.name}': {failure.error['message']}"
-        raise
-
-
 def _xdm_value(value):
     proc = saxon()
     if isinstance(value, bool):
@@ -177,7 +160,7 @@ class Xslt(BuiltIn):
 
         data_mapper = str(step.action.kind or "").lower() == "datamapper"
         options = _options(inputs.get("transformOptions"))
-        compiled = _map_for(step, inputs)
+        compiled = artifacts.load(step, inputs, "map", compile_map)
         node = _source_node(step, inputs.get("content"), data_mapper)
         executable = compiled.executable
         executable.clear_parameters()
