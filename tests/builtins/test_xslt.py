@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.runtime.actions import artifacts
+from emulator.runtime.actions import artifacts, xslt
 
 from .project import run_path, standard_project, write_artifacts, xml_body
 
@@ -96,21 +96,21 @@ async def test_apply_xslt_output_attributes_gives_text(tmp_path):
 
 
 async def test_inline_map_compiled_once(tmp_path, monkeypatch):
-    calls = []
-    real = artifacts.cached_text
+    compiled = []
+    real = xslt.CompiledMap.__init__
 
-    def counting(text, fn):
-        calls.append(text)
-        return real(text, fn)
+    def counting(self, *args):
+        compiled.append(1)
+        real(self, *args)
 
-    monkeypatch.setattr(artifacts, "cached_text", counting)
+    monkeypatch.setattr(xslt.CompiledMap, "__init__", counting)
     root = standard_project(tmp_path / "app", transform({"map": {"content": XSLT1_MAP},
                                                         "transformOptions": "DisableByteOrderMark"}))
     before = len(artifacts._CACHE)
     for _ in range(3):
         response, record = await run_path(root, "<person><name>Bo</name></person>")
         assert response["body"].text().endswith("<out>Hello, Bo</out>")
-    assert len(calls) == 3 and len(artifacts._CACHE) == before + 1
+    assert len(compiled) == 1 and len(artifacts._CACHE) == before + 1
 
 
 async def test_json_input_and_output_for_a_data_mapper_json_map(tmp_path):
@@ -156,3 +156,19 @@ async def test_a_mock_still_wins(tmp_path):
     response, record = await run_path(root, "<a/>", mocks=mocks)
     assert record["actions"]["Transform"]["status"] == "Succeeded"
     assert response["body"] == "<mocked/>"
+
+
+def test_project_maps_are_compiled_at_load(tmp_path):
+    from emulator.definitions import load_path
+
+    broken = ('<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+              '<xsl:template match="/"><xsl:value-of select="foo("/></xsl:template></xsl:stylesheet>')
+    actions = transform({"map": {"name": "Good.xslt"}})
+    actions["Other"] = {"type": "Xslt", "runAfter": {}, "inputs": {"content": "<a/>", "map": {"name": "Bad"}}}
+    root = standard_project(tmp_path / "app", actions, maps={"Good.xslt": XSLT1_MAP, "Bad.xslt": broken})
+    result = load_path(root)
+    assert not result.errors
+    warnings = [p for p in result.problems if p.severity == "warning"]
+    assert [(w.code, w.json_path.endswith("Other.inputs.map")) for w in warnings] == [("InvalidMap", True)]
+    good = (root / "Artifacts" / "Maps" / "Good.xslt").resolve()
+    assert any(key[0] == str(good) for key in artifacts._CACHE)

@@ -32,8 +32,11 @@ def project_artifacts(workflow) -> Path | None:
     source = getattr(workflow, "source", None)
     if not source:
         return None
-    source = Path(source)
-    if getattr(workflow, "flavor", "") == "standard" and source.name.lower() == "workflow.json":
+    return _beside(Path(source), getattr(workflow, "flavor", "") == "standard")
+
+
+def _beside(source: Path, standard: bool) -> Path:
+    if standard and source.name.lower() == "workflow.json":
         return source.parent.parent / "Artifacts"
     return source.parent / "Artifacts"
 
@@ -138,3 +141,32 @@ def load(step, inputs: dict, key: str, compile_fn):
         if not failure.error["message"].startswith("Action '"):
             failure.error["message"] = f"Action '{step.name}': {failure.error['message']}"
         raise
+
+
+def prepare(action, compiler, key: str, compile_fn) -> None:
+    """At load: compile the map or schema an action names literally, when it is inline or in the project's
+    ``Artifacts`` (a warm cache for the first run); one that does not compile is a load warning (the run
+    fails on it, as the host's does)."""
+    raw = action.raw.get("inputs")
+    if not isinstance(raw, dict) or not compiler.file or str(compiler.file).startswith("<"):
+        return
+    ref = raw.get(key)
+    path = f"{action.path}.inputs.{key}"
+    try:
+        if isinstance(ref, dict) and isinstance(ref.get("content"), str):
+            if "@" not in ref["content"][:1]:
+                cached_text(ref["content"], compile_fn)
+            return
+        name, source = reference(raw, key)
+        if not name or "@" in name or source != "LogicApp":
+            return
+        source_file = Path(compiler.file)
+        standard = source_file.name.lower() == "workflow.json"
+        kind = "Maps" if key == "map" else "Schemas"
+        hit = _match(_beside(source_file, standard) / kind, name, EXTENSIONS[kind])
+        if hit is not None:
+            compiled(hit, compile_fn)
+    except ActionFailure as failure:
+        compiler.problem(path, failure.error["message"], code=failure.error["code"], severity="warning")
+    except (OSError, ImportError):  # an unreadable file or a missing engine: the run reports it
+        return

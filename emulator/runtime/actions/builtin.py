@@ -10,6 +10,7 @@ import json
 
 from ...expressions.values import Blob, blob_from_envelope, to_json_value, type_name
 from ..errors import ActionFailure
+from . import artifacts
 from .inline import answered_by_mock
 from .outbound import request_summary
 from .registry import Handler
@@ -21,6 +22,14 @@ TEXT = "text/plain"
 
 class BuiltIn(Handler):
     """Evaluate the inputs, give a mock the first word, else :meth:`run` the engine."""
+
+    artifact: tuple | None = None  # ("map" | "schema", compile function): prepared at load when literal
+
+    @classmethod
+    def compile(cls, action, compiler) -> None:
+        super().compile(action, compiler)
+        if cls.artifact is not None:
+            artifacts.prepare(action, compiler, *cls.artifact)
 
     @staticmethod
     async def execute(step) -> None:

@@ -131,6 +131,8 @@ def _content(step, kind: str, value):
 
 @action_type("Liquid")
 class Liquid(BuiltIn):
+    artifact = ("map", compile_template)
+
     @staticmethod
     def run(step, inputs: dict) -> None:
         import json

@@ -51,6 +51,8 @@ def describe(error) -> dict:
 
 @action_type("XmlValidation")
 class XmlValidation(BuiltIn):
+    artifact = ("schema", compile_schema)
+
     @staticmethod
     def run(step, inputs: dict) -> None:
         from xml.etree.ElementTree import ParseError

@@ -154,6 +154,8 @@ def _json_body(text: str, strict: bool):
 
 @action_type("Xslt")
 class Xslt(BuiltIn):
+    artifact = ("map", compile_map)
+
     @staticmethod
     def run(step, inputs: dict) -> None:
         from saxonche import PySaxonApiError
