@@ -60,18 +60,20 @@ async def test_each_execution_is_isolated_and_undefined_is_null():
     assert rec["actions"]["B"]["outputs"] == {"body": None}
 
 
-@pytest.mark.parametrize("code, code_name, text", [
-    ("throw 0", "ScriptExecutionFailed", "0"),
-    ("throw new Error('boom')", "ScriptExecutionFailed", "Error: boom"),
-    ("return require('fs');", "ScriptExecutionFailed", "require is not defined"),
-    ("return (;", "ScriptExecutionFailed", "SyntaxError"),
+@pytest.mark.parametrize("code, error", [
+    ("function testError() {\n    throw 'this is an error';\n}\ntestError();\nreturn 'nothing';", "this is an error"),
+    ("throw 0", "0"),
+    ("throw new Error('boom')", "boom"),
+    ("return require('fs');", "require is not defined"),
+    ("return (;", "SyntaxError: Unexpected token ';'"),
 ])
-async def test_failures_carry_v8_messages(code, code_name, text):
+async def test_failures_as_the_host_reports_them(code, error):
     _, rec, _ = await run({"Code": js(code),
                            "After": {"type": "Compose", "inputs": 1, "runAfter": {"Code": ["Failed"]}}})
     action = rec["actions"]["Code"]
-    assert action["status"] == "Failed" and action["error"]["code"] == code_name
-    assert text in action["error"]["message"], action["error"]
+    assert action["status"] == "Failed"
+    assert action["error"] == {"code": "InlineCodeScriptRuntimeFailure", "message": "The inline code action "
+                               f"'JavaScriptCode' execution failed, with error '{error}'."}
     assert rec["actions"]["After"]["status"] == "Succeeded"
 
 
@@ -81,7 +83,8 @@ async def test_time_limit(monkeypatch):
     monkeypatch.setitem(javascript.LIMITS, "consumption", (1_024, 0.2))
     _, rec, _ = await run({"Code": js("while (true) {}")})
     action = rec["actions"]["Code"]
-    assert action["status"] == "Failed" and action["error"]["code"] == "ScriptExecutionTimedOut"
+    assert action["status"] == "Failed" and action["error"]["code"] == "InlineCodeScriptRuntimeFailure"
+    assert "did not finish within 0.2 seconds" in action["error"]["message"]
 
 
 async def test_script_length_limit_of_consumption_workflows():

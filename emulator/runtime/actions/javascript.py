@@ -9,8 +9,9 @@ body: what it ``return``s becomes the action's ``body`` (``undefined`` -> null).
 with ``includeTrigger: true``; ``require()`` does not exist.
 
 Host limits: a Standard workflow's script has at most 100,000 characters and 15 seconds, a Consumption
-workflow's 1,024 characters and 5 seconds. A script that throws fails the action (``ScriptExecutionFailed``
-with V8's message); one that runs out of time fails with ``ScriptExecutionTimedOut``.
+workflow's 1,024 characters and 5 seconds. A script that throws fails the action as the host does:
+``InlineCodeScriptRuntimeFailure``, "The inline code action 'JavaScriptCode' execution failed, with error
+'<what was thrown>'."; so do a syntax error, the time limit and the heap limit (with V8's text).
 """
 
 from __future__ import annotations
@@ -61,10 +62,20 @@ def workflow_context(step, inputs: dict) -> dict:
     return to_json_value(value)
 
 
-def run_script(code: str, context: dict, timeout: float, heap_limit: int = HEAP_LIMIT):
+FAILURE = "InlineCodeScriptRuntimeFailure"  # the host's code for a script that throws
+
+
+def failure(action_type: str, error: str) -> ActionFailure:
+    """The host's failure: ``The inline code action 'JavaScriptCode' execution failed, with error '...'.``"""
+    return ActionFailure(FAILURE, f"The inline code action '{action_type}' execution failed, with error '{error}'.")
+
+
+def run_script(code: str, context: dict, timeout: float, heap_limit: int = HEAP_LIMIT,
+               action_type: str = "JavaScriptCode"):
     """Run ``code`` as a function body with ``workflowContext``; returns its JSON result (None for undefined).
 
-    Raises ActionFailure for a syntax error, a throw, the time limit or the heap limit.
+    A throw, a syntax error, the time limit or the heap limit raise ActionFailure (InlineCodeScriptRuntimeFailure);
+    the error text is what was thrown (an Error's ``message``, any other value as ``String(value)``).
     """
     from py_mini_racer import (
         JSEvalException,
@@ -75,7 +86,9 @@ def run_script(code: str, context: dict, timeout: float, heap_limit: int = HEAP_
     )
 
     setup = f"const workflowContext = JSON.parse({json.dumps(json.dumps(context))});"
-    script = f"JSON.stringify(((function () {{ {code}\n}})()) ?? null)"
+    script = (f"(function () {{ try {{ return JSON.stringify({{ok: ((function () {{ {code}\n}})()) ?? null}}); }} "
+              "catch (e) { return JSON.stringify({thrown: (e instanceof Error) ? String(e.message) : String(e)}); } "
+              "})()")
     racer = MiniRacer()
     try:
         racer.set_hard_memory_limit(heap_limit)
@@ -83,18 +96,17 @@ def run_script(code: str, context: dict, timeout: float, heap_limit: int = HEAP_
         result = racer.eval(script, timeout_sec=timeout)
     except JSTimeoutException:
         _settle(racer)
-        raise ActionFailure("ScriptExecutionTimedOut", f"The script did not finish within {timeout:g} seconds.") \
-            from None
+        raise failure(action_type, f"The script did not finish within {timeout:g} seconds.") from None
     except JSOOMException:
-        raise ActionFailure("ScriptExecutionFailed", "The script ran out of memory.") from None
-    except JSParseException as exc:
-        raise ActionFailure("ScriptExecutionFailed", f"The script is not valid JavaScript: {_v8_message(exc)}") \
-            from None
-    except JSEvalException as exc:
-        raise ActionFailure("ScriptExecutionFailed", f"The script threw: {_v8_message(exc)}") from None
+        raise failure(action_type, "The script ran out of memory.") from None
+    except (JSParseException, JSEvalException) as exc:
+        raise failure(action_type, _v8_message(exc)) from None
     finally:
         racer.close()
-    return json.loads(result) if isinstance(result, str) else None
+    outcome = json.loads(result) if isinstance(result, str) else {}
+    if "thrown" in outcome:
+        raise failure(action_type, outcome["thrown"])
+    return outcome.get("ok")
 
 
 def _settle(racer) -> None:
@@ -124,5 +136,5 @@ class JavaScriptCode(BuiltIn):
             raise ActionFailure("InvalidTemplate", f"The script of action '{step.name}' has {len(code)} characters; "
                                 f"the limit is {max_chars}.")
         context = workflow_context(step, inputs)
-        body = await asyncio.to_thread(run_script, code, context, timeout)
+        body = await asyncio.to_thread(run_script, code, context, timeout, HEAP_LIMIT, step.action.type)
         step.outputs = {"body": body}
