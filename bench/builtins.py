@@ -23,6 +23,7 @@ from emulator.definitions import load_path  # noqa: E402
 from emulator.expressions.values import Blob  # noqa: E402
 from emulator.runtime import RunOptions, VirtualClock, run_to_end  # noqa: E402
 from emulator.runtime.actions import javascript, liquid, xml_validation, xslt  # noqa: E402
+from emulator.runtime.actions.registry import lookup  # noqa: E402
 
 N = 200
 ORDER = ('<Order id="A-17"><Customer><Name>Ada</Name></Customer><Lines>'
@@ -87,7 +88,7 @@ async def main() -> None:
         file = folder / f"{name}.json"
         file.write_text(json.dumps({"definition": {"triggers": {"manual": {"type": "Request", "kind": "Http"}},
                                                    "actions": {"A": {**action, "runAfter": {}}}}}))
-        wf = load_path(file).workflows[0]
+        wf = load_path(file, action_types=lookup).workflows[0]
         body = Blob(ORDER.encode(), "application/xml") if body_kind == "xml" else LINES
         options = RunOptions(clock=VirtualClock())
 

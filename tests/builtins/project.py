@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from emulator.definitions import load_path
 from emulator.runtime import RunOptions, VirtualClock, run_to_end
+from tests.definitions.helpers import load_path
 
 REQUEST = {"manual": {"type": "Request", "kind": "Http"}}
 

@@ -159,7 +159,7 @@ async def test_a_mock_still_wins(tmp_path):
 
 
 def test_project_maps_are_compiled_at_load(tmp_path):
-    from emulator.definitions import load_path
+    from tests.definitions.helpers import load_path
 
     broken = ('<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
               '<xsl:template match="/"><xsl:value-of select="foo("/></xsl:template></xsl:stylesheet>')
