@@ -113,20 +113,41 @@ async def test_inline_map_compiled_once(tmp_path, monkeypatch):
     assert len(compiled) == 1 and len(artifacts._CACHE) == before + 1
 
 
-async def test_json_input_and_output_for_a_data_mapper_json_map(tmp_path):
-    json_map = """<xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
-        xmlns:fn="http://www.w3.org/2005/xpath-functions" exclude-result-prefixes="fn">
-      <xsl:output method="text"/>
-      <xsl:template match="/">
-        <xsl:variable name="out"><fn:map><fn:number key="total">{sum(/fn:map/fn:array[@key='items']/fn:number)}</fn:number></fn:map></xsl:variable>
-        <xsl:value-of select="xml-to-json($out)"/>
-      </xsl:template>
-    </xsl:stylesheet>""".replace("<xsl:stylesheet ", '<xsl:stylesheet expand-text="yes" ')
-    root = standard_project(tmp_path / "app", transform({"map": {"name": "Total.xslt"}}, kind="DataMapper"),
-                            maps={"Total.xslt": json_map})
-    response, record = await run_path(root, {"items": [1, 2, 3.5]}, content_type="application/json")
+# the shape the Data Mapper generates for a JSON source and a JSON target
+DATA_MAPPER_JSON_MAP = """<xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:dm="http://azure.workflow.datamapper"
+    xmlns="http://www.w3.org/2005/xpath-functions" exclude-result-prefixes="xsl xs dm" version="3.0" expand-text="yes">
+  <xsl:output indent="yes" media-type="text/json" method="text" omit-xml-declaration="yes" />
+  <xsl:template match="/">
+    <xsl:variable name="xmlinput" select="json-to-xml(/)" />
+    <xsl:variable name="xmloutput">
+      <xsl:apply-templates select="$xmlinput" mode="azure.workflow.datamapper" />
+    </xsl:variable>
+    <xsl:value-of select="xml-to-json($xmloutput,map{'indent':true()})" />
+  </xsl:template>
+  <xsl:template match="/" mode="azure.workflow.datamapper">
+    <map>
+      <string key="orderId">{concat('FC-', /*/*[@key='orderId'])}</string>
+      <number key="total">{sum(/*/*[@key='items']/*)}</number>
+      <xsl:choose>
+        <xsl:when test="local-name-from-QName(node-name(/*/*[@key='region'])) = 'null'"><null key="region"/></xsl:when>
+        <xsl:otherwise><string key="region">{/*/*[@key='region']}</string></xsl:otherwise>
+      </xsl:choose>
+    </map>
+  </xsl:template>
+</xsl:stylesheet>"""
+
+
+async def test_data_mapper_json_to_json(tmp_path):
+    root = standard_project(tmp_path / "app", transform({"map": {"source": "LogicApp", "name": "Totals.xslt"}},
+                                                       kind="DataMapper"),
+                            maps={"Totals.xslt": DATA_MAPPER_JSON_MAP})
+    response, record = await run_path(root, {"orderId": "17", "items": [1, 2, 3.5], "region": None},
+                                      content_type="application/json")
     assert record["status"] == "Succeeded", record
-    assert response["body"] == {"total": 6.5}
+    assert response["body"] == {"orderId": "FC-17", "total": 6.5, "region": None}
+    response, _ = await run_path(root, '{"orderId": "9", "items": [], "region": "EU & <NA>"}')
+    assert response["body"] == {"orderId": "FC-9", "total": 0, "region": "EU & <NA>"}
 
 
 @pytest.mark.parametrize("case, code", [

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape
 
-from ...expressions.values import blob_from_envelope
+from ...expressions.values import blob_from_envelope, to_json_value
 from ..errors import ActionFailure
 from . import artifacts
 from .builtin import JSON, XML, BuiltIn, content_bytes, text_body
@@ -29,6 +30,7 @@ from .registry import action_type
 
 XSL_NS = "{http://www.w3.org/1999/XSL/Transform}"
 _OUTPUT_TYPES = {"text": "text/plain", "html": "text/html", "xhtml": "application/xhtml+xml", "json": JSON}
+_JSON_TYPES = (JSON, "text/json")
 _SAXON = None
 
 
@@ -122,20 +124,33 @@ def _xdm_value(value):
 
 
 def _source_node(step, content, data_mapper: bool):
+    """The input document. XML as parsed; for a Data Mapper map, JSON content becomes a document whose string
+    value is the JSON text (its maps read it with ``json-to-xml(/)``)."""
     from saxonche import PySaxonApiError
 
     proc = saxon()
-    if data_mapper and isinstance(content, (dict, list)) and blob_from_envelope(content) is None:
-        xpath = proc.new_xpath_processor()
-        xpath.set_parameter("json", proc.make_string_value(json.dumps(content)))
-        xpath.declare_variable("json")
-        return xpath.evaluate_single("json-to-xml($json)")
+    if data_mapper:
+        text = _json_text(content)
+        if text is not None:
+            return proc.parse_xml(xml_text=f"<json>{escape(text)}</json>")
     text = content_bytes(step, content).decode("utf-8-sig", errors="replace")
     try:
         return proc.parse_xml(xml_text=text)
     except PySaxonApiError as exc:
         raise ActionFailure("InvalidXml", f"The 'content' of action '{step.name}' is not valid XML: "
                             f"{_message(exc)}") from None
+
+
+def _json_text(content) -> str | None:
+    """JSON content as text: an object or array, a JSON body, or a string holding JSON; None for XML."""
+    blob = blob_from_envelope(content) if isinstance(content, dict) else None
+    if blob is not None:
+        return blob.text() if "json" in blob.content_type.split(";")[0].lower() else None
+    if isinstance(content, (dict, list)):
+        return json.dumps(to_json_value(content))
+    if isinstance(content, str) and content.lstrip()[:1] in ("{", "["):
+        return content
+    return None
 
 
 _NOT_JSON = object()
@@ -182,7 +197,7 @@ class Xslt(BuiltIn):
             executable.clear_xsl_messages()
         result = result or ""
         content_type = compiled.content_type if "applyxsltoutputattributes" in options else XML
-        json_out = content_type.split(";")[0].strip().lower() == JSON
+        json_out = content_type.split(";")[0].strip().lower() in _JSON_TYPES
         if json_out or (data_mapper and compiled.method in ("text", "json")):
             body = _json_body(result, strict=json_out)
             if body is not _NOT_JSON:
