@@ -38,6 +38,10 @@ def test_serve_passes_the_folder_to_the_runtime(tmp_path, monkeypatch):
         seen["run_options"] = config.run_options
         return 0
 
-    monkeypatch.setattr("emulator.cli_server.serve", fake_serve)
+    try:
+        from emulator.cli import serve as module  # the CLI package (issue 9)
+    except ImportError:
+        from emulator import cli_server as module
+    monkeypatch.setattr(module, "serve", fake_serve)
     assert main(["serve", str(tmp_path), "--artifacts", str(tmp_path / "ia"), "--state-dir", str(tmp_path)]) == 0
     assert seen["run_options"] == {"artifacts": str(tmp_path / "ia")}

@@ -6,9 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import ROOT
-from tests.e2e.conftest import needs_runtime
 
-pytestmark = needs_runtime
 pytest.importorskip("saxonche")
 
 ORDER = ('<Order id="A-17"><Customer><Name> Ada  Lovelace </Name></Customer><Lines>'
