@@ -62,14 +62,14 @@ async def test_integration_account_template_json_to_text(tmp_path):
 
 
 async def test_xml_to_json_and_text(tmp_path):
-    template = ('{"id": {{ content.Order.Id }}, "qty": {{ content.Order.Qty | Times: 2 }}, '
-                '"ref": "{{ content.Order["@ref"] }}"}')
+    template = ('{"id": {{ content.Id }}, "qty": {{ content.Qty | Times: 2 }}, '
+                '"ref": "{{ content["@ref"] }}"}')
     root = standard_project(tmp_path / "app", liquid("XmlToJson", {"map": {"content": template}}))
     response, record = await run_path(root, xml_body('<Order ref="A1"><Id>7</Id><Qty>3</Qty></Order>'))
     assert record["status"] == "Succeeded", record
     assert response["body"] == {"id": 7, "qty": 6, "ref": "A1"}
     root = standard_project(tmp_path / "app2", liquid("XmlToText",
-                                                      {"map": {"content": "{{ content.a.b | Upcase }}"}}))
+                                                      {"map": {"content": "{{ content.b | Upcase }}"}}))
     response, record = await run_path(root, "<a><b>x</b></a>")
     assert response["body"] == "X"
 
@@ -86,6 +86,7 @@ async def test_dotnet_date_formats(tmp_path):
     ("{{ content.a | upcase }}", "JsonToText", "LiquidTransformFailed"),   # Ruby casing is not DotLiquid's
     ("{% if %}", "JsonToText", "InvalidMap"),
     ("not json {{ content.a }}", "JsonToJson", "InvalidLiquidOutput"),
+    ("{% assign x = content.a | Replace: '(' %}{{ x }}", "JsonToText", "LiquidTransformFailed"),
 ])
 async def test_failures(tmp_path, template, kind, code):
     root = standard_project(tmp_path / "app", liquid(kind, {"map": {"content": template}}))
@@ -101,3 +102,52 @@ async def test_missing_template_and_bad_xml(tmp_path):
     root = standard_project(tmp_path / "app2", liquid("XmlToText", {"map": {"content": "x"}}))
     _, record = await run_path(root, "<a>")
     assert record["actions"]["Transform"]["error"]["code"] == "InvalidXml"
+
+
+async def test_documented_json_and_xml_to_text(tmp_path):
+    template = "{{content.firstName | Append: ' ' | Append: content.lastName}}"
+    root = standard_project(tmp_path / "app", liquid("JsonToText", {"map": {"content": template}}))
+    response, _ = await run_path(root, {"firstName": "Dean", "lastName": "Ledet"}, content_type="application/json")
+    assert response["body"] == "Dean Ledet"
+    root = standard_project(tmp_path / "app2", liquid("XmlToText", {"map": {"content": template}}))
+    response, _ = await run_path(root, '<?xml version="1.0"?><name><firstName>Dean</firstName>'
+                                       '<lastName>Ledet</lastName></name>')
+    assert response["body"] == "Dean Ledet"
+
+
+async def test_documented_json_array_for_over_xml(tmp_path):
+    template = "[{% JSONArrayFor item in content -%}\n      {{item}}\n  {% endJSONArrayFor -%}]"
+    root = standard_project(tmp_path / "app", liquid("XmlToJson", {"map": {"content": template}}))
+    response, record = await run_path(root, "<numbers><n>1</n><n>2</n><n>3</n></numbers>")
+    assert record["status"] == "Succeeded", record
+    assert response["body"] == [1, 2, 3]
+    objects = ('[{% JSONArrayFor line in content.Line %}{"sku": "{{ line["@sku"] }}"}{% endJSONArrayFor %}]')
+    root = standard_project(tmp_path / "app2", liquid("XmlToJson", {"map": {"content": objects}}))
+    response, _ = await run_path(root, '<Order><Line sku="a"/><Line sku="b"/></Order>')
+    assert response["body"] == [{"sku": "a"}, {"sku": "b"}]
+
+
+async def test_documented_replace_uses_regular_expressions(tmp_path):
+    works = ("""{ "SampleText": "{{ 'The quick brown fox "jumped" over the sleeping dog\\\\' | Replace: '\\\\', """
+             """'\\\\' | Replace: '"', '\\"'}}"}""")
+    fails = ("""{ "SampleText": "{{ 'The quick brown fox "jumped" over the sleeping dog\\\\' | Replace: '\\', """
+             """'\\\\' | Replace: '"', '\\"'}}"}""")
+    root = standard_project(tmp_path / "app", liquid("JsonToText", {"map": {"content": works}}))
+    response, _ = await run_path(root, {}, content_type="application/json")
+    assert response["body"] == '{ "SampleText": "The quick brown fox \\"jumped\\" over the sleeping dog\\\\\\\\"}'
+    root = standard_project(tmp_path / "app2", liquid("JsonToText", {"map": {"content": fails}}))
+    response, _ = await run_path(root, {}, content_type="application/json")
+    assert response["body"].startswith('{ "SampleText": "Liquid error: parsing "\\"')
+    root = standard_project(tmp_path / "app3", liquid("JsonToText", {"map": {
+        "content": "{{ 'order-17-x' | Replace: '(\\d+)', '#$1$$' }}|{{ 'aaa' | ReplaceFirst: 'a', 'b' }}"}}))
+    response, _ = await run_path(root, {}, content_type="application/json")
+    assert response["body"] == "order-#17$-x|baa"
+
+
+async def test_documented_sort_is_textual_and_case_insensitive(tmp_path):
+    template = ("{{ content.words | Sort | Join: ',' }}|{{ content.numbers | Sort | Join: ',' }}|"
+                "{% assign people = content.people | Sort: 'name' %}{% for p in people %}{{ p.name }}{% endfor %}")
+    root = standard_project(tmp_path / "app", liquid("JsonToText", {"map": {"content": template}}))
+    response, _ = await run_path(root, {"words": ["b", "C", "a"], "numbers": [10, 9, 100],
+                                        "people": [{"name": "bo"}, {"name": "Al"}]}, content_type="application/json")
+    assert response["body"] == "a,b,C|10,100,9|Albo"
