@@ -95,6 +95,14 @@ async def test_apply_xslt_output_attributes_gives_text(tmp_path):
     assert response["body"].text() == "total=42"
 
 
+async def test_generate_text_output_and_the_older_map_name_shape(tmp_path):
+    account = write_artifacts(tmp_path / "account", maps={"Sum.xsl": TEXT_MAP})
+    root = standard_project(tmp_path / "app", transform({"mapName": "Sum", "transformOptions": "GenerateTextOutput"}))
+    response, record = await run_path(root, "<r><n>1</n><n>2</n></r>", artifacts=account)
+    assert record["status"] == "Succeeded", record
+    assert response["body"] == "total=3"
+
+
 async def test_inline_map_compiled_once(tmp_path, monkeypatch):
     compiled = []
     real = xslt.CompiledMap.__init__

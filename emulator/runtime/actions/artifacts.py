@@ -53,6 +53,9 @@ def reference(inputs: dict, key: str) -> tuple[str | None, str]:
         return _name(ref), "IntegrationAccount" if source.lower() == "integrationaccount" else "LogicApp"
     if isinstance(ref, str):
         return ref, "LogicApp"
+    flat = inputs.get(f"{key}Name")  # an older designer's shape: "mapName" / "schemaName"
+    if isinstance(flat, str) and flat:
+        return flat, "IntegrationAccount"
     return None, "LogicApp"
 
 

@@ -3,7 +3,8 @@
 Inputs: ``content`` (XML: a string, an ``xml()`` value or an XML body), the map
 (``integrationAccount.map.name``, ``map: {"source": "LogicApp" | "IntegrationAccount", "name"}``, or an
 inline stylesheet as ``map.content``), ``xsltParameters`` (name -> value, passed as ``xsl:param``) and
-``transformOptions`` (comma-separated: ``ApplyXsltOutputAttributes``, ``DisableByteOrderMark``).
+``transformOptions`` (comma-separated: ``ApplyXsltOutputAttributes``, ``DisableByteOrderMark``,
+``GenerateTextOutput``: the body is the result as a string).
 
 Outputs: ``{"body": <the result>}``, a body with content type ``application/xml``; with
 ``ApplyXsltOutputAttributes`` the type follows the map's ``xsl:output`` (``method="text"`` ->
@@ -206,5 +207,8 @@ class Xslt(BuiltIn):
             if json_out:
                 raise ActionFailure("XsltTransformFailed", f"The map of action '{step.name}' declares JSON output "
                                     "but its result is not JSON.")
+        if "generatetextoutput" in options:
+            step.outputs = {"body": result}
+            return
         bom = not data_mapper and "disablebyteordermark" not in options
         step.outputs = {"body": text_body(("\ufeff" if bom else "") + result, content_type)}
