@@ -98,3 +98,12 @@ async def test_a_mock_still_wins():
     opts = RunOptions(mocks={"actions": {"Code": {"outputs": {"body": 7}}}}, clock=VirtualClock())
     _, rec, _ = await run(wf, options=opts)
     assert rec["actions"]["Code"]["outputs"] == {"body": 7}
+
+
+async def test_heap_limit(monkeypatch):
+    from emulator.runtime.actions import javascript
+
+    monkeypatch.setattr(javascript, "HEAP_LIMIT", 64 * 1024 * 1024)
+    _, rec, _ = await run({"Code": js("let a = []; while (true) a.push(new Array(1e6).fill(1));")})
+    action = rec["actions"]["Code"]
+    assert action["status"] == "Failed" and "ran out of memory" in action["error"]["message"]
