@@ -103,6 +103,27 @@ async def test_generate_text_output_and_the_older_map_name_shape(tmp_path):
     assert response["body"] == "total=3"
 
 
+async def test_xslt1_map_with_msxsl_node_set_and_an_include(tmp_path):
+    legacy = """<?xml version="1.0" encoding="utf-8"?>
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:ms="urn:schemas-microsoft-com:xslt" exclude-result-prefixes="ms">
+  <xsl:include href="Common.xsl"/>
+  <xsl:template match="/Order">
+    <xsl:variable name="lines"><xsl:for-each select="Line"><l><xsl:value-of select="@qty"/></l></xsl:for-each>
+    </xsl:variable>
+    <Summary lines="{count(ms:node-set($lines)/l)}"><xsl:call-template name="stamp"/></Summary>
+  </xsl:template>
+</xsl:stylesheet>"""
+    common = ('<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+              '<xsl:template name="stamp"><by>map</by></xsl:template></xsl:stylesheet>')
+    root = standard_project(tmp_path / "app", transform({"map": {"name": "Legacy"},
+                                                        "transformOptions": "DisableByteOrderMark"}),
+                            maps={"Legacy.xslt": legacy, "Common.xsl": common})
+    response, record = await run_path(root, '<Order><Line qty="1"/><Line qty="2"/></Order>')
+    assert record["status"] == "Succeeded", record
+    assert response["body"].text().endswith('<Summary lines="2"><by>map</by></Summary>')
+
+
 async def test_inline_map_compiled_once(tmp_path, monkeypatch):
     compiled = []
     real = xslt.CompiledMap.__init__

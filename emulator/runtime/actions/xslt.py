@@ -20,6 +20,7 @@ Maps are compiled once per file version (see :mod:`.artifacts`); the Saxon proce
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape
 
@@ -65,16 +66,39 @@ def compile_map(data: bytes, path=None) -> CompiledMap:
     method, media_type = _output_attributes(data)
     processor = saxon().new_xslt30_processor()
     try:
+        text = data.decode("utf-8-sig")
+        patched = with_msxsl_node_set(text)
         if path is not None:
             path = path.resolve()
-            processor.set_cwd(str(path.parent))
+            processor.set_cwd(str(path.parent))  # includes and imports resolve beside the map
+        if path is not None and patched is text:
             executable = processor.compile_stylesheet(stylesheet_file=str(path))
         else:
-            executable = processor.compile_stylesheet(stylesheet_text=data.decode("utf-8-sig"))
+            executable = processor.compile_stylesheet(stylesheet_text=patched)
     except (PySaxonApiError, UnicodeDecodeError) as exc:
         raise ActionFailure("InvalidMap", f"The map could not be compiled: {_message(exc)}") from None
     executable.set_save_xsl_message(True)  # xsl:message text goes into the error, not to stderr
     return CompiledMap(executable, method, media_type)
+
+
+_MSXSL_PREFIX = re.compile(r"""xmlns:([\w.-]+)\s*=\s*["']urn:schemas-microsoft-com:xslt["']""")
+_XSL_PREFIX = re.compile(r"""xmlns:([\w.-]+)\s*=\s*["']http://www\.w3\.org/1999/XSL/Transform["']""")
+_ROOT = re.compile(r"<([\w.-]+):(?:stylesheet|transform)\b[^>]*>")
+
+
+def with_msxsl_node_set(text: str) -> str:
+    """A map that calls ``msxsl:node-set()`` (.NET's extension, common in XSLT 1.0 maps) gets a definition of it:
+    in XSLT 2.0 and later a temporary tree already is a node set, so the function returns its argument."""
+    msxsl = _MSXSL_PREFIX.search(text)
+    if msxsl is None or f"{msxsl.group(1)}:node-set(" not in text:
+        return text
+    xsl, root = _XSL_PREFIX.search(text), _ROOT.search(text)
+    if xsl is None or root is None:
+        return text
+    x, prefix = xsl.group(1), msxsl.group(1)
+    function = (f'<{x}:function name="{prefix}:node-set"><{x}:param name="tree"/>'
+                f'<{x}:sequence select="$tree"/></{x}:function>')
+    return text[:root.end()] + function + text[root.end():]
 
 
 def _output_attributes(data: bytes) -> tuple[str, str | None]:
