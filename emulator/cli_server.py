@@ -44,7 +44,6 @@ def cmd_serve(args) -> int:
     import logging
 
     from .server.app import ServerConfig
-    from .server.engine import RuntimeUnavailable
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S",
                         stream=sys.stderr)
@@ -58,9 +57,6 @@ def cmd_serve(args) -> int:
                           trusted_proxies=args.trusted_proxy)
     try:
         return asyncio.run(serve(config))
-    except RuntimeUnavailable as exc:
-        print(f"serve: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 0
 

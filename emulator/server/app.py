@@ -16,8 +16,9 @@ from functools import partial
 
 from aiohttp import web
 
-from . import ids, invoke, urls
-from .engine import run_options
+from ..runtime import MockSet, RunOptions
+from ..runtime import ids as run_ids
+from . import ids, invoke, issuer, urls
 from .errors import HttpError
 from .history import open_history
 from .ipfilter import parse_proxies
@@ -26,11 +27,6 @@ from .management import Management
 from .registry import Registry
 from .response import error_response
 from .sas import KeyStore
-
-try:
-    from . import issuer
-except ImportError:  # the access stream has not landed
-    issuer = None
 
 log = logging.getLogger("emulator.server")
 access_log = logging.getLogger("emulator.server.access")
@@ -63,12 +59,11 @@ class ServerConfig:
 
 
 class Server:
-    """Everything one request may need: config, runtime, workflows, keys, history, async operations."""
+    """Everything one request may need: config, workflows, keys, history, async operations."""
 
-    def __init__(self, config: ServerConfig, runtime):
+    def __init__(self, config: ServerConfig):
         self.config = config
-        self.runtime = runtime
-        self.registry = Registry(config.paths, runtime, config.location)
+        self.registry = Registry(config.paths, config.location)
         self.keys = KeyStore(config.state_dir, config.sas_key)
         self.history = open_history(config.history, config.state_dir, config.history_size)
         self.operations: dict[str, tuple] = {}
@@ -98,8 +93,8 @@ class Server:
     def _run_finished(self, entry, trig, invocation, fut) -> None:
         trig.limiter.release()
         mocks = self._mocks.get(entry.name.lower())
-        calls = getattr(mocks[1], "calls", None) if mocks is not None else None
-        if calls and isinstance(calls, list) and len(calls) > 2 * self.config.history_size:
+        calls = mocks[1].calls if mocks is not None else None
+        if calls and len(calls) > 2 * self.config.history_size:
             del calls[: len(calls) - self.config.history_size]  # the outbox is bounded like the history
         final = invocation.record
         if not fut.cancelled() and fut.exception() is None and isinstance(fut.result(), dict):
@@ -110,7 +105,7 @@ class Server:
             log.exception("could not store run %s", invocation.run_id)
 
     def record_skipped(self, entry, trig) -> None:
-        name = ids.new_run_id()
+        name = run_ids.new_run_id()
         now = invoke.now_iso()
         self.history.add_trigger(entry.name, trig.name, {
             "name": name, "id": f"/workflows/{entry.name}/triggers/{trig.name}/histories/{name}",
@@ -134,9 +129,9 @@ class Server:
         if cached is not None and cached[0] is entry and cached[1] == self.registry.generation:
             return cached[2]
         cfg = self.config
-        options = run_options(self.runtime, response_timeout=self.timeout_for(entry), location=cfg.location,
-                              workflows=self.registry.workflows(), mocks=self.mocks_for(entry),
-                              client_waiting=not trig.split_on, rng=self.rng, **cfg.run_options)
+        options = RunOptions(response_timeout=self.timeout_for(entry), location=cfg.location,
+                             workflows=self.registry.workflows(), mocks=self.mocks_for(entry),
+                             client_waiting=not trig.split_on, rng=self.rng, **cfg.run_options)
         self._options[key] = (entry, self.registry.generation, options)
         return options
 
@@ -146,7 +141,7 @@ class Server:
         if self.config.response_timeout is not None:
             return self.config.response_timeout
         if entry.standard:
-            return getattr(entry.workflow, "response_timeout", None) or STANDARD_RESPONSE_TIMEOUT
+            return entry.workflow.response_timeout or STANDARD_RESPONSE_TIMEOUT
         return RESPONSE_TIMEOUT
 
     # ------------------------------------------------------------------ mocks (the outbox)
@@ -156,17 +151,16 @@ class Server:
         if cached is not None and cached[0] is entry:
             return cached[1]
         source = entry.mocks_file or self.config.mocks
-        loader = getattr(self.runtime, "MockSet", None)
         try:
-            mocks = loader.load(str(source) if source else None) if loader is not None else source
+            mocks = MockSet.load(str(source) if source else None)
         except (OSError, ValueError) as exc:
             log.warning("mocks %s: %s (running without them)", source, exc)
-            mocks = loader.load(None) if loader is not None else None
+            mocks = MockSet.load(None)
         self._mocks[entry.name.lower()] = (entry, mocks)
         return mocks
 
     def outbox(self, entry) -> list:
-        return list(getattr(self.mocks_for(entry), "calls", None) or [])
+        return list(self.mocks_for(entry).calls)
 
     # ------------------------------------------------------------------ hot reload
     async def _watch(self) -> None:
@@ -329,12 +323,8 @@ _SHAPES = (
 _FAST = _fast_shapes()
 
 
-def create_app(config: ServerConfig, runtime=None, server: Server | None = None) -> web.Application:
-    if runtime is None:
-        from .engine import real_runtime
-
-        runtime = real_runtime()
-    server = server or Server(config, runtime)
+def create_app(config: ServerConfig, server: Server | None = None) -> web.Application:
+    server = server or Server(config)
     app = web.Application(middlewares=[access_middleware], client_max_size=config.body_limit + 1)
     app[SERVER] = server
     for prefix, skip in _SHAPES:  # one route per shape, with or without a relative path: one regex to try
@@ -342,8 +332,7 @@ def create_app(config: ServerConfig, runtime=None, server: Server | None = None)
     app.router.add_route("*", "/workflows/{wf}/triggers/{trigger}/run", partial(_invoke, skip=None))
     app.router.add_get("/workflows/{wf}/runs/{run}/operations/{op}", _poll)
     Management(server).add_routes(app)
-    if issuer is not None and hasattr(issuer, "add_routes"):
-        server.jwt_keys = issuer.add_routes(app, config.state_dir)
+    server.jwt_keys = issuer.add_routes(app, config.state_dir)
     app.on_startup.append(server.on_startup)
     app.on_cleanup.append(server.on_cleanup)
     return app

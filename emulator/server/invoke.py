@@ -17,6 +17,7 @@ import logging
 from aiohttp import web
 
 from ..expressions import ExpressionError
+from ..runtime import invoke
 from ..runtime.clock import Clock
 from . import auth, content, sas
 from .errors import HttpError
@@ -149,7 +150,7 @@ async def _run(server, request, entry, trig, outputs: dict):
     cfg = server.config
     options = server.options_for(entry, trig)
     try:
-        invocation = await server.runtime.invoke(entry.workflow, trig.name, outputs, options)
+        invocation = await invoke(entry.workflow, trig.name, outputs, options)
     except ExpressionError as exc:
         trig.limiter.release()
         raise HttpError(400, "InvalidTemplate",
@@ -160,7 +161,7 @@ async def _run(server, request, entry, trig, outputs: dict):
         raise
     if invocation.skipped:
         trig.limiter.release()
-        failed = getattr(invocation, "condition_error", None)
+        failed = invocation.condition_error
         if failed:  # a condition (or the correlation) that throws: no run, the caller learns why (spec §7)
             raise HttpError(400, failed.get("code") or "InvalidTemplate",
                             f"Unable to process template language expressions in trigger '{trig.name}' "
@@ -174,7 +175,7 @@ async def _run(server, request, entry, trig, outputs: dict):
     request[X_HEADERS] = headers
     if not entry.has_response or trig.split_on:
         return web.Response(status=202, headers={**NO_CACHE, **headers})
-    if getattr(invocation, "response_is_async", False):
+    if invocation.response_is_async:
         op_url = server.new_operation(entry, invocation, base_url(request))
         return web.Response(status=202, headers={**NO_CACHE, **headers, "Location": op_url,
                                                  "Retry-After": str(cfg.retry_after)})
@@ -248,7 +249,7 @@ def entry_response_name(entry) -> str:
                     return found
         return None
 
-    definition = getattr(entry.workflow, "definition", None) or {}
+    definition = entry.workflow.definition or {}
     return walk(definition.get("actions")) or "Response"
 
 

@@ -223,7 +223,7 @@ class Management:
     def _repetitions(self, entry, record, name, action) -> list[dict]:
         out = []
         for index, rep in enumerate(action.get("repetitions") or []):
-            rep_name = str(rep.get("name") or f"{index:06d}") if isinstance(rep, dict) else f"{index:06d}"
+            rep_name = _repetition_name(rep, index)
             props = {k: v for k, v in rep.items() if k != "name"} if isinstance(rep, dict) else {"value": rep}
             out.append({"id": f"/workflows/{entry.name}/runs/{record['name']}/actions/{name}/repetitions/{rep_name}",
                         "name": rep_name, "type": "Microsoft.Logic/workflows/runs/actions/repetitions",
@@ -245,3 +245,16 @@ class Management:
             if rep["name"] == wanted:
                 return _json(rep)
         raise HttpError(404, "WorkflowRunActionRepetitionNotFound", f"The repetition '{wanted}' could not be found.")
+
+
+def _repetition_name(rep, index: int) -> str:
+    """The host's repetition name: one 6-digit item index per enclosing loop, outermost first (``000001-000000``).
+
+    A run record's repetition carries the action's own name in ``name``; its place is ``repetitionIndexes``.
+    """
+    if not isinstance(rep, dict):
+        return f"{index:06d}"
+    indexes = rep.get("repetitionIndexes")
+    if indexes:
+        return "-".join(f"{int(i.get('itemIndex', 0)):06d}" for i in indexes)
+    return f"{index:06d}"

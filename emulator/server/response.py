@@ -49,9 +49,8 @@ def run_headers(entry, invocation, location: str) -> dict:
     """The full x-ms-* set of spec §12 for an answer that belongs to a run."""
     run_id = invocation.run_id
     # On the host x-ms-correlation-id = x-ms-tracking-id: the trigger's tracking id (trigger().trackingId).
-    tracking = getattr(invocation, "tracking_id", None) or getattr(invocation, "correlation_id", None) \
-        or ids.new_guid()
-    record = getattr(invocation, "record", None) or {}
+    tracking = invocation.tracking_id
+    record = invocation.record
     client_tracking = ((record.get("correlation") or {}).get("clientTrackingId")) or run_id
     middle, tail, request_prefix = _static_parts(entry, location)
     return {
