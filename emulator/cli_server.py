@@ -79,7 +79,7 @@ async def serve(config) -> int:
         print(f"serve: cannot listen on {config.host}:{config.port}: {exc}", file=sys.stderr)
         await runner.cleanup()
         return 2
-    port = site._server.sockets[0].getsockname()[1]
+    port = runner.addresses[0][1]
     host = f"[{config.host}]" if ":" in config.host else config.host
     base = f"http://{'127.0.0.1' if config.host in ('0.0.0.0', '') else host}:{port}"
     if config.auth == "none":

@@ -17,7 +17,7 @@ _PLAN = "_runtime_plan"
 
 class WorkflowPlan:
     __slots__ = ("triggers", "default_trigger", "has_response", "response_is_async", "outputs", "has_loops",
-                 "holds_response")
+                 "holds_response", "response_name")
 
     def __init__(self, workflow):
         # Standard stateless workflows answer the caller only when the run ends (spec §8)
@@ -28,13 +28,35 @@ class WorkflowPlan:
         responses = [a for a in workflow.all_actions.values() if a.type == "Response"]
         self.has_response = bool(responses)
         self.response_is_async = any("asynchronous" in a.operation_options for a in responses)
+        definition = workflow.definition if isinstance(workflow.definition, dict) else {}
+        self.response_name = _first_response(definition.get("actions")) or "Response"  # named in a 504
         self.has_loops = any(getattr(a.handler, "is_loop", False) for a in workflow.all_actions.values())
-        defs = workflow.definition.get("outputs") if isinstance(workflow.definition, dict) else None
+        defs = definition.get("outputs")
         self.outputs = []  # (name, type, CompiledValue)
         if isinstance(defs, dict):
             for name, spec in defs.items():
                 if isinstance(spec, dict) and "value" in spec:
                     self.outputs.append((name, spec.get("type"), compile_value(spec["value"])))
+
+
+def _first_response(actions) -> str | None:
+    """The first Response action of a raw definition, depth first in the file's order."""
+    for name, action in (actions or {}).items():
+        if not isinstance(action, dict):
+            continue
+        if str(action.get("type", "")).lower() == "response":
+            return name
+        for key in ("actions", "else", "default"):
+            inner = action.get(key)
+            if isinstance(inner, dict):
+                found = _first_response(inner.get("actions", inner) if key != "actions" else inner)
+                if found:
+                    return found
+        for case in (action.get("cases") or {}).values():
+            found = _first_response((case or {}).get("actions"))
+            if found:
+                return found
+    return None
 
 
 def workflow_plan(workflow) -> WorkflowPlan:

@@ -15,7 +15,7 @@ from aiohttp import web
 from ..expressions.values import to_json_text
 from . import sas, urls
 from .errors import HttpError
-from .invoke import base_url, trigger_not_found, workflow_not_found
+from .invoke import trigger_not_found, workflow_not_found
 
 PREFIXES = (
     "",
@@ -25,6 +25,10 @@ PREFIXES = (
     "workflow/api/management",
     "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Web/sites/{site}",
 )
+
+
+def _base_url(request: web.Request) -> str:
+    return f"{request.scheme}://{request.host}"
 
 
 def _json(data, status: int = 200) -> web.Response:
@@ -116,7 +120,7 @@ class Management:
         return {"id": f"/workflows/{entry.name}", "name": entry.name, "type": "Microsoft.Logic/workflows",
                 "properties": {"state": entry.state, "version": entry.version, "flavor": entry.flavor,
                                "kind": getattr(wf, "kind", None), "source": str(entry.source or ""),
-                               "accessEndpoint": f"{base_url(request)}/workflows/{entry.id}",
+                               "accessEndpoint": f"{_base_url(request)}/workflows/{entry.id}",
                                "workflowId": entry.id, "definition": getattr(wf, "definition", None)}}
 
     async def list_workflows(self, request):
@@ -155,7 +159,7 @@ class Management:
             if not_after is None:
                 raise HttpError(400, "InvalidRequestContent",
                                 f"The value '{body['notAfter']}' of 'notAfter' is not a valid date and time.")
-        return _json(urls.callback(self.server.keys, entry, trig, base_url(request), key_type, not_after,
+        return _json(urls.callback(self.server.keys, entry, trig, _base_url(request), key_type, not_after,
                                    request.match_info.get("version")))
 
     async def regenerate(self, request):

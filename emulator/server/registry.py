@@ -12,9 +12,9 @@ from pathlib import Path
 
 from ..definitions import load_path
 from ..runtime.actions.registry import lookup
+from ..runtime.trigger import RequestTrigger
 from . import access, ids
 from .limiter import Limiter
-from .paths import RelativePath
 from .schema import SchemaCheck
 
 log = logging.getLogger("emulator.server")
@@ -25,27 +25,29 @@ _IGNORED_DIRS = {"__pycache__", ".git", "node_modules", ".state"}
 
 
 class TriggerEntry:
-    """One trigger with everything the request path needs, compiled at load."""
+    """One trigger with everything the request path needs, compiled at load.
+
+    ``call``: the runtime's view of a call (method, relative path, outputs: :mod:`emulator.runtime.trigger`);
+    the rest is the server's: SAS permission, schema validation, concurrency, the answer's headers.
+    """
 
     def __init__(self, trigger):
+        call = RequestTrigger(trigger)
+        self.call = call
         self.trigger = trigger
         self.name = trigger.name
-        raw = trigger.raw
         self.is_request = trigger.is_request
-        self.method = (trigger.method or "POST").upper()
-        self.path = RelativePath(trigger.relative_path)
-        opts = {str(o).strip().lower() for o in (trigger.operation_options or ())}
-        self.options = opts
+        self.method = call.method
+        self.path = call.path
+        opts = call.options
         schema = trigger.schema if isinstance(trigger.schema, dict) else None
         self.schema = SchemaCheck(trigger.name, schema) if schema and "enableschemavalidation" in opts else None
         self.suppress_headers = "suppressworkflowheadersonresponse" in opts
-        self.include_authorization = "includeauthorizationheadersinoutputs" in opts
-        self.keep_authorization = self.include_authorization  # Authorization kept in the trigger outputs
         self.permission = f"/triggers/{self.name}/run"  # the SAS ``sp`` that runs this trigger
         concurrency = (trigger.runtime_configuration or {}).get("concurrency") or {}
         runs = 1 if "singleinstance" in opts else concurrency.get("runs")
         self.limiter = Limiter(runs, concurrency.get("maximumWaitingRuns"))
-        self.split_on = bool(raw.get("splitOn"))
+        self.split_on = call.split_on
 
 
 class WorkflowEntry:
@@ -56,11 +58,6 @@ class WorkflowEntry:
         self.flavor = workflow.flavor or "consumption"
         self.source = Path(workflow.source) if workflow.source else None
         self.version = ids.version_from_mtime(_mtime(self.source))
-        # One id everywhere: the x-ms-workflow-id header, callback URLs and workflow() inside the run.
-        if hasattr(workflow, "workflow_id"):
-            workflow.workflow_id = self.id
-        if hasattr(workflow, "version") and not workflow.version:
-            workflow.version = self.version
         self.triggers = {name.lower(): TriggerEntry(t) for name, t in (workflow.triggers or {}).items()}
         self.policy = access.AccessPolicy.from_workflow(workflow)
         self.state = str(workflow.state or "Enabled")
@@ -71,6 +68,7 @@ class WorkflowEntry:
         system = f"/scaleunits/prod-00/workflows/{self.id}"
         if not self.standard:
             system = f"/locations/{location}{system}"
+        self.run_header_parts: tuple | None = None  # (location, parts): see response.run_headers
         self.base_headers = {
             "x-ms-workflow-system-id": system,
             "x-ms-workflow-id": self.id,
@@ -122,6 +120,11 @@ class Registry:
     def workflows(self) -> dict:
         """Workflows by name, for nested workflow calls made by the runtime."""
         return {e.name: e.workflow for e in self.by_name.values()}
+
+    def workflow_ids(self) -> dict:
+        """Served ids by lower-case name: one id everywhere (the x-ms-workflow-id header, callback URLs and
+        ``workflow()`` inside the run, see ``RunOptions.workflow_ids``)."""
+        return {key: e.id for key, e in self.by_name.items()}
 
     # ------------------------------------------------------------------ loading
     def load(self) -> list[str]:

@@ -33,7 +33,7 @@ async def _start(tmp_path: Path, fast: bool) -> Live:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    port = runner.addresses[0][1]
     return Live(runner, f"http://127.0.0.1:{port}", app[SERVER], aiohttp.ClientSession())
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from ...content import InvalidRequestContent, decode_body
 from ...expressions.values import Blob, blob_from_envelope, to_string
+from ..content import InvalidRequestContent, decode_body
 from ..errors import ActionFailure
 from .outbound import RetryPolicy, apply_answer, log_call, request_summary, set_http_outputs, with_retries
 from .registry import Handler, action_type

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...expressions.values import to_string
+from .. import messages
 from ..errors import ActionFailure
 from ..run import status_code_name
 from .registry import Handler, action_type
@@ -41,9 +42,7 @@ class Response(Handler):
                                 "the client application is not waiting for a response from service.",
                                 status="Skipped", record_code="ActionResponseSkipped", inputs=recorded)
         if run.client_timed_out:
-            raise ActionFailure("ActionResponseTimedOut", f"The execution of template action '{name}' failed: "
-                                "the client application timed out waiting for a response from service. This "
-                                "means that workflow took longer to respond than the alloted timeout value.",
+            raise ActionFailure("ActionResponseTimedOut", messages.response_action_timed_out(name),
                                 record_code="ActionResponseTimedOut", inputs=recorded)
         response = run.invocation.response
         if run.response_sent or response.done():
