@@ -19,7 +19,7 @@ from . import run as records
 from .clock import iso, stamper
 from .context import derive
 from .errors import ActionFailure, invalid_template
-from .plan import action_timeout, branch_plan, workflow_plan
+from .plan import BranchPlan, workflow_plan
 
 
 class Frame:
@@ -106,7 +106,7 @@ def branch_status(branch, done: dict, plan=None) -> str:
     no handler caught fails the container, while a ``runAfter: Failed`` handler that ran absorbs it.
     """
     actions = branch.actions
-    plan = plan or branch_plan(branch)
+    plan = plan or BranchPlan(branch)
     if len(plan.leaves) == 1:  # the common case: one last action that ran
         rec = done.get(plan.leaves[0])
         status = rec["status"] if rec else "Skipped"
@@ -231,7 +231,7 @@ class Run:
 
     def skip_branch(self, branch, frame, root_error) -> None:
         """Mark every action of a branch Skipped: roots with ``root_error``, the rest by runAfter."""
-        plan = branch_plan(branch)
+        plan = self.plan.branch(branch)
         if plan.chain is not None:
             previous = None
             for action in plan.chain:
@@ -271,7 +271,7 @@ class Run:
         """
         if not branch.actions:
             return "Succeeded"
-        plan = branch_plan(branch)
+        plan = self.plan.branch(branch)
         chain = plan.chain
         if chain is None:
             return await self._run_graph(branch, plan, frame)
@@ -394,7 +394,7 @@ class Run:
     async def _execute_limited(self, step: Step, started) -> None:
         """Run an action that has a ``limit``: fail it as TimedOut past its ``limit.timeout``."""
         action = step.action
-        timeout = action_timeout(action)
+        timeout = self.plan.timeout(action)
         if timeout and not self.clock.virtual:
             try:
                 await asyncio.wait_for(action.handler.execute(step), timeout)

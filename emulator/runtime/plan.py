@@ -1,23 +1,25 @@
 """What the engine needs to know about a loaded workflow, worked out once instead of on every run.
 
-``workflow_plan(wf)``: triggers by lower-case name, the Response actions, the compiled run outputs.
-``branch_plan(branch)``: each action's predecessors inside its branch and the branch's last actions.
-``action_timeout(action)``: the ``limit.timeout`` of an action in seconds.
+``workflow_plan(wf)``: triggers by lower-case name, the Response actions, the compiled run outputs;
+``plan.branch(branch)``: each action's predecessors inside its branch and the branch's last actions;
+``plan.timeout(action)``: the ``limit.timeout`` of an action in seconds.
 
-Plans are kept on the objects they describe, so a reloaded workflow (new objects) gets new plans.
+Keyed caches, nothing stored on the definitions' objects: plans by workflow (weakly, so a reloaded
+workflow -- new objects -- gets new plans and the old ones go with it), branch plans and timeouts by
+object inside their workflow's plan.
 """
 
 from __future__ import annotations
 
+import weakref
+
 from ..expressions import compile_value
 from .clock import parse_duration
-
-_PLAN = "_runtime_plan"
 
 
 class WorkflowPlan:
     __slots__ = ("triggers", "default_trigger", "has_response", "response_is_async", "outputs", "has_loops",
-                 "holds_response", "response_name")
+                 "holds_response", "response_name", "_branches", "_timeouts")
 
     def __init__(self, workflow):
         # Standard stateless workflows answer the caller only when the run ends (spec §8)
@@ -37,6 +39,23 @@ class WorkflowPlan:
             for name, spec in defs.items():
                 if isinstance(spec, dict) and "value" in spec:
                     self.outputs.append((name, spec.get("type"), compile_value(spec["value"])))
+        self._branches: dict = {}  # Branch -> BranchPlan
+        self._timeouts: dict = {}  # Action -> seconds (0.0: none)
+
+    def branch(self, branch) -> BranchPlan:
+        plan = self._branches.get(branch)
+        if plan is None or plan.actions is not branch.actions or plan.size != len(branch.actions):
+            plan = self._branches[branch] = BranchPlan(branch)
+        return plan
+
+    def timeout(self, action) -> float | None:
+        """The action's ``limit.timeout`` in seconds (None without one; loops time themselves)."""
+        found = self._timeouts.get(action)
+        if found is None:
+            timeout = parse_duration(action.limit.get("timeout")) if action.limit and not \
+                action.handler.is_loop else None
+            found = self._timeouts[action] = timeout or _NO_TIMEOUT
+        return found or None
 
 
 def _first_response(actions) -> str | None:
@@ -59,11 +78,13 @@ def _first_response(actions) -> str | None:
     return None
 
 
+_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def workflow_plan(workflow) -> WorkflowPlan:
-    plan = workflow.__dict__.get(_PLAN)
+    plan = _PLANS.get(workflow)
     if plan is None:
-        plan = WorkflowPlan(workflow)
-        workflow.__dict__[_PLAN] = plan
+        plan = _PLANS[workflow] = WorkflowPlan(workflow)
     return plan
 
 
@@ -99,23 +120,4 @@ def _chain(actions: dict, deps: dict) -> tuple | None:
     return tuple(actions[name] for name in order)
 
 
-def branch_plan(branch) -> BranchPlan:
-    plan = branch.__dict__.get(_PLAN)
-    if plan is None or plan.actions is not branch.actions or plan.size != len(branch.actions):
-        plan = BranchPlan(branch)
-        branch.__dict__[_PLAN] = plan
-    return plan
-
-
 _NO_TIMEOUT = 0.0
-
-
-def action_timeout(action) -> float | None:
-    """The action's ``limit.timeout`` in seconds (None without one; loops time themselves)."""
-    found = action.__dict__.get(_PLAN)
-    if found is None:
-        timeout = parse_duration(action.limit.get("timeout")) if action.limit and not \
-            action.handler.is_loop else None
-        found = timeout or _NO_TIMEOUT
-        action.__dict__[_PLAN] = found
-    return found or None
