@@ -64,6 +64,7 @@ async def real_call(step, method: str, url: str, headers: dict, data: bytes | No
 
 @action_type("Http")
 class Http(Handler):
+    @staticmethod
     async def execute(step):
         inputs = step.evaluate_inputs() or {}
         if not isinstance(inputs, dict) or not inputs.get("uri"):
@@ -100,6 +101,7 @@ class Http(Handler):
 class HttpWebhook(Handler):
     """Subscribe/wait/unsubscribe is not emulated: the callback is answered by mocks (default 200)."""
 
+    @staticmethod
     async def execute(step):
         inputs = step.evaluate_inputs() or {}
         step.inputs = inputs

@@ -6,6 +6,7 @@ from ...expressions.values import to_string
 from .. import messages
 from ..errors import ActionFailure
 from ..run import status_code_name
+from ..status import Status
 from .registry import Handler, action_type
 
 
@@ -20,6 +21,7 @@ def _status_code(name: str, value) -> int:
 
 @action_type("Response")
 class Response(Handler):
+    @staticmethod
     async def execute(step):
         run, name = step.run, step.action.name
         inputs = step.evaluate_inputs() or {}  # an object or nothing (Response.object_inputs)
@@ -40,7 +42,7 @@ class Response(Handler):
         if not run.options.client_waiting:
             raise ActionFailure("ActionResponseSkipped", f"The execution of template action '{name}' is skipped: "
                                 "the client application is not waiting for a response from service.",
-                                status="Skipped", record_code="ActionResponseSkipped", inputs=recorded)
+                                status=Status.SKIPPED, record_code="ActionResponseSkipped", inputs=recorded)
         if run.client_timed_out:
             raise ActionFailure("ActionResponseTimedOut", messages.response_action_timed_out(name),
                                 record_code="ActionResponseTimedOut", inputs=recorded)
