@@ -6,12 +6,13 @@ One implementation for the server, the ``run`` command and tests: :class:`emulat
 from multidict import CIMultiDict
 
 from emulator.definitions import load_definition
+from emulator.runtime.actions.registry import lookup
 from emulator.runtime.trigger import RequestTrigger
 
 
 def request_trigger(**extra) -> RequestTrigger:
     wf, problems = load_definition({"triggers": {"manual": {"type": "Request", "kind": "Http", **extra}},
-                                    "actions": {}}, "wf")
+                                    "actions": {}}, "wf", action_types=lookup)
     assert not [p for p in problems if p.severity == "error"]
     return RequestTrigger(wf.triggers["manual"])
 
