@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from emulator.cli import _load_extensions, build_parser
+from emulator.cli.main import _load_extensions, build_parser
 from emulator.server import banner
 from tests.conftest import ROOT
 from tests.server.flowdefs import ECHO, flow, response

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .cli import EXTENSIONS, command
+from .main import EXTENSIONS, command
 
 
 def _add(sub):
@@ -43,7 +43,7 @@ def cmd_serve(args) -> int:
     import asyncio
     import logging
 
-    from .server.app import ServerConfig
+    from ..server.app import ServerConfig
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S",
                         stream=sys.stderr)
@@ -66,8 +66,8 @@ async def serve(config) -> int:
 
     from aiohttp import web
 
-    from .server import banner
-    from .server.app import SERVER, create_app, make_runner
+    from ..server import banner
+    from ..server.app import SERVER, create_app, make_runner
 
     app = create_app(config)
     runner = make_runner(app)

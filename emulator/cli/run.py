@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from .cli import EXTENSIONS, command
+from .main import EXTENSIONS, command
 
 
 def _add(sub):
@@ -37,8 +37,8 @@ EXTENSIONS.append(_add)
 
 @command("validate", "load and compile workflow files")
 def cmd_validate(args) -> int:
-    from .definitions import load_path
-    from .runtime.actions.registry import lookup
+    from ..definitions import load_path
+    from ..runtime.actions.registry import lookup
 
     failed = False
     total_files = total_wf = 0
@@ -87,12 +87,12 @@ def _parse_data(data: str | None) -> tuple[bytes | None, str | None]:
 def cmd_run(args) -> int:
     from multidict import CIMultiDict, MultiDict
 
-    from .definitions import load_path
-    from .runtime import RunOptions
-    from .runtime.actions.registry import lookup
-    from .runtime.errors import HostError
-    from .runtime.invocation import find_trigger
-    from .runtime.trigger import RequestTrigger
+    from ..definitions import load_path
+    from ..runtime import RunOptions
+    from ..runtime.actions.registry import lookup
+    from ..runtime.errors import HostError
+    from ..runtime.invocation import find_trigger
+    from ..runtime.trigger import RequestTrigger
 
     result = load_path(args.flow, action_types=lookup, allow_unknown_types=args.allow_unknown_types)
     errors = result.errors
@@ -144,7 +144,7 @@ def cmd_run(args) -> int:
 
 async def _run(wf, trigger_name: str, outputs: dict, options):
     """Fire the trigger and wait for the run: (the Response's answer or None, the run record, invocation)."""
-    from .runtime import trigger
+    from ..runtime import trigger
 
     inv = await trigger.fire(wf, trigger_name, outputs, options)
     if inv.skipped:
@@ -155,8 +155,8 @@ async def _run(wf, trigger_name: str, outputs: dict, options):
 
 
 def _print(args, wf, response, record) -> None:
-    from .expressions.values import to_json_value
-    from .runtime.run import format_tree
+    from ..expressions.values import to_json_value
+    from ..runtime.run import format_tree
 
     shown = None if response is None else {"status": response["status"], "headers": response["headers"],
                                            "body": to_json_value(response.get("body"))}
