@@ -139,7 +139,7 @@ def _stub_run() -> None:
     async def fire(workflow, trigger_name, outputs, options):
         loop = asyncio.get_running_loop()
         ok = outputs["relativePathParameters"]["token"] == TOKEN
-        run_id, tracking_id = ids.new_run_id(), ids.new_tracking_id()
+        run_id, tracking_id = ids.new_run_id(), ids.new_guid()
         inv = Invocation(run_id=run_id, correlation_id=tracking_id, tracking_id=tracking_id,
                          response=loop.create_future(), done=loop.create_future(),
                          record={"name": run_id, "status": "Succeeded"})

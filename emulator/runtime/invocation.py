@@ -144,7 +144,7 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
     clock = options.clock
     now_ticks, stamp = reading(clock)  # one clock reading: the run id's time and the trigger's stamp
     run_id = ids.run_id_at(now_ticks, options.scale_unit)
-    tracking_id = ids.new_tracking_id()  # on the host the correlation id is the trigger's tracking id
+    tracking_id = ids.new_guid()  # a plain GUID; on the host the correlation id is the trigger's tracking id
     inv = Invocation(run_id=run_id, correlation_id=tracking_id, tracking_id=tracking_id,
                      response=loop.create_future(), done=loop.create_future())
     trigger_rec = _trigger_record(trigger, trigger_outputs, stamp, run_id, inv.tracking_id)

@@ -1,7 +1,8 @@
 """The aiohttp application: routes for every URL shape, the access log, hot reload, run bookkeeping.
 
-Reading order for one request: ``routes`` below -> ``invoke.handle`` (checks, trigger outputs, run) ->
-``response`` (the answer and its x-ms-* headers). Management calls go to ``management.Management``.
+Reading order for one request: ``_dispatch`` (the short way for trigger URLs) or the routes below ->
+``invoke.handle`` (checks, trigger outputs, run) -> ``response`` (the answer and its x-ms-* headers), made an
+aiohttp response by ``guarded``. Management calls go to ``management.Management``.
 """
 
 from __future__ import annotations
