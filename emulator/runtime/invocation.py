@@ -261,7 +261,9 @@ TIMED_OUT = {"status": 504, "headers": {}, "timedOut": True}
 
 
 async def run_to_end(workflow, trigger_name, trigger_outputs, options=None):
-    """Convenience for tests and the CLI: ``(response | None, run record | None, invocation)``."""
+    """Run to the end (tests, benchmarks): ``(response | None, run record | None, invocation)``.
+
+    A caller that is answered as over HTTP goes through :mod:`emulator.runtime.trigger` instead."""
     inv = await invoke(workflow, trigger_name, trigger_outputs, options)
     record = await inv.done
     response = inv.response.result() if inv.response.done() else None

@@ -119,9 +119,9 @@ class Management:
         wf = entry.workflow
         return {"id": f"/workflows/{entry.name}", "name": entry.name, "type": "Microsoft.Logic/workflows",
                 "properties": {"state": entry.state, "version": entry.version, "flavor": entry.flavor,
-                               "kind": getattr(wf, "kind", None), "source": str(entry.source or ""),
+                               "kind": wf.kind, "source": str(entry.source or ""),
                                "accessEndpoint": f"{_base_url(request)}/workflows/{entry.id}",
-                               "workflowId": entry.id, "definition": getattr(wf, "definition", None)}}
+                               "workflowId": entry.id, "definition": wf.definition}}
 
     async def list_workflows(self, request):
         return _json({"value": [self._workflow_resource(request, e) for e in self.server.registry.entries()]})
@@ -133,7 +133,7 @@ class Management:
         t = trig.trigger
         return {"id": f"/workflows/{entry.name}/triggers/{trig.name}", "name": trig.name,
                 "type": "Microsoft.Logic/workflows/triggers",
-                "properties": {"state": entry.state, "type": getattr(t, "type", None), "kind": getattr(t, "kind", None),
+                "properties": {"state": entry.state, "type": t.type, "kind": t.kind,
                                "method": trig.method if trig.is_request else None,
                                "relativePath": trig.path.template or None}}
 
@@ -151,7 +151,7 @@ class Management:
         body = await _body(request)
         if not trig.is_request:
             raise HttpError(400, "InvalidTriggerType",
-                            f"The trigger '{trig.name}' of type '{getattr(trig.trigger, 'type', '')}' has no callback URL.")
+                            f"The trigger '{trig.name}' of type '{trig.trigger.type}' has no callback URL.")
         key_type = _key_type(body.get("keyType"))
         not_after = None
         if body.get("notAfter") is not None:
