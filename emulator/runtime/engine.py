@@ -20,7 +20,7 @@ from .clock import iso, stamper
 from .context import derive
 from .errors import ActionFailure, invalid_template
 from .plan import BranchPlan, workflow_plan
-from .status import Status
+from .status import CANCELLED, FAILED, RUNNING, SKIPPED, SUCCEEDED, TIMED_OUT
 
 
 class Frame:
@@ -46,7 +46,7 @@ class Step:
         self.record = record
         self.inputs = None
         self.outputs = None
-        self.status = Status.SUCCEEDED
+        self.status = SUCCEEDED
         self.code = action.handler.code
         self.error = None
         self._extra = None
@@ -110,36 +110,36 @@ def branch_status(branch, done: dict, plan=None) -> str:
     plan = plan or BranchPlan(branch)
     if len(plan.leaves) == 1:  # the common case: one last action that ran
         rec = done.get(plan.leaves[0])
-        status = rec["status"] if rec else Status.SKIPPED
-        if status != Status.SKIPPED:
-            return Status.FAILED if status in records.FAILED_STATES else \
-                Status.CANCELLED if status == Status.CANCELLED else Status.SUCCEEDED
+        status = rec["status"] if rec else SKIPPED
+        if status != SKIPPED:
+            return FAILED if status in records.FAILED_STATES else \
+                CANCELLED if status == CANCELLED else SUCCEEDED
     deps_of = plan.deps
     memo: dict[str, str] = {}
 
     def effective(name: str) -> str:
         if name in memo:
             return memo[name]
-        memo[name] = Status.SKIPPED
+        memo[name] = SKIPPED
         rec = done.get(name)
-        status = rec["status"] if rec else Status.SKIPPED
-        if status == Status.SKIPPED:
+        status = rec["status"] if rec else SKIPPED
+        if status == SKIPPED:
             deps = deps_of[name]
-            status = records.worst(effective(d) for d in deps) if deps else Status.SKIPPED
+            status = records.worst(effective(d) for d in deps) if deps else SKIPPED
         memo[name] = status
         return status
 
     leaves = [effective(n) for n in plan.leaves if n in actions]
     result = records.worst(leaves)
     if result in records.FAILED_STATES:
-        return Status.FAILED
-    if result == Status.CANCELLED:
-        return Status.CANCELLED
-    return Status.SUCCEEDED
+        return FAILED
+    if result == CANCELLED:
+        return CANCELLED
+    return SUCCEEDED
 
 
 # A container's status when its one last action ran with this status (see branch_status)
-_CONTAINER_STATUS = {Status.FAILED: Status.FAILED, Status.TIMED_OUT: Status.FAILED, Status.CANCELLED: Status.CANCELLED}
+_CONTAINER_STATUS = {FAILED: FAILED, TIMED_OUT: FAILED, CANCELLED: CANCELLED}
 
 
 def condition_failed(action, dep: str, expected, actual: str) -> dict:
@@ -218,11 +218,11 @@ class Run:
 
     def skip(self, action, frame, error: dict, code: str = "ActionSkipped") -> dict:
         now = self.stamp()
-        rec = {"name": action.name, "startTime": now, "endTime": now, "status": Status.SKIPPED, "code": code,
+        rec = {"name": action.name, "startTime": now, "endTime": now, "status": SKIPPED, "code": code,
                "error": error, "trackingId": self.tracking_id, "clientTrackingId": self.client_tracking_id}
         self.store(action, frame, rec)
         if action.handler.is_container:
-            self.skip_children(action, frame, Status.SKIPPED, code)
+            self.skip_children(action, frame, SKIPPED, code)
         return rec
 
     def skip_children(self, action, frame, status: str, code: str) -> None:
@@ -271,7 +271,7 @@ class Run:
         with no scheduling; any other shape goes to :meth:`_run_graph`.
         """
         if not branch.actions:
-            return Status.SUCCEEDED
+            return SUCCEEDED
         plan = self.plan.branch(branch)
         chain = plan.chain
         if chain is None:
@@ -290,8 +290,8 @@ class Run:
             previous = await self.run_action(action, frame)
         else:
             status = previous["status"]
-            if status != Status.SKIPPED:  # the last action ran: the branch's status is its status
-                return _CONTAINER_STATUS.get(status, Status.SUCCEEDED)
+            if status != SKIPPED:  # the last action ran: the branch's status is its status
+                return _CONTAINER_STATUS.get(status, SUCCEEDED)
         # every action of the chain has just put its record in frame.ctx.actions (run, skipped or terminated)
         return branch_status(branch, frame.ctx.actions, plan)
 
@@ -354,7 +354,7 @@ class Run:
         """Record the actions a terminated run never started as Skipped (code Terminated), also in ``done``."""
         for action in actions:
             now = self.stamp()
-            rec = {"name": action.name, "startTime": now, "endTime": now, "status": Status.SKIPPED,
+            rec = {"name": action.name, "startTime": now, "endTime": now, "status": SKIPPED,
                    "code": "Terminated"}
             self.store(action, frame, rec)
             if done is not None:
@@ -363,7 +363,7 @@ class Run:
     async def run_action(self, action, frame) -> dict:
         started = self.clock.now() if action.limit else None  # a datetime only to time a limit.timeout
         rec = {"name": action.name, "startTime": self.stamp() if started is None else iso(started),
-               "status": Status.RUNNING, "trackingId": self.tracking_id, "clientTrackingId": self.client_tracking_id}
+               "status": RUNNING, "trackingId": self.tracking_id, "clientTrackingId": self.client_tracking_id}
         if frame.indexes or action.secure_inputs or action.secure_outputs:
             self.store(action, frame, rec)  # stored again by finish(): a repetition, or a copy with parts secured
         else:  # the usual action: both maps hold the record itself, as it fills in
@@ -383,11 +383,11 @@ class Run:
             if failure.outputs is not None:
                 step.outputs = failure.outputs
         except asyncio.CancelledError:
-            step.status, step.code = Status.CANCELLED, "Terminated"
+            step.status, step.code = CANCELLED, "Terminated"
             step.error = {"code": "Terminated", "message": "The action was cancelled because the run was "
                           "terminated."}
         except Exception as exc:  # noqa: BLE001 - an emulator bug must not hang the run
-            step.status, step.code = Status.FAILED, "InternalServerError"
+            step.status, step.code = FAILED, "InternalServerError"
             step.error = {"code": "EmulatorError", "message": f"{type(exc).__name__}: {exc}"}
         self.finish(step)
         return rec
@@ -402,13 +402,13 @@ class Run:
             except asyncio.TimeoutError:
                 raise ActionFailure("ActionTimedOut", f"The execution of template action '{action.name}' "
                                     f"timed out after '{action.limit.get('timeout')}'.",
-                                    status=Status.TIMED_OUT, record_code="ActionTimedOut") from None
+                                    status=TIMED_OUT, record_code="ActionTimedOut") from None
         else:
             await action.handler.execute(step)
             if timeout and (self.clock.now() - started).total_seconds() > timeout:
                 raise ActionFailure("ActionTimedOut", f"The execution of template action '{action.name}' "
                                     f"timed out after '{action.limit.get('timeout')}'.",
-                                    status=Status.TIMED_OUT, record_code="ActionTimedOut")
+                                    status=TIMED_OUT, record_code="ActionTimedOut")
 
     def finish(self, step: Step) -> None:
         rec = step.record

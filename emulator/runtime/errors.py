@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from .status import Status
+from .status import FAILED
 
 
 class ActionFailure(Exception):
     """Raised by an action handler to end the action with ``status``/``code``/``error``."""
 
-    def __init__(self, code: str, message: str, *, error_code: str | None = None, status: str = Status.FAILED,
+    def __init__(self, code: str, message: str, *, error_code: str | None = None, status: str = FAILED,
                  record_code: str = "BadRequest", inputs=None, outputs=None, details=None):
         super().__init__(message)
         self.status = status

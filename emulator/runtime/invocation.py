@@ -20,7 +20,7 @@ from .eager import start_now
 from .engine import Frame, Run
 from .mocks import MockSet
 from .plan import workflow_plan
-from .status import Status
+from .status import FAILED, RUNNING, SKIPPED, SUCCEEDED
 
 __all__ = ["Invocation", "RunOptions", "invoke", "run_to_end"]
 
@@ -78,7 +78,7 @@ class Invocation:
 def _trigger_record(trigger, outputs: dict, now: str, run_id: str, tracking_id: str) -> dict:
     rec = {"name": trigger.name, "inputs": dict(trigger.inputs), "outputs": outputs, "startTime": now,
            "endTime": now, "trackingId": tracking_id, "clientTrackingId": run_id, "originHistoryName": run_id,
-           "status": Status.SUCCEEDED}
+           "status": SUCCEEDED}
     if trigger.kind:
         rec["kind"] = trigger.kind
     return rec
@@ -162,7 +162,7 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
             inv.skipped = True
             break
     if inv.skipped:
-        trigger_rec["status"] = Status.SKIPPED
+        trigger_rec["status"] = SKIPPED
         inv.response.set_result(None)
         inv.done.set_result(None)
         return inv
@@ -173,13 +173,13 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
         inv.skipped = True
         inv.condition_error = {"code": "InvalidTemplate", "part": "correlation",
                                "message": messages.expression_failed(err.message)}
-        trigger_rec["status"] = Status.FAILED
+        trigger_rec["status"] = FAILED
         inv.response.set_result(None)
         inv.done.set_result(None)
         return inv
     trigger_rec["clientTrackingId"] = client_tracking_id
     inv.response_is_async = plan.response_is_async
-    inv.record = {"name": run_id, "id": ctx.workflow["run"]["id"], "status": Status.RUNNING,
+    inv.record = {"name": run_id, "id": ctx.workflow["run"]["id"], "status": RUNNING,
                   "startTime": stamp, "correlation": {"clientTrackingId": client_tracking_id},
                   "trigger": trigger_rec, "actions": {}, "outputs": {}}
     run = Run(workflow, trigger, trigger_rec, ctx, inv.record, options, inv, plan)
@@ -205,16 +205,16 @@ def _cancel_timer(inv: Invocation):
 async def _execute(run: Run, inv: Invocation, options: RunOptions) -> None:
     try:
         status = await run.run_branch(run.workflow.actions, Frame(run.ctx))
-        error = records.ACTION_FAILED if status == Status.FAILED else None
+        error = records.ACTION_FAILED if status == FAILED else None
         if run.terminated:
             status, error = run.terminated
-            if status == Status.FAILED and not error:
+            if status == FAILED and not error:
                 error = {"code": "Terminated", "message": messages.TERMINATED_FAILED}
-            if status != Status.FAILED:
+            if status != FAILED:
                 error = None
         _finish(run, inv, status, error)
     except Exception as exc:  # noqa: BLE001 - keep the caller from hanging on an emulator bug
-        _finish(run, inv, Status.FAILED, {"code": "EmulatorError", "message": f"{type(exc).__name__}: {exc}"})
+        _finish(run, inv, FAILED, {"code": "EmulatorError", "message": f"{type(exc).__name__}: {exc}"})
 
 
 def _finish(run: Run, inv: Invocation, status: str, error) -> None:
@@ -252,12 +252,12 @@ def _response_timeout(run: Run, inv: Invocation) -> None:
     inv._timer = None
     if not inv.response.done():
         run.client_timed_out = True
-        inv.response.set_result(TIMED_OUT)
+        inv.response.set_result(RESPONSE_TIMED_OUT)
 
 
 # What ``Invocation.response`` resolves to when the caller's wait for a Response ran out (the caller answers
 # 504 ActionResponseTimedOut, see :func:`emulator.runtime.trigger.answer`).
-TIMED_OUT = {"status": 504, "headers": {}, "timedOut": True}
+RESPONSE_TIMED_OUT = {"status": 504, "headers": {}, "timedOut": True}
 
 
 async def run_to_end(workflow, trigger_name, trigger_outputs, options=None):

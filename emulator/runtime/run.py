@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from .status import Status
+from .status import CANCELLED, FAILED, SKIPPED, SUCCEEDED, TIMED_OUT
 
 SECURED = "<secured>"
-FAILED_STATES = (Status.FAILED, Status.TIMED_OUT)
-_SEVERITY = {Status.FAILED: 5, Status.TIMED_OUT: 4, Status.CANCELLED: 3, Status.SUCCEEDED: 2, Status.SKIPPED: 1}
+FAILED_STATES = (FAILED, TIMED_OUT)
+_SEVERITY = {FAILED: 5, TIMED_OUT: 4, CANCELLED: 3, SUCCEEDED: 2, SKIPPED: 1}
 
 ACTION_FAILED = {"code": "ActionFailed", "message": "An action failed. No dependent actions succeeded."}
 
@@ -41,7 +41,7 @@ def _status_code_name(status: int) -> str:
 
 
 def worst(statuses) -> str:
-    best = Status.SKIPPED
+    best = SKIPPED
     for s in statuses:
         if _SEVERITY.get(s, 0) > _SEVERITY.get(best, 0):
             best = s

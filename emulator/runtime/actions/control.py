@@ -6,7 +6,7 @@ from ...expressions.values import is_integer, to_string, type_name
 from ..engine import branch_not_taken
 from ..errors import ActionFailure
 from ..run import ACTION_FAILED
-from ..status import Status
+from ..status import CANCELLED, FAILED, SUCCEEDED
 from .registry import Handler, action_type
 
 
@@ -21,7 +21,7 @@ class Container(Handler):
 
 def finish_container(step, status: str) -> None:
     step.status = status
-    if status != Status.SUCCEEDED:
+    if status != SUCCEEDED:
         step.error = dict(ACTION_FAILED)
         step.code = "ActionFailed"
 
@@ -33,7 +33,7 @@ async def run_branch_or_skip(step, chosen_label: str | None) -> None:
         if label != chosen_label:
             run.skip_branch(branch, frame, branch_not_taken)
     branch = action.branches.get(chosen_label) if chosen_label is not None else None
-    status = await run.run_branch(branch, frame) if branch is not None else Status.SUCCEEDED
+    status = await run.run_branch(branch, frame) if branch is not None else SUCCEEDED
     finish_container(step, status)
 
 
@@ -99,14 +99,14 @@ class Terminate(Handler):
     @staticmethod
     async def execute(step):
         inputs = step.evaluate_inputs() or {}
-        status = str(inputs.get("runStatus", Status.FAILED))
-        canonical = {"failed": Status.FAILED, "cancelled": Status.CANCELLED,
-                     "succeeded": Status.SUCCEEDED}.get(status.lower())
+        status = str(inputs.get("runStatus", FAILED))
+        canonical = {"failed": FAILED, "cancelled": CANCELLED,
+                     "succeeded": SUCCEEDED}.get(status.lower())
         if canonical is None:
             raise ActionFailure("InvalidTemplate", f"The 'runStatus' of action '{step.name}' must be 'Failed', "
                                 f"'Cancelled' or 'Succeeded'; the provided value is '{status}'.")
         error = None
-        if canonical == Status.FAILED:
+        if canonical == FAILED:
             raw = inputs.get("runError") or {}
             error = {"code": to_string(raw.get("code")) if raw.get("code") is not None else "Terminated",
                      "message": to_string(raw.get("message")) if raw.get("message") is not None else

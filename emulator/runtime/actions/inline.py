@@ -13,7 +13,7 @@ from datetime import timedelta
 from ...expressions.values import to_string
 from ..clock import iso
 from ..errors import ActionFailure
-from ..status import Status
+from ..status import FAILED
 from .outbound import apply_answer, log_call, request_summary
 from .registry import Handler, action_type
 
@@ -48,7 +48,7 @@ class Mockable(Handler):
         if step.outputs is None:
             step.outputs = {"body": response.get("body")}
             if response.get("statusCode", 200) >= 400:
-                step.status = Status.FAILED
+                step.status = FAILED
 
 
 for _name in MOCKABLE:

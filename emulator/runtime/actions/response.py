@@ -6,7 +6,7 @@ from ...expressions.values import to_string
 from .. import messages
 from ..errors import ActionFailure
 from ..run import status_code_name
-from ..status import Status
+from ..status import SKIPPED
 from .registry import Handler, action_type
 
 
@@ -42,7 +42,7 @@ class Response(Handler):
         if not run.options.client_waiting:
             raise ActionFailure("ActionResponseSkipped", f"The execution of template action '{name}' is skipped: "
                                 "the client application is not waiting for a response from service.",
-                                status=Status.SKIPPED, record_code="ActionResponseSkipped", inputs=recorded)
+                                status=SKIPPED, record_code="ActionResponseSkipped", inputs=recorded)
         if run.client_timed_out:
             raise ActionFailure("ActionResponseTimedOut", messages.response_action_timed_out(name),
                                 record_code="ActionResponseTimedOut", inputs=recorded)

@@ -6,7 +6,7 @@ from ...expressions.values import to_string
 from .. import trigger
 from ..errors import ActionFailure, HostError
 from ..invocation import CLIENT_TRACKING_HEADER
-from ..status import Status
+from ..status import FAILED
 from .outbound import apply_answer, log_call, request_summary, set_http_outputs
 from .registry import Handler, action_type
 
@@ -61,7 +61,7 @@ class Workflow(Handler):
         child_run = {"name": inv.run_id, "id": inv.record.get("id")}
         kind = answer.kind
         if kind is trigger.AnswerKind.NO_RESPONSE:
-            if inv.done.done() and inv.record.get("status") == Status.FAILED and child.has_response_action:
+            if inv.done.done() and inv.record.get("status") == FAILED and child.has_response_action:
                 err = trigger.no_response(inv.run_id)
                 raise ActionFailure(err.code, err.message, record_code="BadGateway")
             result = {"statusCode": 202, "headers": {"x-ms-workflow-run-id": inv.run_id}}
