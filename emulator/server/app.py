@@ -183,6 +183,10 @@ class Server:
     async def on_cleanup(self, app) -> None:
         if self._reload_task:
             self._reload_task.cancel()
+        self.close()
+
+    def close(self) -> None:
+        """Close the history (a server used in-process, without an app, calls this when done)."""
         self.history.close()
 
 

@@ -3,7 +3,7 @@
     from emulator.server.app import Server, ServerConfig
     from emulator.server.call import CallRequest, call
 
-    server = Server(ServerConfig(paths=["flows"], state_dir=None, reload_interval=0))
+    server = Server(ServerConfig(paths=["flows"], state_dir=None, reload_interval=0))  # server.close() at the end
     answer = await call(server, CallRequest("POST", "/workflows/echo/triggers/manual/paths/invoke?api-version=...",
                                             headers={"Content-Type": "application/json"}, body=b'{"a": 1}'))
     answer.status, answer.headers, answer.body, answer.run_id, answer.invocation
