@@ -1,4 +1,4 @@
-"""Trigger calls end to end on a real socket: answers, x-ms-* headers, content handling (fake runtime)."""
+"""Trigger calls end to end on a real socket: answers, x-ms-* headers, content handling (real loader and runtime)."""
 
 from __future__ import annotations
 
