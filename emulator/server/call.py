@@ -40,7 +40,8 @@ log = logging.getLogger("emulator.server")
 class CallRequest:
     """One HTTP call given in parts.
 
-    ``path``: the raw (percent-encoded) path, with or without ``?query``; ``query``: the parsed query, when
+    ``path``: the raw (percent-encoded) path, with or without ``?query`` (a whole callback URL works too: its
+    scheme and host become ``base_url``); ``query``: the parsed query, when
     given it replaces the path's; ``headers``: a mapping or (name, value) pairs (repeats allowed);
     ``remote``: the caller's address (IP allow-lists, X-Forwarded-For from trusted proxies); ``base_url``:
     scheme and host for an asynchronous Response's Location (default: ``http://`` + the Host header).
@@ -60,7 +61,7 @@ class _Call:
 
     __slots__ = ("method", "headers", "query", "remote", "base_url", "body")
 
-    def __init__(self, request: CallRequest, query_string: str):
+    def __init__(self, request: CallRequest, query_string: str, origin: str | None):
         self.method = request.method.upper()
         self.headers = CIMultiDictProxy(CIMultiDict(request.headers))
         if request.query is not None:
@@ -68,7 +69,7 @@ class _Call:
         else:
             self.query = URL.build(query_string=query_string, encoded=True).query
         self.remote = request.remote
-        self.base_url = request.base_url or f"http://{self.headers.get('Host', '127.0.0.1')}"
+        self.base_url = request.base_url or origin or f"http://{self.headers.get('Host', '127.0.0.1')}"
         self.body = request.body or b""
 
     async def read_body(self, limit: int) -> bytes:
@@ -79,11 +80,12 @@ class _Call:
 
 async def call(server: Server, request: CallRequest) -> CallAnswer:
     """Answer ``request`` as the server would over HTTP (errors as the host's JSON, never an exception)."""
-    path, _, query_string = request.path.partition("?")
+    origin, path_qs = _split_origin(request.path)
+    path, _, query_string = path_qs.partition("?")
     try:
-        if len(request.path) > MAX_URL_LENGTH:
-            raise url_too_long(len(request.path))
-        view = _Call(request, query_string)
+        if len(path_qs) > MAX_URL_LENGTH:
+            raise url_too_long(len(path_qs))
+        view = _Call(request, query_string, origin)
         found = urls.match_trigger_path(path, escaped=True)
         if found is not None:
             return await invoke.handle(server, view, *found)
@@ -98,3 +100,12 @@ async def call(server: Server, request: CallRequest) -> CallAnswer:
         log.exception("unhandled error for in-process %s %s", request.method, path)
         return error_answer(HttpError(500, "InternalServerError",
                                       "The server encountered an internal error (see the server log)."))
+
+
+def _split_origin(url: str) -> tuple[str | None, str]:
+    """``http://host:port/path?q`` -> (``http://host:port``, ``/path?q``); a bare path -> (None, path)."""
+    if not url.startswith(("http://", "https://")):
+        return None, url
+    scheme, _, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme}://{host}", slash + path

@@ -59,8 +59,7 @@ async def test_in_process_answers_equal_socket_answers(serve):
         status, got_headers, data = await live.call(method, url, headers=headers, data=body or None)
         if status == 200 and data.startswith(b'{"headers":'):  # echoed: the headers the socket call carried
             headers = json.loads(data)["headers"]
-        answer = await call(live.server, CallRequest(method, url.split(live.base, 1)[1], headers=headers,
-                                                     body=body))
+        answer = await call(live.server, CallRequest(method, url, headers=headers, body=body))
         assert _shape(answer.status, answer.headers, answer.body) == _shape(status, got_headers, data), url
         assert ("x-ms-workflow-run-id" in answer.headers) == ("x-ms-workflow-run-id" in got_headers)
 
@@ -77,7 +76,7 @@ async def test_answer_carries_the_run_and_polling_works(tmp_path):
     assert answer.status == 202 and answer.run_id == answer.headers["x-ms-workflow-run-id"]
     location = answer.headers["Location"]
     assert location.startswith("http://example.test/workflows/")
-    poll = CallRequest("GET", location.split("example.test", 1)[1])
+    poll = CallRequest("GET", location)
     assert (await call(server, poll)).status == 202
     record = await answer.invocation.done
     assert record["status"] == "Succeeded"
