@@ -15,6 +15,7 @@ from datetime import timedelta
 from ...expressions.values import to_string
 from ..clock import iso
 from ..errors import ActionFailure
+from ..status import FAILED
 from .outbound import apply_answer, log_call, request_summary
 from .registry import Handler, action_type
 
@@ -35,6 +36,7 @@ class Mockable(Handler):
                 if key in action.raw:
                     action.compiled[key] = compiler.value(action.raw[key], f"{action.path}.{key}")
 
+    @staticmethod
     async def execute(step):
         inputs = step.evaluate_inputs()
         step.inputs = inputs
@@ -48,7 +50,7 @@ class Mockable(Handler):
         if step.outputs is None:
             step.outputs = {"body": response.get("body")}
             if response.get("statusCode", 200) >= 400:
-                step.status = "Failed"
+                step.status = FAILED
 
 
 for _name in MOCKABLE:
@@ -84,6 +86,7 @@ _KINDS = {
 
 @action_type("Expression")
 class Expression(Handler):
+    @staticmethod
     async def execute(step):
         inputs = step.evaluate_inputs() or {}
         step.inputs = inputs
@@ -118,6 +121,7 @@ class Unknown(Handler):
     def compile(cls, action, compiler) -> None:
         super().compile(action, compiler)
 
+    @staticmethod
     async def execute(step):
         request = request_summary(step)
         if answered_by_mock(step, request):
