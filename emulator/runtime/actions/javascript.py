@@ -22,6 +22,7 @@ import json
 from ...expressions.values import to_json_value
 from .. import run as records
 from ..errors import ActionFailure
+from ..status import RUNNING
 from .builtin import BuiltIn
 from .registry import action_type
 
@@ -52,7 +53,7 @@ def workflow_context(step, inputs: dict) -> dict:
     for name, rec in (ctx.actions or {}).items():
         if name == step.name or not isinstance(rec, dict) or (names is not None and name not in names):
             continue
-        if rec.get("status") in (None, "Running", "Waiting"):
+        if rec.get("status") in (None, RUNNING):
             continue
         actions[name] = _record(records.public_record(rec, step.run.workflow.all_actions[name])
                                 if name in step.run.workflow.all_actions else rec)
