@@ -19,10 +19,10 @@ from __future__ import annotations
 import asyncio
 import json
 
+from ...definitions.status import RUNNING
 from ...expressions.values import to_json_value
 from .. import run as records
 from ..errors import ActionFailure
-from ..status import RUNNING
 from .builtin import BuiltIn
 from .registry import action_type
 
