@@ -1,0 +1,13 @@
+"""Who can call a flow, and what protects it: a security audit of workflow definitions.
+
+``audit_paths(paths, gateway=None) -> AuditReport`` loads the flows as ``validate`` does and runs every
+registered rule (:mod:`.rules`, one module per family); :mod:`.formats` renders the report as a table, JSON
+or SARIF 2.1.0. Layer: above the definitions (and the server's access-control reader), below the CLI.
+See docs/audit.md.
+"""
+
+from .gateway import GatewayFileError
+from .model import AuditReport, Finding, TriggerReport
+from .runner import audit_paths
+
+__all__ = ["AuditReport", "Finding", "GatewayFileError", "TriggerReport", "audit_paths"]
