@@ -49,4 +49,4 @@ def rule(rule_id: str, severity: str, title: str, help_text: str, fix: str, per:
 def all_rules() -> dict[str, Rule]:
     for family in FAMILIES:
         importlib.import_module(f"{__name__}.{family}")
-    return RULES
+    return dict(sorted(RULES.items()))
