@@ -172,7 +172,7 @@ def _key_text(node) -> str:
 
 def _apply(source: Source, derefs) -> Source:
     for d in derefs:
-        if source.specific:
+        if source.specific and source.kind != "body":
             break
         source = source.extend(_key_text(d.key))
     return source
@@ -212,7 +212,7 @@ def source_of(node, scope: Scope, depth: int = 0) -> Source | None:
             if inner is not None:
                 if name in FOLDING:
                     inner = replace(inner, folded=True)
-                return _apply(inner, derefs)
+                return inner if inner.specific else _apply(inner, derefs)
     return None
 
 
@@ -309,7 +309,10 @@ def _collect(node, scope: Scope, negated: bool, found: list) -> None:
             return
     if name in COMPARISONS and len(args) >= 2:
         first, second = source_of(args[0], scope), source_of(args[1], scope)
-        if first is not None and first.specific:
+        if (first is not None and first.specific and _trivial(args[1])) or \
+                (second is not None and second.specific and _trivial(args[0])):
+            pass  # compared with '', null, a number or a boolean: a presence check, not a token check
+        elif first is not None and first.specific:
             found.append(Comparison(name, first, secret_of(args[1], scope), negated, False))
         elif second is not None and second.specific:
             found.append(Comparison(name, second, secret_of(args[0], scope), negated, True))
@@ -318,6 +321,10 @@ def _collect(node, scope: Scope, negated: bool, found: list) -> None:
 
 
 SCHEMES = {"bearer", "pop", "basic", "sharedaccesssignature", "bearer ", "pop "}
+
+
+def _trivial(node) -> bool:
+    return isinstance(node, Lit) and not (isinstance(node.value, str) and node.value.strip())
 
 
 def is_scheme_check(cmp: Comparison) -> bool:
