@@ -14,7 +14,8 @@ def render_table(report) -> str:
         route = f" {t.relative_path}" if t.relative_path else ""
         lines.append(f"{t.file}  {t.workflow} / {t.trigger}{method}{route}")
         lines.append("  ways in : " + ("; ".join(_way(w) for w in t.ways_in) or "none"))
-        checks = [f"{c['kind']} {c['path']}: {c['reads']} {c['comparison']} {c['against']}"
+        checks = [f"{c['kind']} {c['path']}: {c['reads']} "
+                  + (f"validated by {c['against']}" if c["kind"] == "parse-json" else f"{c['comparison']} {c['against']}")
                   + (" (negated)" if c.get("negated") else "") for c in t.checks] or ["none in the flow"]
         for i, text in enumerate(checks):
             lines.append(("  checks  : " if i == 0 else "            ") + text)
