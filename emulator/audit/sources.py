@@ -194,6 +194,8 @@ def source_of(node, scope: Scope, depth: int = 0) -> Source | None:
     if name == "triggerbody" and not node.args:
         return _apply(Source("body"), derefs)
     first = node.arg_text(0)
+    if name == "headers" and first is not None:  # headers('x-key'): the designer's shorthand some exports carry
+        return Source("header", first)
     if name in ("outputs", "body") and first is not None:
         if first.lower() in scope.triggers:
             return _apply(Source("trigger") if name == "outputs" else Source("body"), derefs)
