@@ -45,6 +45,15 @@ class Check:
                 "comparison": cmp.op, "negated": cmp.negated}
 
 
+@dataclass
+class Refusal:
+    """Where a caller goes when an in-flow token check fails."""
+
+    check: Check
+    branch_path: str            # the failing branch: actions.A.else, actions.A.actions (negated), actions.S.default
+    answers: list               # its Response actions, or else the Responses that run after the check
+
+
 class FlowFacts:
     def __init__(self, wf: Workflow, backends=()):
         self.wf = wf
@@ -176,6 +185,29 @@ class FlowFacts:
             return True
         return source.specific and secret_like(source.key)
 
+    @cached_property
+    def refusals(self) -> list[Refusal]:
+        """One per If/Switch that checks a token (its first check decides the polarity)."""
+        out, seen = [], set()
+        for check in self.checks:
+            action = check.action
+            if action is None or action.name in seen:
+                continue
+            seen.add(action.name)
+            key = "default" if check.place == "switch" else ("actions" if check.comparison.negated else "else")
+            answers = responses_in(action.branches.get(key)) or \
+                [a for a in self._runs_after(action) if a.type == "Response"]
+            out.append(Refusal(check, f"{self.rel(action.path)}.{key}", answers))
+        return out
+
+    def _runs_after(self, action: Action) -> list[Action]:
+        """Actions of the same list that run after ``action``."""
+        if action.parent is None:
+            branch = self.wf.actions
+        else:
+            branch = next((b for b in action.parent.branches.values() if action.name in b.actions), None)
+        return [a for a in branch if action.name in a.run_after] if branch is not None else []
+
     def action_inputs(self, action: Action):
         """``(relative_path, node)`` for every expression in an action's ``inputs``."""
         if "inputs" in action.raw:
@@ -218,3 +250,29 @@ def _reads_keyvault_secret(action: Action) -> bool:
         path = str(inputs.get("path", "")).lower()
         return "/secrets/" in path and (any(m in text for m in KEYVAULT_MARKERS) or path.endswith("/value"))
     return False
+
+
+def responses_in(branch) -> list[Action]:
+    """Every Response action in a branch, nested containers included."""
+    if branch is None:
+        return []
+    found, stack = [], list(branch)
+    while stack:
+        action = stack.pop(0)
+        if action.type == "Response":
+            found.append(action)
+        stack.extend(action.children())
+    return found
+
+
+def static_status(response: Action) -> int | None:
+    """The statusCode of a Response when it is written as a number (default 200); None when computed."""
+    inputs = response.raw.get("inputs") if isinstance(response.raw.get("inputs"), dict) else {}
+    value = inputs.get("statusCode", 200)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None

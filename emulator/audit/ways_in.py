@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from .flow import static_status
 from .model import TriggerReport
-from .rules.responses import responses_in, static_status
 from .sources import source_of
 
 
@@ -79,22 +79,16 @@ def _refused(facts, trigger, policy) -> list[dict]:
         if check.trigger is trigger:
             out.append({"status": 202, "when": "a trigger condition is false (no run; the caller is not told)",
                         "path": check.path})
-    seen = set()
-    for check in facts.checks:
-        action = check.action
-        if action is None or action.name in seen:
-            continue
-        seen.add(action.name)
-        key = "default" if check.place == "switch" else ("actions" if check.comparison.negated else "else")
-        answers = responses_in(action.branches.get(key))
-        if not answers:
+    for refusal in facts.refusals:
+        name = refusal.check.action.name
+        if not refusal.answers:
             status = 502 if facts.wf.has_response_action else 202
-            out.append({"status": status, "when": f"the check in '{action.name}' fails (no Response: "
+            out.append({"status": status, "when": f"the check in '{name}' fails (no Response: "
                         + ("502 NoResponse when the run ends, 504 on timeout)" if status == 502 else
-                           "202 at once)"), "path": f"{facts.rel(action.path)}.{key}", "leaks": True})
-        for response in answers:
+                           "202 at once)"), "path": refusal.branch_path, "leaks": True})
+        for response in refusal.answers:
             status = static_status(response)
             out.append({"status": status if status is not None else "computed",
-                        "when": f"the check in '{action.name}' fails", "path": facts.rel(response.path),
+                        "when": f"the check in '{name}' fails", "path": facts.rel(response.path),
                         "leaks": status is not None and 200 <= status < 300})
     return out
