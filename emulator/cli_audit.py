@@ -24,9 +24,10 @@ EXTENSIONS.append(_add)
 def cmd_audit(args) -> int:
     from .audit import GatewayFileError, audit_paths
     from .audit.formats import render
+    from .server.access import AccessPolicy
 
     try:
-        report = audit_paths(args.paths, gateway=args.gateway)
+        report = audit_paths(args.paths, access_policy=AccessPolicy.from_workflow, gateway=args.gateway)
     except GatewayFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,8 +1,10 @@
 """Who can call a flow, and what protects it: a security audit of workflow definitions.
 
-``audit_paths(paths, gateway=None) -> AuditReport`` loads the flows as ``validate`` does and runs every
+``audit_paths(paths, *, access_policy, gateway=None) -> AuditReport`` loads the flows as ``validate`` does
+and runs every
 registered rule (:mod:`.rules`, one module per family); :mod:`.formats` renders the report as a table, JSON
-or SARIF 2.1.0. Layer: above the definitions (and the server's access-control reader), below the CLI.
+or SARIF 2.1.0. Layer: above the runtime and the definitions, below the server and the CLI (which hand it
+the server's access-control reader).
 See docs/audit.md.
 """
 

@@ -55,8 +55,9 @@ class Refusal:
 
 
 class FlowFacts:
-    def __init__(self, wf: Workflow, backends=()):
+    def __init__(self, wf: Workflow, access, backends=()):
         self.wf = wf
+        self.access = access             # the workflow's access policy (see runner.audit_paths)
         self.backends = list(backends)   # gateway APIs whose backend is this workflow (see .gateway)
         self.file = str(wf.source)
         self.definition = wf.definition if isinstance(wf.definition, dict) else {}
@@ -64,13 +65,6 @@ class FlowFacts:
         self.request_triggers = wf.request_triggers()
         self.trigger_name = self.request_triggers[0].name if self.request_triggers else ""
         self.scope = self._scope()
-
-    @cached_property
-    def access(self):
-        """The workflow's access control (accessControl, a .access.json sidecar, Power Automate modes)."""
-        from ..server.access import AccessPolicy
-
-        return AccessPolicy.from_workflow(self.wf)
 
     @cached_property
     def scheme_checks(self) -> list[Check]:

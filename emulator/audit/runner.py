@@ -10,10 +10,13 @@ from .rules import Hit, Rule, all_rules
 from .ways_in import trigger_report
 
 
-def audit_paths(paths, gateway: str | None = None) -> AuditReport:
+def audit_paths(paths, *, access_policy, gateway: str | None = None) -> AuditReport:
     """Audit every workflow found under ``paths``; ``gateway`` is a gateway configuration file (or None).
 
-    Raises :class:`~.gateway.GatewayFileError` when the gateway file cannot be read.
+    ``access_policy(workflow)`` gives a workflow's access control as the server enforces it (the CLI passes
+    ``emulator.server.access.AccessPolicy.from_workflow``; the audit sits below the server, so that the
+    server's pages can show findings). Raises :class:`~.gateway.GatewayFileError` when the gateway file
+    cannot be read.
     """
     report = AuditReport()
     backends: list[Backend] = read_backends(gateway) if gateway else []
@@ -22,8 +25,10 @@ def audit_paths(paths, gateway: str | None = None) -> AuditReport:
     rules = all_rules()
     by_name: dict[str, FlowFacts] = {}
     for wf in loaded.workflows:
-        facts = FlowFacts(wf, [b for b in backends if b.workflow == wf.name])
-        if not facts.request_triggers:
+        if not wf.request_triggers():
+            continue
+        facts = _guarded(report, "access control", str(wf.source), _facts, wf, access_policy, backends)
+        if facts is None:
             continue
         by_name.setdefault(wf.name, facts)
         for trigger in facts.request_triggers:
@@ -39,6 +44,10 @@ def audit_paths(paths, gateway: str | None = None) -> AuditReport:
     report.triggers = [t for t in report.triggers if t is not None]
     report.findings = _unique(report.findings)
     return report
+
+
+def _facts(wf, access_policy, backends) -> FlowFacts:
+    return FlowFacts(wf, access_policy(wf), [b for b in backends if b.workflow == wf.name])
 
 
 def _hits(r: Rule, *args) -> list[Hit]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 
-from emulator.audit import audit_paths
 from emulator.audit.formats import render
+from tests.audit import audit
 from tests.conftest import CORPUS, needs_shared
 
 
 @needs_shared
 def test_corpus_audits_without_crashing():
-    report = audit_paths([str(CORPUS)])
+    report = audit([CORPUS])
     crashes = [p for p in report.problems if "the audit step" in p]
     assert crashes == []
     assert len(report.triggers) > 50

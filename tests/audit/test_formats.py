@@ -10,10 +10,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from emulator.audit import audit_paths
 from emulator.audit.formats import render
 from emulator.audit.formats.lines import line_map
 from emulator.cli import main
+from tests.audit import audit
 
 FLOWS = Path(__file__).parent / "flows"
 GATEWAY = Path(__file__).parent / "gateway"
@@ -115,6 +115,6 @@ def test_line_map_follows_the_loader_spelling():
 
 
 def test_report_renders_in_every_format():
-    report = audit_paths([str(FLOWS)])
+    report = audit([FLOWS])
     for name in ("table", "json", "sarif"):
         assert render(report, name)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from emulator.audit import audit_paths
 from emulator.audit.rules import all_rules
+from tests.audit import audit
 
 HERE = Path(__file__).parent
 FLOWS = HERE / "flows"
@@ -60,7 +60,7 @@ EXPECTED = {
 
 
 def findings(*paths, gateway=None):
-    report = audit_paths([str(p) for p in paths], gateway=str(gateway) if gateway else None)
+    report = audit(paths, gateway=gateway)
     assert not report.problems, report.problems
     return report
 
