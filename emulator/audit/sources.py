@@ -43,6 +43,10 @@ BENIGN_HEADERS = {
 }
 
 
+BENIGN_QUERIES = {"api-version", "sp", "sv", "$filter", "$top", "$skip", "$select", "$orderby", "format",
+                  "page", "pagesize", "limit", "offset", "lang", "culture"}
+
+
 def secret_like(name: str | None) -> bool:
     """A header, query, parameter or field name that says it holds a credential."""
     if not name:
@@ -114,6 +118,7 @@ class Secret:
     kind: str
     name: str = ""
     folded: bool = False
+    secure: bool = False    # a SecureString/SecureObject parameter: its author calls it a secret
 
     def label(self) -> str:
         if self.kind == "literal":
@@ -230,7 +235,7 @@ def secret_of(node, scope: Scope, depth: int = 0) -> Secret | None:
     if name == "parameters" and first is not None:
         if scope.parameter_type(first) == "array" and not node.derefs:
             return Secret("list", first)
-        return Secret("parameter", first)
+        return Secret("parameter", first, secure=scope.parameter_type(first) in ("securestring", "secureobject"))
     if name == "appsetting" and first is not None:
         return Secret("appsetting", first)
     if name in ("body", "outputs") and first is not None:
@@ -348,14 +353,19 @@ def is_token_check(cmp: Comparison) -> bool:
         return named
     if source.kind == "header" and str(source.key).lower() in BENIGN_HEADERS:
         return False
+    if source.kind == "query" and str(source.key).lower() in BENIGN_QUERIES:
+        return False
     if other.kind == "literal":
         return named or _looks_secret(other.name)
+    if other.kind in ("parameter", "appsetting", "list"):
+        return named or other.secure or secret_like(other.name)
     return True
 
 
 def _looks_secret(text: str) -> bool:
-    """A literal that looks like a key rather than a word: long enough, no spaces, letters and digits."""
+    """A literal that looks like a key rather than a word, a date or a version: long enough, no spaces,
+    letters and digits."""
     text = text.strip()
-    if len(text) < 8 or " " in text:
+    if len(text) < 8 or " " in text or not any(c.isalpha() for c in text):
         return False
     return any(c.isdigit() for c in text) or len(text) >= 16

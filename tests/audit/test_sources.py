@@ -108,3 +108,12 @@ def test_expressions_in_template_forms():
     assert [n.name for n in expressions_in("a @{concat('x')} b @{string(1)}")] == ["concat", "string"]
     assert expressions_in("@@literal")[0].value == "@literal"
     assert expressions_in("@equals(1,") == []  # a syntax error: the loader reports it
+
+
+def test_not_token_checks_by_value():
+    assert checks("@equals(triggerOutputs()['queries']['api-version'], '2016-10-01-preview1')") == []
+    assert checks("@equals(triggerOutputs()['headers']['x-release'], '2016-10-01')") == []
+    assert checks("@equals(triggerOutputs()['headers']['x-environment'], parameters('environment'))") == []
+    assert checks("@equals(triggerOutputs()['headers']['x-caller'], parameters('key'))")  # a SecureString
+    assert checks("@equals(triggerOutputs()['headers']['x-caller'], parameters('callerSecret'))")
+    assert checks("@equals(triggerOutputs()['headers']['x-caller'], 'a8f5f167f44f4964e6c998dee827110c')")

@@ -44,7 +44,7 @@ def render_sarif(report) -> str:
         "runs": [{
             "tool": {"driver": {
                 "name": "logicapps-emulator audit",
-                "informationUri": "https://github.com/logicapps-emulator/logicapps-emulator/blob/main/docs/audit.md",
+                "semanticVersion": _version(),
                 "rules": [_rule(r) for r in rules],
             }},
             "results": results,
@@ -66,6 +66,15 @@ def _rule(r) -> dict:
         "properties": {"tags": ["security"], "precision": "high", "security-severity": SECURITY_SEVERITY[r.severity],
                        "problem.severity": LEVELS[r.severity]},
     }
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("logicapps-emulator")
+    except PackageNotFoundError:  # pragma: no cover - running from a plain checkout
+        return "0.0.0"
 
 
 def _lines(file: str) -> dict:
