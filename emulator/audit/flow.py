@@ -70,15 +70,18 @@ class FlowFacts:
     def scheme_checks(self) -> list[Check]:
         """Trigger conditions that only admit a scheme (``startsWith(...['Authorization'], 'Bearer')``): the
         documented way to refuse SAS callers when an OAuth policy is set."""
-        found = []
+        return [Check(path, "scheme-check", c, trigger=trigger)
+                for trigger, path, c in self._condition_comparisons() if is_scheme_check(c)]
+
+    def _condition_comparisons(self):
+        """``(trigger, relative_path, comparison)`` for every comparison in a Request trigger's conditions."""
         for trigger in self.request_triggers:
             for i, cond in enumerate(trigger.raw.get("conditions") or []):
                 if isinstance(cond, dict) and isinstance(cond.get("expression"), str):
+                    path = f"{self.rel(trigger.path)}.conditions[{i}].expression"
                     for node in expressions_in(cond["expression"]):
-                        found += [Check(f"{self.rel(trigger.path)}.conditions[{i}].expression", "scheme-check", c,
-                                        trigger=trigger)
-                                  for c in comparisons(node, self.scope) if is_scheme_check(c)]
-        return found
+                        for c in comparisons(node, self.scope):
+                            yield trigger, path, c
 
     # -- paths -------------------------------------------------------------------------------------
     def rel(self, path: str) -> str:
@@ -130,14 +133,8 @@ class FlowFacts:
     # -- the flow's own checks ---------------------------------------------------------------------
     @cached_property
     def checks(self) -> list[Check]:
-        found: list[Check] = []
-        for trigger in self.request_triggers:
-            for i, cond in enumerate(trigger.raw.get("conditions") or []):
-                if isinstance(cond, dict) and isinstance(cond.get("expression"), str):
-                    path = f"{self.rel(trigger.path)}.conditions[{i}].expression"
-                    for node in expressions_in(cond["expression"]):
-                        found += [Check(path, "trigger-condition", c, trigger=trigger)
-                                  for c in comparisons(node, self.scope) if is_token_check(c)]
+        found = [Check(path, "trigger-condition", c, trigger=trigger)
+                 for trigger, path, c in self._condition_comparisons() if is_token_check(c)]
         for action in self.wf.all_actions.values():
             if action.type == "If" and "expression" in action.raw:
                 path = f"{self.rel(action.path)}.expression"

@@ -129,6 +129,8 @@ class Secret:
             return f"the app setting '{self.name}'"
         if self.kind == "keyvault":
             return f"the Key Vault secret read by '{self.name}'"
+        if self.kind == "list":
+            return f"the list '{self.name}'" if self.name else "a list"
         return "a computed value"
 
 

@@ -41,6 +41,8 @@ def _ways_in(facts, policy) -> list[dict]:
     for b in facts.backends:
         ways.append({"kind": "gateway", "api": b.api, "gatewayOnly": b.gateway_only,
                      "detail": "only through the gateway" if b.gateway_only else "through the gateway, and directly"})
+    if policy.config_error:
+        ways.append({"kind": "configuration-problem", "detail": policy.config_error + " (every call gets 500)"})
     for problem in policy.problems:
         ways.append({"kind": "configuration-problem", "detail": problem})
     return ways
