@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..definitions import load_paths
+from ..runtime.actions.registry import lookup
 from .flow import FlowFacts
 from .gateway import Backend, read_backends
 from .model import AuditReport, Finding
@@ -18,13 +19,19 @@ def audit_paths(paths, *, access_policy, gateway: str | None = None) -> AuditRep
     server's pages can show findings). Raises :class:`~.gateway.GatewayFileError` when the gateway file
     cannot be read.
     """
-    report = AuditReport()
     backends: list[Backend] = read_backends(gateway) if gateway else []
-    loaded = load_paths(paths, allow_unknown_types=True)
-    report.problems += [str(p) for p in loaded.errors]
+    loaded = load_paths(paths, action_types=lookup, allow_unknown_types=True)
+    report = audit_workflows(loaded.workflows, access_policy=access_policy, backends=backends)
+    report.problems[:0] = [str(p) for p in loaded.errors]
+    return report
+
+
+def audit_workflows(workflows, *, access_policy, backends=()) -> AuditReport:
+    """Audit workflows already loaded (the server's, for its pages); ``backends`` from :func:`read_backends`."""
+    report = AuditReport()
     rules = all_rules()
     by_name: dict[str, FlowFacts] = {}
-    for wf in loaded.workflows:
+    for wf in workflows:
         if not wf.request_triggers():
             continue
         facts = _guarded(report, "access control", str(wf.source), _facts, wf, access_policy, backends)
@@ -39,7 +46,7 @@ def audit_paths(paths, *, access_policy, gateway: str | None = None) -> AuditRep
                 report.findings += [_finding(r, h, facts) for h in hits]
     for r in rules.values():
         if r.per == "gateway" and backends:
-            hits = _guarded(report, r.id, gateway, _hits, r, backends, by_name) or []
+            hits = _guarded(report, r.id, backends[0].file, _hits, r, backends, by_name) or []
             report.findings += [_finding(r, h, by_name.get(h.workflow)) for h in hits]
     report.triggers = [t for t in report.triggers if t is not None]
     report.findings = _unique(report.findings)

@@ -142,3 +142,22 @@ def test_demo_ways_in():
     assert [c["kind"] for c in header.checks] == ["condition", "parse-json"]
     assert {"status": 401, "when": "the check in 'Check_token' fails",
             "path": "actions.Check_token.else.actions.Unauthorized", "leaks": False} in header.refused
+
+
+def test_audit_of_loaded_workflows_groups_findings_by_workflow():
+    """What a page of the server would call: workflows it already has, findings next to their triggers."""
+    from emulator.audit import audit_workflows, read_backends
+    from emulator.definitions import load_paths
+    from emulator.runtime.actions.registry import lookup
+    from emulator.server.access import AccessPolicy
+
+    loaded = load_paths([str(FLOWS / "gateway-backend.json"), str(FLOWS / "token-reflection.json")],
+                        action_types=lookup)
+    report = audit_workflows(loaded.workflows, access_policy=AccessPolicy.from_workflow,
+                             backends=read_backends(GATEWAY / "gateway.json"))
+    by_workflow = {}
+    for f in report.findings:
+        by_workflow.setdefault((f.workflow, f.trigger), set()).add(f.rule)
+    assert by_workflow == {("gateway-backend", "manual"): {"sas-only", "gateway-bypass"},
+                           ("token-reflection", "manual"): {"token-reflection"}}
+    assert [t.workflow for t in report.triggers] == ["gateway-backend", "token-reflection"]
