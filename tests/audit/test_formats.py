@@ -118,3 +118,14 @@ def test_report_renders_in_every_format():
     report = audit([FLOWS])
     for name in ("table", "json", "sarif"):
         assert render(report, name)
+
+
+def test_sarif_lists_files_that_did_not_load(capsys, tmp_path):
+    bad = tmp_path / "broken.json"
+    bad.write_text("{")
+    code, out, err = run_cli(capsys, str(bad), str(FLOWS / "sas-only.json"), "--format", "sarif")
+    doc = json.loads(out)
+    jsonschema.validate(doc, official_sarif_schema())
+    notes = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert code == 0 and len(notes) == 1 and "broken.json" in notes[0]["message"]["text"]
+    assert "broken.json" in err

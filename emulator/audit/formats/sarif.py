@@ -48,6 +48,8 @@ def render_sarif(report) -> str:
                 "rules": [_rule(r) for r in rules],
             }},
             "results": results,
+            "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": [
+                {"level": "warning", "message": {"text": problem}} for problem in report.problems]}],
             "columnKind": "unicodeCodePoints",
         }],
     }
