@@ -33,7 +33,7 @@ class Check:
     """A token check the flow makes itself."""
 
     path: str                   # the condition / case value, relative to the definition
-    place: str                  # "trigger-condition" | "condition" | "switch"
+    place: str                  # "trigger-condition" | "condition" | "switch" | "expression" (in action inputs)
     comparison: Comparison
     trigger: Trigger | None = None
     action: Action | None = None
@@ -143,6 +143,10 @@ class FlowFacts:
                           for c in comparisons(node, self.scope) if is_token_check(c)]
             elif action.type == "Switch":
                 found += self._switch_checks(action)
+            else:  # a check written inline: "statusCode": "@if(equals(<header>, <secret>), 200, 401)"
+                found += [Check(path, "expression", c, action=action)
+                          for path, node in self.action_inputs(action)
+                          for c in comparisons(node, self.scope) if is_token_check(c)]
         return found
 
     def _switch_checks(self, action: Action) -> list[Check]:
@@ -182,7 +186,7 @@ class FlowFacts:
         out, seen = [], set()
         for check in self.checks:
             action = check.action
-            if action is None or action.name in seen:
+            if check.place not in ("condition", "switch") or action.name in seen:
                 continue
             seen.add(action.name)
             key = "default" if check.place == "switch" else ("actions" if check.comparison.negated else "else")

@@ -235,7 +235,7 @@ def secret_of(node, scope: Scope, depth: int = 0) -> Secret | None:
         return None
     name, first = node.name, node.arg_text(0)
     if name == "parameters" and first is not None:
-        if scope.parameter_type(first) == "array" and not node.derefs:
+        if scope.parameter_type(first) in ("array", "object") and not node.derefs:
             return Secret("list", first)
         return Secret("parameter", first, secure=scope.parameter_type(first) in ("securestring", "secureobject"))
     if name == "appsetting" and first is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,16 @@ def test_audit_of_loaded_workflows_groups_findings_by_workflow():
     assert by_workflow == {("gateway-backend", "manual"): {"sas-only", "gateway-bypass"},
                            ("token-reflection", "manual"): {"token-reflection"}}
     assert [t.workflow for t in report.triggers] == ["gateway-backend", "token-reflection"]
+
+
+def test_a_check_written_inline_in_action_inputs(tmp_path):
+    flow = tmp_path / "inline.json"
+    flow.write_text(json.dumps({"definition": {
+        "triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"method": "POST"}}},
+        "actions": {"Answer": {"type": "Response", "kind": "Http", "runAfter": {}, "inputs": {
+            "statusCode": "@if(contains(triggerOutputs()?['headers']?['x-api-key'], 'k3y-0123456'), 200, 401)"}}}}}))
+    report = findings(flow)
+    assert {(f.rule, f.path) for f in report.findings} == {
+        ("hardcoded-secret", "actions.Answer.inputs.statusCode"),
+        ("weak-token-comparison", "actions.Answer.inputs.statusCode")}
+    assert report.triggers[0].checks[0]["kind"] == "expression"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..sources import sources_in
+from ..sources import returned_sources
 from ..tree import Call, key_path, walk
 from . import Hit, rule
 
@@ -28,7 +28,8 @@ def hardcoded_secret(facts):
         other = check.comparison.other
         if other is not None and other.kind == "literal":
             where = {"trigger-condition": "a trigger condition", "condition": f"the condition '{_name(check)}'",
-                     "switch": f"a case of the Switch '{_name(check)}'"}[check.place]
+                     "switch": f"a case of the Switch '{_name(check)}'",
+                     "expression": f"an expression of '{_name(check)}'"}[check.place]
             yield Hit(check.path, f"{check.comparison.source.label().capitalize()} is compared with a literal "
                       f"in {where}: the secret is written in the definition.",
                       trigger=facts.trigger_label(check.trigger))
@@ -97,7 +98,7 @@ def _secret_parameters(facts):
 def _secret_read(facts, action) -> str | None:
     """What secret the action's inputs read (a description), or None."""
     for _, node in facts.action_inputs(action):
-        for source in sources_in(node, facts.scope):
+        for source in returned_sources(node, facts.scope):
             if any(source.covers(c) for c in facts.checked):
                 return f"the caller's token ({source.label()})"
         for sub in walk(node):
