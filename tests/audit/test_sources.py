@@ -117,3 +117,12 @@ def test_not_token_checks_by_value():
     assert checks("@equals(triggerOutputs()['headers']['x-caller'], parameters('key'))")  # a SecureString
     assert checks("@equals(triggerOutputs()['headers']['x-caller'], parameters('callerSecret'))")
     assert checks("@equals(triggerOutputs()['headers']['x-caller'], 'a8f5f167f44f4964e6c998dee827110c')")
+
+
+def test_basic_credentials_built_from_literals():
+    (c,) = checks("@equals(triggerOutputs()['headers']['Authorization'], concat('Basic ', base64('user:pa55')))")
+    assert c.other.kind == "literal" and "user:pa55" in c.other.name
+
+
+def test_presence_is_not_a_check():
+    assert checks("@not(empty(triggerOutputs()?['headers']?['x-api-key']))") == []
