@@ -51,7 +51,8 @@ class Refusal:
 
     check: Check
     branch_path: str            # the failing branch: actions.A.else, actions.A.actions (negated), actions.S.default
-    answers: list               # its Response actions, or else the Responses that run after the check
+    answers: list               # the Response actions in that branch
+    later: list                 # Responses in what runs after the check (the answer when the branch has none)
 
 
 class FlowFacts:
@@ -190,18 +191,29 @@ class FlowFacts:
                 continue
             seen.add(action.name)
             key = "default" if check.place == "switch" else ("actions" if check.comparison.negated else "else")
-            answers = responses_in(action.branches.get(key)) or \
-                [a for a in self._runs_after(action) if a.type == "Response"]
-            out.append(Refusal(check, f"{self.rel(action.path)}.{key}", answers))
+            later = [r for a in self._runs_after(action) for r in responses_in([a])]
+            out.append(Refusal(check, f"{self.rel(action.path)}.{key}", responses_in(action.branches.get(key)),
+                               later))
         return out
 
     def _runs_after(self, action: Action) -> list[Action]:
-        """Actions of the same list that run after ``action``."""
+        """Actions of the same list that run after ``action``, directly or through others."""
         if action.parent is None:
             branch = self.wf.actions
         else:
             branch = next((b for b in action.parent.branches.values() if action.name in b.actions), None)
-        return [a for a in branch if action.name in a.run_after] if branch is not None else []
+        if branch is None:
+            return []
+        after, names = [], {action.name}
+        changed = True
+        while changed:
+            changed = False
+            for a in branch:
+                if a.name not in names and any(dep in names for dep in a.run_after):
+                    names.add(a.name)
+                    after.append(a)
+                    changed = True
+        return after
 
     def action_inputs(self, action: Action):
         """``(relative_path, node)`` for every expression in an action's ``inputs``."""
@@ -248,7 +260,7 @@ def _reads_keyvault_secret(action: Action) -> bool:
 
 
 def responses_in(branch) -> list[Action]:
-    """Every Response action in a branch, nested containers included."""
+    """Every Response action in a branch (or a list of actions), nested containers included."""
     if branch is None:
         return []
     found, stack = [], list(branch)

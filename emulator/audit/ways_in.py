@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .flow import static_status
 from .model import TriggerReport
+from .rules.responses import outcome_without_response
 from .sources import source_of
 
 
@@ -85,9 +86,12 @@ def _refused(facts, trigger, policy) -> list[dict]:
         name = refusal.check.action.name
         if not refusal.answers:
             status = 502 if facts.wf.has_response_action else 202
-            out.append({"status": status, "when": f"the check in '{name}' fails (no Response: "
-                        + ("502 NoResponse when the run ends, 504 on timeout)" if status == 502 else
-                           "202 at once)"), "path": refusal.branch_path, "leaks": True})
+            if refusal.later:
+                statuses = {static_status(r) for r in refusal.later}
+                status = statuses.pop() if len(statuses) == 1 and None not in statuses else "computed"
+            out.append({"status": status, "when": f"the check in '{name}' fails: "
+                        + outcome_without_response(facts, refusal), "path": refusal.branch_path,
+                        "leaks": not (isinstance(status, int) and 400 <= status < 500)})
         for response in refusal.answers:
             status = static_status(response)
             out.append({"status": status if status is not None else "computed",

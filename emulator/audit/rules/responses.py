@@ -44,15 +44,20 @@ def missing_unauthorized_branch(facts):
     for refusal in facts.refusals:
         name = refusal.check.action.name
         if not refusal.answers:
-            if facts.wf.has_response_action:
-                outcome = "the caller waits until the run ends and gets 502 NoResponse (or 504 on timeout)"
-            else:
-                outcome = "the flow has no Response, so every caller gets 202 Accepted"
             yield Hit(refusal.branch_path, f"When the token check in '{name}' fails, the branch ends without a "
-                      f"Response: {outcome}.", trigger=trigger)
+                      f"Response: {outcome_without_response(facts, refusal)}.", trigger=trigger)
         for response in refusal.answers:
             status = static_status(response)
             if status is not None and 200 <= status < 300:
                 yield Hit(f"{facts.rel(response.path)}.inputs.statusCode",
                           f"When the token check in '{name}' fails, '{response.name}' answers {status}: "
                           "the refused caller is told it succeeded.", trigger=trigger)
+
+
+def outcome_without_response(facts, refusal) -> str:
+    if refusal.later:
+        answers = ", ".join(f"'{r.name}' ({static_status(r) or 'computed'})" for r in refusal.later)
+        return f"the caller gets the answer of what runs after the check: {answers}"
+    if facts.wf.has_response_action:
+        return "the caller waits until the run ends and gets 502 NoResponse (or 504 on timeout)"
+    return "the flow has no Response, so every caller gets 202 Accepted"
