@@ -47,9 +47,19 @@ BENIGN_QUERIES = {"api-version", "sp", "sv", "$filter", "$top", "$skip", "$selec
                   "page", "pagesize", "limit", "offset", "lang", "culture"}
 
 
+# names about a secret rather than of one: tokenUrl, secretName, apiKeyHeader, tokenExpiry...
+_ABOUT_A_SECRET = re.compile(r"(url|uri|endpoint|name|path|audience|scope|type|header|field|id|expiry|expiration|"
+                             r"expires|version|lifetime|duration|length|count|enabled)$")
+
+
+def names_a_secret(name: str) -> bool:
+    """False for names that are about a secret (``tokenUrl``, ``secretName``) rather than hold one."""
+    return not _ABOUT_A_SECRET.search(re.sub(r"[^a-z0-9]", "", str(name).lower()))
+
+
 def secret_like(name: str | None) -> bool:
     """A header, query, parameter or field name that says it holds a credential."""
-    if not name:
+    if not name or not names_a_secret(name):
         return False
     low = str(name).lower()
     if _SECRET_WORDS.search(low):

@@ -175,3 +175,19 @@ def test_a_check_written_inline_in_action_inputs(tmp_path):
         ("hardcoded-secret", "actions.Answer.inputs.statusCode"),
         ("weak-token-comparison", "actions.Answer.inputs.statusCode")}
     assert report.triggers[0].checks[0]["kind"] == "expression"
+
+
+def test_parameters_about_a_secret_are_not_secrets(tmp_path):
+    flow = tmp_path / "about.json"
+    flow.write_text(json.dumps({"definition": {
+        "parameters": {"tokenUrl": {"type": "String", "defaultValue": "https://login.example/token"},
+                       "secretName": {"type": "String", "defaultValue": "backend-key"},
+                       "clientSecret": {"type": "String", "defaultValue": "s3cr3t-value"}},
+        "triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"method": "POST"},
+                                "conditions": [{"expression": "@equals(triggerOutputs()['headers']['x-key'], "
+                                                              "parameters('clientSecret'))"}]}},
+        "actions": {"Get_token": {"type": "Http", "runAfter": {}, "inputs": {
+            "method": "POST", "uri": "@parameters('tokenUrl')",
+            "body": "@{parameters('secretName')}"}}}}}))
+    report = findings(flow)
+    assert {(f.rule, f.path) for f in report.findings} == {("secret-not-securestring", "parameters.clientSecret")}

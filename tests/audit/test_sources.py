@@ -99,6 +99,8 @@ def test_returned_sources_skip_predicates():
 @pytest.mark.parametrize("name,expected", [
     ("x-api-key", True), ("secretKey", True), ("Authorization", True), ("code", True), ("sig", True),
     ("password", True), ("name", False), ("status", False), ("keyboard", False), ("zipcode", False),
+    ("tokenUrl", False), ("secretName", False), ("api-key-header", False), ("x-token-type", False),
+    ("x-request-id", False), ("clientSecret", True),
 ])
 def test_secret_like(name, expected):
     assert secret_like(name) is expected

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..sources import returned_sources
+from ..sources import names_a_secret, returned_sources
 from ..tree import Call, key_path, walk
 from . import Hit, rule
 
@@ -92,7 +92,7 @@ def _secret_parameters(facts):
         for _, node in facts.expressions(facts.definition.get(part) or {}, facts.loader_path(part)):
             used.update(sub.arg_text(0) for sub in walk(node)
                         if isinstance(sub, Call) and sub.name == "parameters" and sub.arg_text(0))
-    yield from sorted(n for n in used if _SECRET_NAME.search(n))
+    yield from sorted(n for n in used if _SECRET_NAME.search(n) and names_a_secret(n))
 
 
 def _secret_read(facts, action) -> str | None:
@@ -105,7 +105,8 @@ def _secret_read(facts, action) -> str | None:
             if not isinstance(sub, Call):
                 continue
             name = sub.arg_text(0)
-            if sub.name == "appsetting" and name and (_SECRET_NAME.search(name) or _checked_setting(facts, name)):
+            if sub.name == "appsetting" and name and ((_SECRET_NAME.search(name) and names_a_secret(name))
+                                                      or _checked_setting(facts, name)):
                 return f"the app setting '{name}'"
             if sub.name in ("body", "outputs") and name in facts.scope.keyvault:
                 return f"the Key Vault secret from '{name}'"
