@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from .cli import EXTENSIONS, command
+from .main import EXTENSIONS, command
 
 
 def _add(sub) -> None:
@@ -22,9 +22,9 @@ EXTENSIONS.append(_add)
 
 @command("audit", "security audit of flows")
 def cmd_audit(args) -> int:
-    from .audit import GatewayFileError, audit_paths
-    from .audit.formats import render
-    from .server.access import AccessPolicy
+    from ..audit import GatewayFileError, audit_paths
+    from ..audit.formats import render
+    from ..server.access import AccessPolicy
 
     try:
         report = audit_paths(args.paths, access_policy=AccessPolicy.from_workflow, gateway=args.gateway)
