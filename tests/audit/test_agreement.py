@@ -1,5 +1,5 @@
 """What the audit says a refused caller gets agrees with what the emulator answers, run in-process with a
-wrong token (``python -m emulator run``)."""
+wrong token (``python -m emulator run``), and the host's own refusals asked of the server in-process."""
 
 from __future__ import annotations
 
@@ -58,3 +58,34 @@ def test_no_response_in_the_failing_branch(capsys, tmp_path):
     answer = run_wrong(capsys, flow, "--header", "x-api-key: wrong")
     assert answer["response"] is None and answer["run"]["status"] == "Succeeded"  # the server answers 502
     assert {f.rule for f in audit([flow]).findings} == {"missing-unauthorized-branch"}
+
+
+# -- the host's own refusals, asked of the server in-process ----------------------------------------------
+
+SERVED = [ROOT / "flows" / "token-in-header.json", ROOT / "flows" / "oauth-protected.json",
+          FLOWS / "sas-only.fixed-ip-rules.json"]
+
+
+async def _ask(server, workflow: str, signed: bool):
+    from emulator.server import urls
+    from emulator.server.call import CallRequest, call
+
+    entry = server.registry.find(workflow)
+    url = urls.callback(server.keys, entry, entry.trigger("manual"), "http://127.0.0.1")["value"]
+    answer = await call(server, CallRequest("POST", url if signed else url.split("&sig=")[0]))
+    return answer.status, json.loads(answer.body)["error"]["code"]
+
+
+@pytest.mark.parametrize("workflow,signed", [("token-in-header", False), ("oauth-protected", False),
+                                             ("sas-only.fixed-ip-rules", True)])
+async def test_host_refusals_agree_with_the_server(tmp_path, workflow, signed):
+    from emulator.server.app import Server, ServerConfig
+
+    server = Server(ServerConfig(paths=[str(p) for p in SERVED], state_dir=None, reload_interval=0))
+    try:
+        status, code = await _ask(server, workflow, signed)
+    finally:
+        server.close()
+    (trigger,) = [t for t in audit(SERVED).triggers if t.workflow == workflow]
+    host = [(r["status"], r["code"]) for r in trigger.refused if "code" in r]
+    assert (status, code) == host[0]
