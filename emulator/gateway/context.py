@@ -60,7 +60,9 @@ class Exchange:
         self.variables: dict = {}
         self.route = route
         self.gateway = gateway
-        self.subscription = None  # a subscriptions.Subscription
+        self.subscription = None  # a config.Subscription
+        self.subscription_key = None  # the key the caller sent (never logged)
+        self.building_response = False  # inside return-response: set-header/set-body change the response
         self.product = None
         self.last_error = None  # a PolicyError while on-error runs
         self.section = "inbound"
@@ -68,7 +70,7 @@ class Exchange:
         self.timestamp = datetime.now(timezone.utc)
         self.started = time.perf_counter()
         self.after: list = []  # callables run once the answer is known (counters with increment-condition)
-        self.cors_headers: dict = {}
+        self.extra_headers: dict = {}  # added to the answer whatever answers (cors, rate-limit headers)
         self.answered_by = "forwarded"
         self.view = CsContext(self)
 
@@ -220,7 +222,7 @@ class CsContext(CsObject):
     def _subscription(self):
         s = self.ex.subscription
         return None if s is None else CsNamed({
-            "Id": s.name, "Key": s.used_key, "Name": s.name, "PrimaryKey": s.primary_key,
+            "Id": f"/subscriptions/{s.name}", "Key": self.ex.subscription_key, "Name": s.name, "PrimaryKey": s.primary_key,
             "SecondaryKey": s.secondary_key, "StartDate": None, "EndDate": None, "CreatedDate": None})
 
     def _last_error(self):

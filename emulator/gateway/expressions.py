@@ -18,7 +18,7 @@ from lark.exceptions import UnexpectedInput
 
 from . import csharp
 from .context import Named, known_members, known_methods
-from .csharp import EvalError, STATIC_ALIASES, STATIC_MEMBERS, STATIC_METHODS, STATIC_TYPES, to_string, truthy
+from .csharp import STATIC_ALIASES, STATIC_MEMBERS, STATIC_METHODS, STATIC_TYPES, EvalError, to_string, truthy
 
 
 class ExpressionLoadError(Exception):

@@ -18,7 +18,7 @@ from aiohttp import web
 
 from ..expressions import ExpressionError
 from ..runtime.clock import Clock
-from . import auth, content, sas
+from . import auth, callers, content, sas
 from .errors import HttpError
 from .ipfilter import client_ip
 from .keys import RUN_ID, X_HEADERS
@@ -95,7 +95,10 @@ async def _checked(server, request, query, entry, trig, relative: str, permissio
     def caller():  # worked out only for an IP allow-list
         return client_ip(request.remote, request.headers, server.trusted_proxies)
 
-    denied = auth.authorize(entry, method=request.method, headers=request.headers, query=query,
+    denied, headers = callers.check(server, entry, request.headers, caller)  # a restriction set by the CLI
+    if denied is not None:
+        raise denied
+    denied = auth.authorize(entry, method=request.method, headers=headers, query=query,
                             client_ip=caller, sas_check=sas_check, keys=server.jwt_keys)
     if denied is not None:
         raise denied
@@ -113,7 +116,7 @@ async def _checked(server, request, query, entry, trig, relative: str, permissio
         raise HttpError(404, "TriggerRequestPathNotValid",
                         f"The request path '{relative.strip('/')}' does not match the relative path of trigger "
                         f"'{trig.name}': expected {expected}.")
-    outputs = {"headers": content.trigger_headers(request.headers, drop_authorization=not trig.keep_authorization)}
+    outputs = {"headers": content.trigger_headers(headers, drop_authorization=not trig.keep_authorization)}
     if request.body_exists:
         data = await _read_body(request, server.config.body_limit)
         if data:
