@@ -38,8 +38,9 @@ _HOP = {"host", "content-length", "transfer-encoding", "connection", "keep-alive
 class Gateway:
     """A loaded configuration and what its calls share: routes, pipelines, counters, an HTTP client."""
 
-    def __init__(self, cfg, server=None, main_base: str | None = None):
+    def __init__(self, cfg, server=None, main_base: str | None = None, jwt_keys=None):
         self.config = cfg
+        self.jwt_keys = jwt_keys  # the local issuer's key store (default: the server's)
         self.server = server
         self.main_base = main_base
         self.router = Router(cfg.apis)
@@ -91,7 +92,7 @@ class Gateway:
         if self._jwks is None:
             from ..server import keys_jwt
 
-            store = getattr(self.server, "jwt_keys", None) or keys_jwt.active_store()
+            store = self.jwt_keys or getattr(self.server, "jwt_keys", None) or keys_jwt.active_store()
             self._jwks = store.jwks()
         return self._jwks
 

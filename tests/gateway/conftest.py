@@ -62,14 +62,16 @@ async def gateway(tmp_path, aiohttp_client, aiohttp_server):
     backend = await aiohttp_server(_make_echo())
 
     async def build(**kwargs):
+        jwt_keys = kwargs.pop("jwt_keys", None)
         api = dict(kwargs.pop("api", None) or {})
         api.setdefault("backend", {"url": str(backend.make_url("/svc"))})
         path = write_gateway(tmp_path / "gw", api=api, **kwargs)
-        gw = gateway_app.Gateway(gateway_config.load(path))
+        gw = gateway_app.Gateway(gateway_config.load(path), jwt_keys=jwt_keys)
         client = await aiohttp_client(gateway_app.create_app(gw))
         client.gw = gw
         return client
 
+    build.backend = backend
     return build
 
 
