@@ -135,8 +135,8 @@ class Gateway:
         body = await request.read() if request.body_exists else b""
         state = RequestState(request.method, str(request.url), request.headers, body, request.remote or "")
         route, api = self.router.route(request.method, raw_path)
-        preflight = route is None and api is not None and request.method == "OPTIONS"
-        if preflight:
+        preflight = api is not None and _is_preflight(request)
+        if preflight and route is None:
             route = Route(api, None, self.router.find_api(raw_path)[1], {})
         ex = Exchange(state, route, self)
         if route is None:
@@ -146,9 +146,7 @@ class Gateway:
             return response
         state.path, state.matched = route.remainder, dict(route.params)
         state.backend_base, state.backend_query = self.backend_for(route.api)
-        if preflight:
-            await self._preflight(ex)
-        else:
+        if not (preflight and await self._preflight(ex)):
             try:
                 self.subscriptions.authenticate(ex, route.api)
             except PolicyError as error:
@@ -164,20 +162,18 @@ class Gateway:
         self._log(ex, request, response.status, started)
         return response
 
-    async def _preflight(self, ex) -> None:
-        """OPTIONS without an operation: the inbound section may answer (cors); otherwise 404."""
-        pipeline = self.pipeline(ex.route, None)
+    async def _preflight(self, ex) -> bool:
+        """A CORS preflight: only the cors policies in scope run (APIM's rule), before any key check. True when
+        one answered; otherwise the call goes the usual way (an OPTIONS operation, or 404)."""
+        cors = [s for s in self.pipeline(ex.route, None).inbound if s.element == "cors"]
+        if not cors:
+            return False
         try:
-            await run_statements(pipeline.inbound, ex)
+            await run_statements(cors, ex)
         except Answer as answer:
             ex.answered_by = answer.source
-            return
-        except PolicyError as error:
-            await pipeline.failed(ex, error)
-            return
-        ex.answered_by = "routing"
-        ex.response.status, ex.response.body = 404, apim_body(404, "Resource not found")
-        ex.response.headers = CIMultiDict({"Content-Type": "application/json"})
+            return True
+        return False
 
     def _answer(self, ex) -> web.Response:
         r = ex.response
@@ -202,6 +198,11 @@ class Gateway:
         if self.session is not None:
             await self.session.close()
             self.session = None
+
+
+def _is_preflight(request) -> bool:
+    return request.method == "OPTIONS" and "Origin" in request.headers and \
+        "Access-Control-Request-Method" in request.headers
 
 
 def _plain(status: int, body: bytes) -> web.Response:
