@@ -39,17 +39,21 @@ class Gateway:
     """A loaded configuration and what its calls share: routes, pipelines, counters, an HTTP client."""
 
     def __init__(self, cfg, server=None, main_base: str | None = None, jwt_keys=None):
-        self.config = cfg
         self.jwt_keys = jwt_keys  # the local issuer's key store (default: the server's)
         self.server = server
         self.main_base = main_base
-        self.router = Router(cfg.apis)
-        self.subscriptions = Subscriptions(cfg.subscriptions, cfg.products)
         self.counters = Counters()
         self.secret = secrets.token_urlsafe(32)  # proves the gateway to gatewayOnly flows; never logged
         self.session: aiohttp.ClientSession | None = None
-        self._pipelines: dict = {}
         self._jwks = None
+        self.use(cfg)
+
+    def use(self, cfg) -> None:
+        """Serve ``cfg`` from now on (counters are kept)."""
+        self.config = cfg
+        self.router = Router(cfg.apis)
+        self.subscriptions = Subscriptions(cfg.subscriptions, cfg.products)
+        self._pipelines: dict = {}
 
     # -- what policies ask for ------------------------------------------------------------------
     def pipeline(self, route: Route, product) -> Pipeline:

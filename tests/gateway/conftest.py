@@ -79,3 +79,70 @@ def _make_echo() -> web.Application:
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", _echo)
     return app
+
+
+class LiveGateway:
+    """The real server and the gateway, each on a real socket (127.0.0.1, port 0)."""
+
+    def __init__(self, server, base, gateway, gateway_base, runners, session):
+        self.server, self.base, self.gateway, self.gateway_base = server, base, gateway, gateway_base
+        self.runners, self.session = runners, session
+
+    def callback(self, workflow: str, trigger: str = "manual") -> dict:
+        from emulator.server import urls
+
+        entry = self.server.registry.find(workflow)
+        return urls.callback(self.server.keys, entry, entry.trigger(trigger), self.base)
+
+    async def call(self, method, url, **kwargs):
+        async with self.session.request(method, url, **kwargs) as resp:
+            data = await resp.read()
+            return resp.status, resp.headers, (json.loads(data) if data[:1] in (b"{", b"[") else data)
+
+    async def close(self):
+        await self.session.close()
+        for runner in reversed(self.runners):
+            await runner.cleanup()
+
+
+@pytest.fixture
+async def live_gateway(tmp_path):
+    """``live = await live_gateway(flows, gateway_doc, files)``: flows dict, the gateway JSON, policy files."""
+    import aiohttp
+
+    from emulator.server.app import SERVER, ServerConfig, create_app, make_runner
+    from emulator.server.engine import real_runtime
+    from tests.server.live import write_flows
+
+    started = []
+
+    async def start(flows: dict, doc: dict, files: dict | None = None):
+        folder = write_flows(tmp_path / "flows", flows)
+        gw_dir = tmp_path / "gw"
+        gw_dir.mkdir(exist_ok=True)
+        for name, text in (files or {}).items():
+            (gw_dir / name).write_text(text, encoding="utf-8")
+        (gw_dir / "gateway.json").write_text(json.dumps(doc), encoding="utf-8")
+        cfg = ServerConfig(paths=[str(folder)], state_dir=str(tmp_path / "state"), port=0, reload_interval=0)
+        app = create_app(cfg, real_runtime())
+        server = app[SERVER]
+        gw = gateway_app.load(gw_dir / "gateway.json", server)
+        gateway_app.attach(app, gw)
+        runner = make_runner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        gw.main_base = base
+        gw_runner = web.AppRunner(gateway_app.create_app(gw))
+        await gw_runner.setup()
+        gw_site = web.TCPSite(gw_runner, "127.0.0.1", 0)
+        await gw_site.start()
+        gw_base = f"http://127.0.0.1:{gw_site._server.sockets[0].getsockname()[1]}"
+        live = LiveGateway(server, base, gw, gw_base, [runner, gw_runner], aiohttp.ClientSession())
+        started.append(live)
+        return live
+
+    yield start
+    for live in started:
+        await live.close()

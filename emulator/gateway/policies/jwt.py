@@ -225,7 +225,9 @@ async def _discover(ex, url: str, claims: dict):
         async with session.get(config["jwks_uri"]) as resp:
             jwks = await resp.json(content_type=None)
     except Exception as exc:  # noqa: BLE001 - unreachable or malformed metadata fails the validation
-        raise PolicyError("validate-jwt", "OpenIdConfigUnavailable", 500, "Internal server error") from exc
+        error = PolicyError("validate-jwt", "OpenIdConfigUnavailable", 500, "Internal server error")
+        error.detail = f"The OpenID configuration '{url}' could not be read: {type(exc).__name__}: {exc}"
+        raise error from None
     keys = _jwks_keys(jwks)
     issuers = [config["issuer"]] if isinstance(config.get("issuer"), str) else []
     issuers = [_tenant_issuer(i, claims) for i in issuers]
