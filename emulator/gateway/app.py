@@ -134,6 +134,15 @@ class Gateway:
 
     # -- one call -------------------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        try:
+            return await self._handle(request)
+        except web.HTTPException:
+            raise
+        except Exception:  # noqa: BLE001 - a gateway bug answers as APIM's internal error, and is logged
+            log.exception("gateway: unhandled error for %s %s", request.method, request.path)
+            return _plain(500, apim_body(500, "Internal server error"))
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
         raw_path = request.raw_path.partition("?")[0]
         body = await request.read() if request.body_exists else b""
@@ -246,7 +255,10 @@ def attach(main_app: web.Application, gateway: Gateway) -> None:
     """Wire a gateway into the main server: ``GET /gateway`` and the ``gatewayOnly`` lock-down."""
     from ..server import callers
 
-    main_app.router.add_get("/gateway", lambda request: web.json_response(gateway.config.public()))
+    async def configuration(request: web.Request) -> web.Response:
+        return web.json_response(gateway.config.public())
+
+    main_app.router.add_get("/gateway", configuration)
     for api in gateway.config.apis:
         if api.backend.workflow and api.backend.gateway_only and gateway.server is not None:
             entry = gateway.server.registry.find(api.backend.workflow)

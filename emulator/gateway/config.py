@@ -150,6 +150,7 @@ def load(path, check_workflow=None) -> GatewayConfig:
         named[name.lower()] = (name, item["value"], bool(item.get("secret", False)))
     values = {k: v for k, (_, v, _) in named.items() if v is not None}
     missing = {k: n for k, (n, v, _) in named.items() if v is None}
+    secret_values = sorted({v for _, v, secret in named.values() if secret and v}, key=len, reverse=True)
 
     def document(file_path, scope) -> PolicyDocument | None:
         if not file_path:
@@ -164,7 +165,12 @@ def load(path, check_workflow=None) -> GatewayConfig:
             if "{{" + name in text or "{{" + key in text.lower():
                 raise GatewayLoadError(f"the named value '{name}' has no value (APIOps does not extract "
                                        "secrets: give it under namedValues)", target)
-        return PolicyDocument(parse_xml(text, str(target), values), scope)
+        try:
+            return PolicyDocument(parse_xml(text, str(target), values), scope)
+        except GatewayLoadError as exc:  # a message may quote resolved text: secrets never appear in it
+            for secret in secret_values:
+                exc.message = exc.message.replace(secret, "***")
+            raise GatewayLoadError(exc.message, exc.file, exc.line, exc.element) from None
 
     policy_file = raw.get("policy") or extracted.policy
     if policy_file:

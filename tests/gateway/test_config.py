@@ -153,3 +153,10 @@ def test_apiops_secret_without_value(tmp_path):
     (root / "policy.xml").write_text(inbound('<set-variable name="k" value="{{key}}" />'))
     error = load_error(root)
     assert "no value" in str(error)
+
+
+def test_load_errors_never_show_secret_values(tmp_path):
+    path = write_gateway(tmp_path, api_policy=inbound('<set-variable name="a" value="@(&quot;{{key}}&quot; +)" />'),
+                         named_values={"key": {"value": "TopSecret123", "secret": True}})
+    error = load_error(path)
+    assert "TopSecret123" not in str(error) and "cannot be parsed" in str(error)
