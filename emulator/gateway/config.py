@@ -101,7 +101,7 @@ class GatewayConfig:
         mask = "***"
         return {
             "file": str(self.file),
-            "policy": self.policy_file,
+            "policy": self.global_policy.file if self.policy_file else None,
             "namedValues": {name: {"value": mask if secret else value, "secret": secret}
                             for name, value, secret in self.named_values.values()},
             "apis": [{"name": a.name, "path": a.path, "subscriptionRequired": a.subscription_required,
