@@ -89,7 +89,8 @@ class CsBody(CsObject):
 
     def _as(self, args, generic):
         raw = self.owner.body or b""
-        if not any(isinstance(a, Named) and a.name == "preserveContent" and a.value is True for a in args):
+        if not any(a is True or isinstance(a, Named) and a.name == "preserveContent" and a.value is True
+                   for a in args):
             self.owner.body = b""  # read once, as in APIM: without preserveContent the body is consumed
         text = raw.decode("utf-8-sig", "replace")
         kind = (generic or "string").split(".")[-1]

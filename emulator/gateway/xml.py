@@ -1,5 +1,10 @@
 """Policy XML read into a small tree that remembers each element's file and line (expat, no DTDs or entities).
 
+APIM accepts policy expressions written without XML escaping, as its documentation shows them
+(``value="@(context.Request.Headers.GetValueOrDefault("User-Agent", ""))"``, ``@{ ... As<JObject>() ... }``):
+:func:`escape_expressions` escapes each ``@(...)``/``@{...}`` that opens an attribute value or an element's
+text before the XML parser sees it (an already escaped one is left as it means).
+
 Named values (``{{name}}``) are replaced in attribute values and text once, here, so every policy sees the
 resolved text; an unknown name is a load error at its line.
 """
@@ -71,7 +76,7 @@ def parse(text: str, file: str, named_values: dict | None = None) -> Node:
     parser.StartDoctypeDeclHandler = forbid
     parser.EntityDeclHandler = forbid
     try:
-        parser.Parse(text.lstrip("\ufeff"), True)
+        parser.Parse(escape_expressions(text.lstrip("\ufeff")), True)
     except expat.ExpatError as exc:
         raise GatewayLoadError(f"the policy is not well-formed XML: {expat.errors.messages[exc.code]}", file,
                                exc.lineno) from None
@@ -90,3 +95,74 @@ def _resolve(text: str, named_values, file, line, tag) -> str:
         return found
 
     return _NAMED.sub(value, text)
+
+
+_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"))
+
+
+def escape_expressions(text: str) -> str:
+    """Escape ``<``, ``>``, ``&`` and quotes inside every expression that opens an attribute value or an
+    element's text; the line structure is kept."""
+    out, i, n = [], 0, len(text)
+    while True:
+        j = text.find("@", i)
+        while j >= 0 and not (j + 1 < n and text[j + 1] in "({" and _opens_value(text, j)):
+            j = text.find("@", j + 1)
+        if j < 0:
+            out.append(text[i:])
+            return "".join(out)
+        end = _matching(text, j + 1)
+        if end is None:  # unbalanced: leave it to the XML parser and the expression compiler to report
+            out.append(text[i:])
+            return "".join(out)
+        body = text[j:end + 1]
+        for escaped, plain in _ENTITIES:
+            body = body.replace(escaped, plain)
+        body = body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        out.append(text[i:j] + body.replace("'", "&apos;"))
+        i = end + 1
+
+
+def _opens_value(text: str, at: int) -> bool:
+    """True when ``@`` at ``at`` starts an attribute value (``="@``) or an element's text (``>  @``)."""
+    k = at - 1
+    if k >= 0 and text[k] in "\"'":
+        k2 = k - 1
+        while k2 >= 0 and text[k2] in " \t\r\n":
+            k2 -= 1
+        return k2 >= 0 and text[k2] == "="
+    while k >= 0 and text[k] in " \t\r\n":
+        k -= 1
+    return k >= 0 and text[k] == ">"
+
+
+def _matching(text: str, start: int) -> int | None:
+    """The index of the bracket closing the one at ``start``, skipping C# string and char literals."""
+    pairs = {"(": ")", "{": "}"}
+    stack, i, n = [], start, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "\"'":
+            verbatim = ch == '"' and i > 0 and text[i - 1] == "@"
+            i += 1
+            while i < n:
+                if text[i] == "\\" and not verbatim:
+                    i += 2
+                    continue
+                if text[i] == ch:
+                    if verbatim and i + 1 < n and text[i + 1] == '"':
+                        i += 2
+                        continue
+                    break
+                if text[i] == "\n" and ch == "'":
+                    return None
+                i += 1
+        elif ch in pairs:
+            stack.append(pairs[ch])
+        elif ch in ")}":
+            if not stack or stack.pop() != ch:
+                return None
+            if not stack:
+                return i
+        i += 1
+    return None

@@ -160,3 +160,34 @@ def test_load_errors_never_show_secret_values(tmp_path):
                          named_values={"key": {"value": "TopSecret123", "secret": True}})
     error = load_error(path)
     assert "TopSecret123" not in str(error) and "cannot be parsed" in str(error)
+
+
+DOCS_STYLE = '''<policies>
+    <inbound>
+        <base />
+        <set-variable name="IsMobile" value="@(context.Request.Headers.GetValueOrDefault("User-Agent","").Contains("iPad") || context.Request.Headers.GetValueOrDefault("User-Agent","").Contains("iPhone"))" />
+        <choose>
+            <when condition="@(context.Variables.GetValueOrDefault<bool>("IsMobile"))">
+                <set-header name="X-Device" exists-action="override"><value>mobile</value></set-header>
+            </when>
+        </choose>
+        <set-body>@{
+            var body = context.Request.Body.As<JObject>(true);
+            if (body["n"] != null && (int)body["n"] > 1) { return "many"; }
+            return "few";
+        }</set-body>
+        <set-variable name="escaped" value="@(&quot;a&quot; + &quot;&lt;b&quot;)" />
+    </inbound>
+</policies>'''
+
+
+async def test_policies_written_as_in_the_docs_load_unescaped(gateway):
+    from tests.gateway.conftest import SUB_KEY
+
+    client = await gateway(api_policy=DOCS_STYLE)
+    resp = await client.post("/echo/x", json={"n": 3},
+                             headers={"Ocp-Apim-Subscription-Key": SUB_KEY, "User-Agent": "my iPad"})
+    body = await resp.json()
+    assert body["headers"]["X-Device"] == "mobile" and body["body"] == "many"
+    statements = client.gw.config.apis[0].policy.sections["inbound"]
+    assert statements[-1].value.source == '@("a" + "<b")'
