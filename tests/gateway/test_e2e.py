@@ -127,3 +127,35 @@ async def test_gateway_configuration_is_served_masked(live_gateway):
 async def test_backend_naming_no_flow_does_not_load(live_gateway):
     with pytest.raises(GatewayLoadError, match="ghost"):
         await live_gateway({"orders.json": FLOW}, doc(backend={"workflow": "ghost"}))
+
+
+AZURE_STYLE = inbound("""
+<validate-jwt header-name="Authorization" failed-validation-httpcode="401"
+              failed-validation-error-message="Unauthorized. Access token is missing or invalid.">
+    <openid-config url="https://login.microsoftonline.com/contoso/.well-known/openid-configuration" />
+</validate-jwt>
+<set-backend-service base-url="{{flow-host}}" />
+<rewrite-uri template="/workflows/{{flow-id}}/triggers/manual/paths/invoke/{orderId}" />
+<set-query-parameter name="api-version" exists-action="override"><value>2016-10-01</value></set-query-parameter>
+<set-query-parameter name="sp" exists-action="override"><value>/triggers/manual/run</value></set-query-parameter>
+<set-query-parameter name="sv" exists-action="override"><value>1.0</value></set-query-parameter>
+<set-query-parameter name="sig" exists-action="override"><value>{{flow-sig}}</value></set-query-parameter>
+<set-header name="Authorization" exists-action="delete" />""")
+
+
+async def test_the_azure_logic_app_policy_of_spec_11_works_unchanged(live_gateway):
+    gateway_doc = doc(policy=True, backend={"url": "https://prod-72.westus.logic.azure.com:443"})
+    gateway_doc["namedValues"].update({"flow-host": {"value": "x"}, "flow-id": {"value": "x"},
+                                       "flow-sig": {"value": "x", "secret": True}})
+    live = await live_gateway({"orders.json": FLOW}, gateway_doc, {"api.xml": AZURE_STYLE})
+    callback = live.callback("orders")
+    gateway_doc["namedValues"]["flow-host"]["value"] = live.base
+    gateway_doc["namedValues"]["flow-id"]["value"] = live.server.registry.find("orders").id
+    gateway_doc["namedValues"]["flow-sig"]["value"] = callback["queries"]["sig"]
+    live.gateway.config.file.write_text(json.dumps(gateway_doc))
+    live.gateway.use(gateway_app.load(live.gateway.config.file, live.server).config)
+    token = live.server.jwt_keys.mint("contoso", "api://anything")
+    status, _, body = await live.call("POST", f"{live.gateway_base}/orders/9", json={"item": "cup"},
+                                      headers={"Ocp-Apim-Subscription-Key": KEY, "Authorization": f"Bearer {token}"})
+    assert status == 201, body
+    assert body["orderId"] == "9" and body["item"] == "cup"
