@@ -50,10 +50,11 @@ def validate(path, flow_paths) -> int:
     from .definitions import load_path
     from .gateway import GatewayLoadError
     from .gateway import config as gateway_config
+    from .runtime.actions.registry import lookup
 
     triggers: dict = {}
     for raw in flow_paths:
-        for wf in load_path(raw).workflows:
+        for wf in load_path(raw, action_types=lookup).workflows:
             triggers[wf.name.lower()] = {
                 name.lower(): str((getattr(t, "raw", None) or {}).get("type", "")).lower() == "request"
                 for name, t in (wf.triggers or {}).items()}
