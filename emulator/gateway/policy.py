@@ -53,6 +53,24 @@ class Policy:
                                  f"Expression evaluation failed. {exc}") from None
 
 
+class IntValue:
+    """An integer known at load, or an expression whose text must be an integer when the call runs."""
+
+    def __init__(self, node: Node, expression: Expression | None = None, constant: int | None = None):
+        self.node, self.expression, self.constant = node, expression, constant
+
+    def get(self, ex) -> int:
+        if self.expression is None:
+            return self.constant
+        from .csharp import EvalError
+
+        value = self.expression.evaluate(ex)
+        try:
+            return int(value) if not isinstance(value, bool) else int("x")
+        except (TypeError, ValueError):
+            raise EvalError(f"'{value}' is not an integer") from None
+
+
 BASE = object()  # the <base/> placeholder inside a section
 
 
@@ -98,6 +116,14 @@ class Loader:
             return int(text)
         except ValueError:
             raise node.error(f"the attribute '{attr}' must be an integer, not '{text}'") from None
+
+    def integer(self, node: Node, attr: str, required: bool = False, default=None):
+        """An integer attribute where APIM allows a policy expression: an :class:`IntValue` (None if absent)."""
+        text = node.attrs.get(attr)
+        if text is None or not text.strip().startswith("@"):
+            number = self.number(node, attr, required, default)
+            return None if number is None else IntValue(node, constant=number)
+        return IntValue(node, self.compile(node, text))
 
     def flag(self, node: Node, attr: str, default: bool) -> bool:
         text = node.attrs.get(attr)

@@ -98,3 +98,13 @@ def test_counters_windows_and_wording():
     assert counters.take(("grid",), 1, 10, anchor=3.0)[2] == 3.0  # the window follows the period grid
     assert replenished_in(59) == "00:00:59" and replenished_in(3 * 3600 + 1.2) == "03:00:02"
     assert replenished_in(2.12 * 86400) == "2.12 days"
+
+
+async def test_by_key_limits_take_expressions(gateway):
+    client = await gateway(api_policy=inbound(
+        '<rate-limit-by-key calls=\'@(context.Subscription.Name == "tester" ? 1 : 100)\' '
+        'renewal-period="@(30 * 2)" counter-key="@(context.Subscription.Id)" increment-count="@(1)" />'))
+    frozen(client)
+    assert (await client.get("/echo/x", headers=KEY)).status == 200
+    resp = await client.get("/echo/x", headers=KEY)
+    assert resp.status == 429 and resp.headers["Retry-After"] == "60"

@@ -62,14 +62,16 @@ class ForwardRequest(Policy):
 
     def __init__(self, node, loader):
         super().__init__(node, loader)
-        self.timeout = loader.number(node, "timeout", default=300)
-        timeout_ms = loader.number(node, "timeout-ms")
-        if timeout_ms is not None:
-            self.timeout = timeout_ms / 1000
-        self.follow = loader.flag(node, "follow-redirects", False)
+        if "timeout" in node.attrs and "timeout-ms" in node.attrs:
+            raise node.error("give 'timeout' or 'timeout-ms', not both")
+        self.timeout = loader.integer(node, "timeout", default=300)
+        self.timeout_ms = loader.integer(node, "timeout-ms")
+        self.follow = loader.value(node, "follow-redirects", default="false")
         self.fail_on_error = loader.flag(node, "fail-on-error-status-code", False)
         loader.flag(node, "buffer-request-body", False)
         loader.flag(node, "buffer-response", True)
 
     async def run(self, ex) -> None:
-        await ex.gateway.forward(ex, self.timeout, self.follow, self.fail_on_error)
+        timeout = self.timeout_ms.get(ex) / 1000 if self.timeout_ms is not None else self.timeout.get(ex)
+        follow = self.follow.text(ex).strip().lower() == "true"
+        await ex.gateway.forward(ex, timeout, follow, self.fail_on_error)

@@ -27,6 +27,17 @@ class _Counted(Policy):
         if self.period is not None and self.period < 0:
             raise node.error("renewal-period must not be negative")
 
+    def _keyed_limits(self, node, loader):
+        """The -by-key forms: ``calls``, ``renewal-period`` (and ``bandwidth``) may be policy expressions."""
+        self.calls_value = loader.integer(node, "calls", required="bandwidth" not in node.attrs)
+        self.period_value = loader.integer(node, "renewal-period", required=True)
+        self.bandwidth_value = loader.integer(node, "bandwidth")
+
+    def _keyed(self, ex):
+        calls = self.calls_value.get(ex) if self.calls_value is not None else None
+        bandwidth = self.bandwidth_value.get(ex) if self.bandwidth_value is not None else None
+        return calls, max(0, self.period_value.get(ex)), bandwidth
+
     def counters(self, ex):
         return ex.gateway.counters
 
@@ -121,18 +132,19 @@ class RateLimitByKey(_Counted):
 
     def __init__(self, node, loader):
         super().__init__(node, loader)
-        self._limits(node, loader)
+        self._keyed_limits(node, loader)
         self.key = loader.value(node, "counter-key", required=True)
         self.condition = loader.value(node, "increment-condition")
-        self.count = loader.value(node, "increment-count", default=1)
+        self.count = loader.integer(node, "increment-count", default=1)
 
     async def run(self, ex) -> None:
         key = ("rate-limit-by-key", self.key.text(ex))
-        amount = int(self.count.text(ex))
-        ok, remaining, left = self.counters(ex).take(key, self.calls, self.period, amount)
+        amount = self.count.get(ex)
+        calls, period, _ = self._keyed(ex)
+        ok, remaining, left = self.counters(ex).take(key, calls, period, amount)
         if not ok:
             raise self._refuse_rate(ex, left)
-        self._report(ex, remaining, self.calls)
+        self._report(ex, remaining, calls)
         if self.condition is not None:
             ex.after.append(lambda: self._settle(ex, key, amount))
 
@@ -190,8 +202,7 @@ class QuotaByKey(_Quota):
 
     def __init__(self, node, loader):
         super().__init__(node, loader)
-        self._limits(node, loader)
-        self.bandwidth = loader.number(node, "bandwidth")
+        self._keyed_limits(node, loader)
         self.key = loader.value(node, "counter-key", required=True)
         self.condition = loader.value(node, "increment-condition")
         start = node.attrs.get("first-period-start")
@@ -202,8 +213,9 @@ class QuotaByKey(_Quota):
 
     async def run(self, ex) -> None:
         key = ("quota-by-key", self.key.text(ex))
-        self._check(ex, key, self.calls, self.period, self.bandwidth, self.anchor)
-        if self.condition is not None and self.calls is not None:
+        calls, period, bandwidth = self._keyed(ex)
+        self._check(ex, key, calls, period, bandwidth, self.anchor)
+        if self.condition is not None and calls is not None:
             ex.after.append(lambda: self._settle(ex, key))
 
     def _settle(self, ex, key):
