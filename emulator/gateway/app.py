@@ -186,7 +186,9 @@ class Gateway:
         except Answer as answer:
             ex.answered_by = answer.source
             return True
-        return False
+        ex.answered_by = "cors"  # no cors policy matched: an empty 200 (APIM's rule)
+        ex.response.status, ex.response.reason, ex.response.body = 200, "OK", b""
+        return True
 
     def _answer(self, ex) -> web.Response:
         r = ex.response

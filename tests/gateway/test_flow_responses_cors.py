@@ -112,3 +112,15 @@ async def test_cors_preflight_without_options_operation(gateway):
                                                     "Access-Control-Request-Method": "GET"})
     assert resp.status == 200 and resp.headers["Access-Control-Allow-Origin"] == "https://app.test"
     assert (await client.options("/echo/x")).status == 404
+
+
+async def test_cors_defaults_get_and_post_and_unmatched_preflight_is_an_empty_200(gateway):
+    client = await gateway(api_policy=inbound(
+        '<cors terminate-unmatched-request="false"><allowed-origins><origin>*</origin></allowed-origins>'
+        '<allowed-headers><header>*</header></allowed-headers></cors>'))
+    preflight = {"Origin": "https://a.test", "Access-Control-Request-Method": "POST"}
+    resp = await client.options("/echo/x", headers=preflight)
+    assert resp.headers["Access-Control-Allow-Origin"] == "*"
+    assert resp.headers["Access-Control-Allow-Methods"] == "GET,POST"
+    resp = await client.options("/echo/x", headers={**preflight, "Access-Control-Request-Method": "PUT"})
+    assert resp.status == 200 and "Access-Control-Allow-Origin" not in resp.headers and await resp.read() == b""

@@ -1,8 +1,9 @@
 """``cors``: preflight answers and the ``Access-Control-*`` headers of cross-origin calls.
 
 A preflight (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``) is answered by the gateway
-(200, never forwarded). An unmatched origin with ``terminate-unmatched-request`` (default true) gets an empty
-200 for ``OPTIONS``/``GET``/``HEAD``; other calls go on without CORS headers.
+(200, never forwarded): only the cors policies in scope run, and when none matches the answer is an empty 200.
+An unmatched ``GET``/``HEAD`` with ``terminate-unmatched-request`` (default true) gets an empty 200; other
+calls go on without CORS headers. Without ``<allowed-methods>``, GET and POST are allowed.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ class Cors(Policy):
 
     def __init__(self, node, loader):
         super().__init__(node, loader)
-        self.credentials = loader.flag(node, "allow-credentials", False)
-        self.terminate = loader.flag(node, "terminate-unmatched-request", True)
+        self.credentials = _constant_flag(node, loader, "allow-credentials", False)
+        self.terminate = _constant_flag(node, loader, "terminate-unmatched-request", True)
         self.origins = self._list(node, loader, "allowed-origins", "origin")
         if not node.child("allowed-origins"):
             raise node.error("<allowed-origins> is required")
-        self.methods = [m.upper() for m in self._list(node, loader, "allowed-methods", "method")]
+        # Without <allowed-methods>, GET and POST are allowed (APIM's default).
+        self.methods = [m.upper() for m in self._list(node, loader, "allowed-methods", "method")] or ["GET", "POST"]
         self.max_age = None
         methods = node.child("allowed-methods")
         if methods is not None:
@@ -71,7 +73,7 @@ class Cors(Policy):
     async def _preflight(self, ex, origin, method):
         requested = [h.strip().lower() for h in ex.request.headers.get("Access-Control-Request-Headers", "").split(",")
                      if h.strip()]
-        methods_ok = not self.methods or "*" in self.methods or method in self.methods
+        methods_ok = "*" in self.methods or method in self.methods
         headers_ok = "*" in self.headers or all(h in self.headers for h in requested)
         if not (self._origin_ok(origin) and methods_ok and headers_ok):
             if self.terminate:
@@ -83,8 +85,7 @@ class Cors(Policy):
         response.headers["Access-Control-Allow-Origin"] = self._allow_origin(origin)
         if self.credentials:
             response.headers["Access-Control-Allow-Credentials"] = "true"
-        response.headers["Access-Control-Allow-Methods"] = method if "*" in self.methods or not self.methods \
-            else ",".join(self.methods)
+        response.headers["Access-Control-Allow-Methods"] = method if "*" in self.methods else ",".join(self.methods)
         if requested:
             response.headers["Access-Control-Allow-Headers"] = ",".join(requested)
         if self.max_age is not None:
@@ -95,3 +96,11 @@ class Cors(Policy):
         ex.response.status, ex.response.reason, ex.response.body = 200, "OK", b""
         ex.response.headers.clear()
         raise Answer(self.element)
+
+
+def _constant_flag(node, loader, attr, default) -> bool:
+    """A true/false attribute; an expression there (APIM allows one) is a load error naming it."""
+    text = node.attrs.get(attr)
+    if text is not None and text.strip().startswith("@"):
+        raise node.error(f"an expression in '{attr}' is not supported; use true or false")
+    return loader.flag(node, attr, default)
