@@ -43,10 +43,8 @@ class _Counted(Policy):
 
     def _refuse_rate(self, ex, left):
         seconds = retry_seconds(left)
-        headers = {"Retry-After": str(seconds)}
-        name = self.node.attrs.get("retry-after-header-name")
-        if name:
-            headers[name] = str(seconds)
+        # retry-after-header-name replaces the default Retry-After (APIM's policy reference)
+        headers = {self.node.attrs.get("retry-after-header-name") or "Retry-After": str(seconds)}
         var = self.node.attrs.get("retry-after-variable-name")
         if var:
             ex.variables[var] = seconds
@@ -156,7 +154,7 @@ class RateLimitByKey(_Counted):
 
 
 class _Quota(_Counted):
-    def _check(self, ex, key, calls, period, bandwidth, anchor=None):
+    def _check(self, ex, key, calls, period, bandwidth, anchor=None, amount=1):
         counters = self.counters(ex)
         win = counters.window(key, period, anchor)
         left = counters.seconds_left(win, period)
@@ -164,7 +162,7 @@ class _Quota(_Counted):
             raise PolicyError(self.element, "QuotaExceeded", 403,
                               f"Out of bandwidth quota. Quota will be replenished in {replenished_in(left)}.")
         if calls is not None:
-            ok, _, _ = counters.take(key, calls, period, 1, anchor)
+            ok, _, _ = counters.take(key, calls, period, amount, anchor)
             if not ok:
                 raise PolicyError(self.element, "QuotaExceeded", 403,
                                   f"Out of call volume quota. Quota will be replenished in {replenished_in(left)}.")
@@ -197,7 +195,7 @@ class Quota(_Quota):
 @policy("quota-by-key", sections=("inbound",))
 class QuotaByKey(_Quota):
     attributes = frozenset({"calls", "bandwidth", "renewal-period", "counter-key", "increment-condition",
-                            "first-period-start"})
+                            "increment-count", "first-period-start"})
     children = frozenset()
 
     def __init__(self, node, loader):
@@ -205,6 +203,7 @@ class QuotaByKey(_Quota):
         self._keyed_limits(node, loader)
         self.key = loader.value(node, "counter-key", required=True)
         self.condition = loader.value(node, "increment-condition")
+        self.count = loader.integer(node, "increment-count", default=1)
         start = node.attrs.get("first-period-start")
         try:
             self.anchor = datetime.fromisoformat(start.replace("Z", "+00:00")).timestamp() if start else None
@@ -214,12 +213,13 @@ class QuotaByKey(_Quota):
     async def run(self, ex) -> None:
         key = ("quota-by-key", self.key.text(ex))
         calls, period, bandwidth = self._keyed(ex)
-        self._check(ex, key, calls, period, bandwidth, self.anchor)
+        amount = self.count.get(ex)
+        self._check(ex, key, calls, period, bandwidth, self.anchor, amount)
         if self.condition is not None and calls is not None:
-            ex.after.append(lambda: self._settle(ex, key))
+            ex.after.append(lambda: self._settle(ex, key, amount))
 
-    def _settle(self, ex, key):
+    def _settle(self, ex, key, amount):
         from ..csharp import truthy
 
         if not truthy(self.condition.evaluate(ex)):
-            self.counters(ex).give_back(key)
+            self.counters(ex).give_back(key, amount)
