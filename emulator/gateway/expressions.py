@@ -82,9 +82,12 @@ def _compile(body: str, start: str):
         raise ExpressionLoadError(f"the expression cannot be parsed at column {exc.column}: "
                                   f"unexpected input near '{snippet}'") from None
     compiler = _Compiler()
-    if start == "expr":
-        return compiler.expr(tree, frozenset())
-    run = compiler.block(tree.children, set())
+    try:
+        if start == "expr":
+            return compiler.expr(tree, frozenset())
+        run = compiler.block(tree.children, set())
+    except RecursionError:
+        raise ExpressionLoadError("the expression is nested too deeply") from None
 
     def block(env):
         done, value = run(env)

@@ -111,3 +111,9 @@ def test_unsupported_is_a_load_error(text, words):
 def test_runtime_failures_are_eval_errors(text, ex):
     with pytest.raises(EvalError):
         value(text, ex)
+
+
+def test_deep_nesting_is_a_load_error_not_a_crash():
+    assert compile_value("@(" + "(" * 3000 + "1" + ")" * 3000 + ")").evaluate(Exchange(None)) == 1
+    with pytest.raises(ExpressionLoadError, match="too deeply"):
+        compile_value("@(" + "!" * 5000 + "true)")
