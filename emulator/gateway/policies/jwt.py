@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import jwt as pyjwt
 from jwt.algorithms import RSAAlgorithm
 
+from ...server import keys_jwt
 from ..csharp import Jwt
 from ..errors import PolicyError
 from ..policy import Policy, policy
@@ -230,7 +231,7 @@ async def _discover(ex, url: str, claims: dict):
         raise error from None
     keys = _jwks_keys(jwks)
     issuers = [config["issuer"]] if isinstance(config.get("issuer"), str) else []
-    issuers = [_tenant_issuer(i, claims) for i in issuers]
+    issuers = _both_styles([_tenant_issuer(i, claims) for i in issuers])
     _CACHE[url] = (time.time() + CACHE_SECONDS, issuers, keys)
     return issuers, keys
 
@@ -251,10 +252,19 @@ def _tenant_issuer(issuer: str, claims: dict) -> str:
 
 
 def _local_entra(ex, path: str, claims: dict):
+    """Entra's own document, answered locally: the tenant's issuer names and the local issuer's key."""
     segments = [s for s in path.split("/") if s]
     tenant = segments[0] if segments else "common"
     if tenant.lower() in ANY_TENANT:
         tenant = str(claims.get("tid", tenant))
-    issuers = [f"https://login.microsoftonline.com/{tenant}/v2.0"] if "v2.0" in segments else \
-        [f"https://sts.windows.net/{tenant}/"]
-    return issuers, _jwks_keys(ex.gateway.local_jwks())
+    return _both_styles([keys_jwt.issuer_for(tenant, "v2")]), _jwks_keys(ex.gateway.local_jwks())
+
+
+def _both_styles(issuers: list) -> list:
+    """An Entra issuer name in both its v1 and v2 forms, same tenant: the emulator's ``token`` mints v1 tokens
+    by default and policies usually name the v2 document (docs/fidelity.md)."""
+    out = []
+    for issuer in issuers:
+        tenant = keys_jwt.tenant_of_issuer(issuer)
+        out += [keys_jwt.issuer_for(tenant, "v1"), keys_jwt.issuer_for(tenant, "v2")] if tenant else [issuer]
+    return out
