@@ -133,14 +133,39 @@ def load(path, check_workflow=None) -> GatewayConfig:
     """Load the gateway file (or an APIOps folder). ``check_workflow(name, trigger)`` returns an error text
     when a workflow backend names no loaded flow (None: flows are not checked)."""
     path = Path(path)
+    text = ""
     if path.is_dir():
         raw, folder, file = {"apiops": "."}, path, path
         candidate = path / "gateway.json"
         if candidate.is_file():
             raw, file = _read_json(candidate), candidate
+            text = candidate.read_text(encoding="utf-8-sig")
             raw.setdefault("apiops", ".")
     else:
         raw, folder, file = _read_json(path), path.parent, path
+        text = path.read_text(encoding="utf-8-sig")
+    try:
+        return _load(raw, folder, file, check_workflow)
+    except GatewayLoadError as exc:
+        hint = getattr(exc, "hint", None)
+        if exc.line is None and hint and text and str(exc.file) == str(file):
+            exc.line = _line_of(text, hint)
+        raise
+
+
+def _line_of(text: str, value: str) -> int | None:
+    """The line of the first JSON string ``value`` in ``text`` (where a problem in the JSON file is)."""
+    at = text.find(json.dumps(value))
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
+
+
+def _error(message: str, file, hint: str | None = None, element: str | None = None) -> GatewayLoadError:
+    error = GatewayLoadError(message, file, element=element)
+    error.hint = hint
+    return error
+
+
+def _load(raw: dict, folder: Path, file, check_workflow) -> GatewayConfig:
     _validate(raw, file)
     from . import apiops
 
@@ -194,7 +219,8 @@ def load(path, check_workflow=None) -> GatewayConfig:
     for p in products_raw.values():
         for api_name in p.get("apis") or []:
             if api_name.lower() not in names:
-                raise GatewayLoadError(f"product '{p['name']}' names the API '{api_name}', which is not defined", file)
+                raise _error(f"product '{p['name']}' names the API '{api_name}', which is not defined", file,
+                             api_name)
         products.append(Product(p["name"], tuple(a.lower() for a in p.get("apis") or []),
                                 document(p.get("policy"), f"product '{p['name']}'")))
     subscriptions = [_subscription(s, names, {p.name.lower() for p in products}, file)
@@ -226,14 +252,16 @@ def _validate(raw: dict, file) -> None:
     if errors:
         first = errors[0]
         where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first.absolute_path)
-        raise GatewayLoadError(f"{where}: {first.message}", file)
+        keys = [p for p in first.absolute_path if isinstance(p, str)]
+        hint = first.instance if isinstance(first.instance, str) else (keys[-1] if keys else None)
+        raise _error(f"{where}: {first.message}", file, hint)
 
 
 def _unique(values, file, what) -> None:
     seen = set()
     for value in values:
         if value in seen:
-            raise GatewayLoadError(f"the {what} '{value}' is used twice", file)
+            raise _error(f"the {what} '{value}' is used twice", file)
         seen.add(value)
 
 
@@ -245,12 +273,12 @@ def _api(raw: dict, document, file, check_workflow) -> Api:
     if backend.workflow and check_workflow is not None:
         problem = check_workflow(backend.workflow, backend.trigger)
         if problem:
-            raise GatewayLoadError(f"API '{name}': {problem}", file, element="backend")
+            raise _error(f"API '{name}': {problem}", file, backend.workflow, element="backend")
     names = raw.get("subscriptionKeyParameterNames") or {}
     operations, seen = [], set()
     for op in raw.get("operations") or []:
         if op["name"].lower() in seen:
-            raise GatewayLoadError(f"API '{name}' has two operations named '{op['name']}'", file)
+            raise _error(f"API '{name}' has two operations named '{op['name']}'", file, op["name"])
         seen.add(op["name"].lower())
         operations.append(Operation(op["name"], op["method"].upper(), op["urlTemplate"],
                                     compile_template(op["urlTemplate"]),
@@ -268,7 +296,7 @@ def _subscription(raw: dict, apis: set, products: set, file) -> Subscription:
         kind, target = parts[-2].lower(), parts[-1].lower()
         known = apis if kind == "apis" else products
         if target not in known:
-            raise GatewayLoadError(f"subscription '{raw['name']}' has the scope '{scope}', which names no "
-                                   f"{kind[:-1]}", file)
+            raise _error(f"subscription '{raw['name']}' has the scope '{scope}', which names no {kind[:-1]}",
+                         file, scope)
     return Subscription(raw["name"], scope, raw["primaryKey"], raw.get("secondaryKey"),
                         raw.get("state", "active"))

@@ -56,14 +56,19 @@ def test_schema_errors_name_the_json_path(tmp_path):
     path.write_text('{"apis": [\n  {"name": }\n]}')
     error = load_error(path)
     assert error.line == 2 and "not valid JSON" in error.message
-    path.write_text(json.dumps({"subscriptions": [{"name": "s", "scope": "/apis/none", "primaryKey": "k"}]}))
-    assert "names no api" in str(load_error(path))
+    path.write_text(json.dumps({"subscriptions": [{"name": "s", "scope": "/apis/none", "primaryKey": "k"}]},
+                               indent=2))
+    error = load_error(path)
+    assert "names no api" in str(error) and error.line == 5
+    path.write_text('{\n  "apis": [\n    {"name": "a", "path": 3}\n  ]\n}')
+    assert load_error(path).line == 3
 
 
 def test_backend_naming_no_flow_is_a_load_error(tmp_path):
     path = write_gateway(tmp_path, api={"backend": {"workflow": "ghost"}})
     error = load_error(path, lambda wf, trigger: f"the backend names the workflow '{wf}', which is not loaded")
     assert "ghost" in str(error) and "gateway.json" in str(error) and error.element == "backend"
+    assert error.line == 1 and "gateway.json, line 1, element <backend>" in str(error)
 
 
 def test_missing_policy_file(tmp_path):
