@@ -130,3 +130,19 @@ def test_certificate_keys_are_a_load_error(tmp_path):
         "</issuer-signing-keys></validate-jwt>"))
     with pytest.raises(GatewayLoadError, match="certificate-id"):
         gateway_config.load(path)
+
+
+async def test_validate_azure_ad_token(gateway, tmp_path):
+    store = keys_jwt.KeyStore(tmp_path / "state")
+    client = await gateway(jwt_keys=store, api_policy=inbound(
+        '<validate-azure-ad-token tenant-id="contoso.onmicrosoft.com">'
+        "<client-application-ids><application-id>client-1</application-id></client-application-ids>"
+        "<backend-application-ids><application-id>backend-1</application-id></backend-application-ids>"
+        "</validate-azure-ad-token>"))
+    tenant = "contoso.onmicrosoft.com"
+    assert (await call(client, store.mint(tenant, "api://backend-1", {"appid": "client-1"}))).status == 200
+    assert (await call(client, store.mint(tenant, "backend-1", {"azp": "client-1"}, issuer_style="v2"))).status == 200
+    assert (await call(client, store.mint(tenant, "api://backend-1", {"appid": "client-2"}))).status == 401
+    assert (await call(client, store.mint(tenant, "api://backend-2", {"appid": "client-1"}))).status == 401
+    assert (await call(client, store.mint("fabrikam", "api://backend-1", {"appid": "client-1"}))).status == 401
+    assert (await call(client, None)).status == 401

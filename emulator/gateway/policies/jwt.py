@@ -40,9 +40,12 @@ class ValidateJwt(Policy):
     def __init__(self, node, loader):
         super().__init__(node, loader)
         sources = [a for a in ("header-name", "query-parameter-name", "token-value") if a in node.attrs]
-        if len(sources) != 1:
+        if len(sources) > 1 or not sources and self.default_header is None:
             raise node.error("exactly one of 'header-name', 'query-parameter-name' or 'token-value' is required")
-        self.source, self.where = sources[0], loader.value(node, sources[0])
+        if sources:
+            self.source, self.where = sources[0], loader.value(node, sources[0])
+        else:
+            self.source, self.where = "header-name", loader.compile(node, self.default_header)
         self.status = loader.value(node, "failed-validation-httpcode", default="401")
         self.message = loader.value(node, "failed-validation-error-message")
         self.require_exp = loader.flag(node, "require-expiration-time", True)
@@ -75,6 +78,8 @@ class ValidateJwt(Policy):
                 match = loader.choice(claim, "match", ("all", "any"), "all")
                 self.claims.append((claim.attrs["name"], match, claim.attrs.get("separator"),
                                     [loader.text(v) for v in claim.elements("value")]))
+
+    default_header = None  # validate-jwt names its token's place; validate-azure-ad-token reads Authorization
 
     def _fail(self, ex, reason, detail, missing=False):
         default = "JWT not present." if missing else "Invalid JWT."
@@ -113,12 +118,7 @@ class ValidateJwt(Policy):
             unverified = pyjwt.decode(token, options={"verify_signature": False})
         except pyjwt.PyJWTError as exc:
             raise self._fail(ex, "TokenInvalid", f"the token is not a JWT: {exc}") from None
-        keys, issuers = list(self.keys), [i.text(ex) for i in self.issuers]
-        for url in self.openid:
-            found_issuers, found_keys = await _discover(ex, url, unverified)
-            keys += found_keys
-            if not self.issuers:
-                issuers += found_issuers
+        keys, issuers = await self._trust(ex, unverified)
         claims = self._verify(ex, token, header, keys)
         if self.require_exp and "exp" not in claims:
             raise self._fail(ex, "TokenExpirationTimeMissing", "the token has no expiration time (exp)")
@@ -131,8 +131,22 @@ class ValidateJwt(Policy):
         if issuers and claims.get("iss") not in issuers:
             raise self._fail(ex, "TokenIssuerNotAllowed", "Issuer validation failed.")
         self._claims(ex, claims)
+        self._more_checks(ex, claims)
         if self.output:
             ex.variables[self.output] = Jwt(claims, header, token)
+
+    async def _trust(self, ex, unverified: dict):
+        """(signing keys, accepted issuers) for this token."""
+        keys, issuers = list(self.keys), [i.text(ex) for i in self.issuers]
+        for url in self.openid:
+            found_issuers, found_keys = await _discover(ex, url, unverified)
+            keys += found_keys
+            if not self.issuers:
+                issuers += found_issuers
+        return keys, issuers
+
+    def _more_checks(self, ex, claims: dict) -> None:
+        """Checks a subclass adds after the claims (none for validate-jwt)."""
 
     def _verify(self, ex, token, header, keys) -> dict:
         options = {"verify_aud": False, "verify_iss": False, "verify_iat": False,
@@ -176,6 +190,42 @@ class ValidateJwt(Policy):
             ok = all(w in actual for w in wanted) if match == "all" else any(w in actual for w in wanted)
             if not ok:
                 raise self._fail(ex, "TokenClaimValueNotAllowed", f"Claim {name} value of {raw} is not allowed.")
+
+
+@policy("validate-azure-ad-token", sections=("inbound",))
+class ValidateAzureAdToken(ValidateJwt):
+    """A token issued by the Entra tenant ``tenant-id`` (here: the local issuer), from one of the
+    ``client-application-ids``, for one of the ``audiences`` / ``backend-application-ids``."""
+
+    attributes = frozenset({"tenant-id", "header-name", "query-parameter-name", "token-value",
+                            "failed-validation-httpcode", "failed-validation-error-message",
+                            "output-token-variable-name"})
+    children = frozenset({"client-application-ids", "backend-application-ids", "audiences", "required-claims",
+                          "decryption-keys"})
+    default_header = "Authorization"
+
+    def __init__(self, node, loader):
+        super().__init__(node, loader)
+        self.tenant = loader.value(node, "tenant-id", required=True)
+        self.clients = _values(node, "client-application-ids", "application-id", loader)
+        self.backends = _values(node, "backend-application-ids", "application-id", loader)
+        if not self.clients:
+            raise node.error("<client-application-ids> with at least one <application-id> is required")
+
+    async def _trust(self, ex, unverified: dict):
+        tenant = self.tenant.text(ex).strip().rstrip("/").split("://")[-1]
+        return _jwks_keys(ex.gateway.local_jwks()), _both_styles([keys_jwt.issuer_for(tenant, "v2")])
+
+    def _more_checks(self, ex, claims: dict) -> None:
+        client = claims.get("azp") or claims.get("appid")
+        if client not in {c.text(ex) for c in self.clients}:
+            raise self._fail(ex, "TokenClientApplicationNotAllowed", f"Client application '{client}' is not allowed.")
+        backends = {b.text(ex) for b in self.backends}
+        if backends:
+            aud = claims.get("aud")
+            auds = {str(a) for a in (aud if isinstance(aud, list) else [aud])}
+            if not auds & (backends | {f"api://{b}" for b in backends}):
+                raise self._fail(ex, "TokenAudienceNotAllowed", "Audience validation failed.")
 
 
 def _values(node, group_tag, item_tag, loader):
