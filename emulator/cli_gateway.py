@@ -17,6 +17,7 @@ def load_or_report(path, main_app):
     except GatewayLoadError as exc:
         print(f"serve: the gateway configuration does not load: {exc}", file=sys.stderr)
         return None
+    gateway.reload_interval = main_app[SERVER].config.reload_interval  # --reload-interval: 0 turns it off
     gateway_app.attach(main_app, gateway)
     return gateway
 

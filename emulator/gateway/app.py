@@ -46,6 +46,7 @@ class Gateway:
         self.secret = secrets.token_urlsafe(32)  # proves the gateway to gatewayOnly flows; never logged
         self.session: aiohttp.ClientSession | None = None
         self._jwks = None
+        self._seen = None
         self.use(cfg)
 
     def use(self, cfg) -> None:
@@ -208,11 +209,57 @@ class Gateway:
     async def start_session(self, app=None) -> None:
         if self.session is None:
             self.session = aiohttp.ClientSession(auto_decompress=False, cookie_jar=aiohttp.DummyCookieJar())
+        if self.reload_interval and self._watcher is None:
+            self._watcher = asyncio.create_task(self._watch())
 
     async def close(self, app=None) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            self._watcher = None
         if self.session is not None:
             await self.session.close()
             self.session = None
+
+    # -- reload ---------------------------------------------------------------------------------
+    reload_interval = 1.0
+    _watcher = None
+
+    def _fingerprint(self) -> tuple:
+        out = []
+        for path in self.config.sources:
+            try:
+                stat = path.stat()
+                out.append((str(path), stat.st_mtime_ns, stat.st_size))
+            except OSError:
+                out.append((str(path), None, None))
+        return tuple(out)
+
+    def reload_if_changed(self) -> bool:
+        """Load the configuration again when one of its files changed; a configuration that no longer loads is
+        reported and the last good one keeps serving. True when a new one is in use."""
+        seen = self._fingerprint()
+        if seen == self._seen:
+            return False
+        self._seen = seen
+        try:
+            fresh = config_module.load(self.config.file, check_workflow(self.server) if self.server else None)
+        except config_module.GatewayLoadError as exc:
+            log.warning("gateway: the changed configuration does not load, the previous one stays: %s", exc)
+            return False
+        self.use(fresh)
+        if self.server is not None:
+            restrict_flows(self)
+        log.info("gateway: configuration reloaded from %s", self.config.file)
+        return True
+
+    async def _watch(self) -> None:
+        self._seen = self._fingerprint()
+        while True:
+            await asyncio.sleep(self.reload_interval)
+            try:
+                self.reload_if_changed()
+            except Exception:  # noqa: BLE001 - keep watching whatever happens
+                log.exception("gateway: reload failed")
 
 
 def _is_preflight(request) -> bool:
@@ -255,12 +302,17 @@ def load(path, server=None) -> Gateway:
 
 def attach(main_app: web.Application, gateway: Gateway) -> None:
     """Wire a gateway into the main server: ``GET /gateway`` and the ``gatewayOnly`` lock-down."""
-    from ..server import callers
-
     async def configuration(request: web.Request) -> web.Response:
         return web.json_response(gateway.config.public())
 
     main_app.router.add_get("/gateway", configuration)
+    restrict_flows(gateway)
+
+
+def restrict_flows(gateway: Gateway) -> None:
+    """Lock the ``gatewayOnly`` flows to the gateway (a reload may add some; none is ever unlocked)."""
+    from ..server import callers
+
     for api in gateway.config.apis:
         if api.backend.workflow and api.backend.gateway_only and gateway.server is not None:
             entry = gateway.server.registry.find(api.backend.workflow)

@@ -95,6 +95,7 @@ class GatewayConfig:
     products: list
     subscriptions: list
     backends: dict  # APIOps backends: name -> url
+    sources: list = field(default_factory=list)  # every file read, for reloading when one changes
 
     def public(self) -> dict:
         """The configuration as served at ``GET /gateway``: secrets and subscription keys masked."""
@@ -167,6 +168,9 @@ def _error(message: str, file, hint: str | None = None, element: str | None = No
 
 def _load(raw: dict, folder: Path, file, check_workflow) -> GatewayConfig:
     _validate(raw, file)
+    sources = [Path(file)]
+    if raw.get("apiops"):
+        sources += [p for p in (folder / raw["apiops"]).rglob("*") if p.is_file()]
     from . import apiops
 
     extracted = apiops.load(folder / raw["apiops"]) if raw.get("apiops") else apiops.Extracted()
@@ -181,6 +185,7 @@ def _load(raw: dict, folder: Path, file, check_workflow) -> GatewayConfig:
         if not file_path:
             return None
         target = Path(file_path) if Path(file_path).is_absolute() else folder / file_path
+        sources.append(target)
         try:
             text = target.read_text(encoding="utf-8-sig")
         except OSError as exc:
@@ -227,7 +232,7 @@ def _load(raw: dict, folder: Path, file, check_workflow) -> GatewayConfig:
                      for s in raw.get("subscriptions") or []]
     _unique([s.name.lower() for s in subscriptions], file, "subscription name")
     return GatewayConfig(file, global_policy, policy_file, named, apis, products, subscriptions,
-                         dict(extracted.backends))
+                         dict(extracted.backends), list(dict.fromkeys(sources)))
 
 
 def _read_json(path: Path) -> dict:

@@ -196,3 +196,31 @@ async def test_policies_written_as_in_the_docs_load_unescaped(gateway):
     assert body["headers"]["X-Device"] == "mobile" and body["body"] == "many"
     statements = client.gw.config.apis[0].policy.sections["inbound"]
     assert statements[-1].value.source == '@("a" + "<b")'
+
+
+async def test_reload_when_a_policy_file_changes(gateway, caplog):
+    import logging
+    import os
+
+    from tests.gateway.conftest import SUB_KEY
+
+    client = await gateway(api_policy=inbound('<set-header name="X-V" exists-action="override"><value>1</value>'
+                                              "</set-header>"))
+    gw = client.gw
+    gw._seen = gw._fingerprint()
+    assert gw.reload_if_changed() is False
+    policy = gw.config.apis[0].policy.file
+    with open(policy, "w", encoding="utf-8") as fh:
+        fh.write(inbound('<set-header name="X-V" exists-action="override"><value>2</value></set-header>'))
+    os.utime(policy, ns=(1, 10**18))
+    assert gw.reload_if_changed() is True
+    resp = await client.get("/echo/x", headers={"Ocp-Apim-Subscription-Key": SUB_KEY})
+    assert (await resp.json())["headers"]["X-V"] == "2"
+    caplog.set_level(logging.WARNING, logger="emulator.gateway")
+    with open(policy, "w", encoding="utf-8") as fh:
+        fh.write("<policies><inbound><oops/></inbound></policies>")
+    os.utime(policy, ns=(1, 2 * 10**18))
+    assert gw.reload_if_changed() is False
+    assert "previous one stays" in caplog.text and "oops" in caplog.text
+    resp = await client.get("/echo/x", headers={"Ocp-Apim-Subscription-Key": SUB_KEY})
+    assert (await resp.json())["headers"]["X-V"] == "2"
