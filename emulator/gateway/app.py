@@ -150,17 +150,20 @@ class Gateway:
         state = RequestState(request.method, str(request.url), request.headers, body, request.remote or "")
         route, api = self.router.route(request.method, raw_path)
         preflight = api is not None and _is_preflight(request)
-        if preflight and route is None:
+        unmatched = route is None
+        if preflight and unmatched:  # a preflight needs no OPTIONS operation when a cors policy answers it
             route = Route(api, None, self.router.find_api(raw_path)[1], {})
         ex = Exchange(state, route, self)
-        if route is None:
+        if route is not None:
+            state.path, state.matched = route.remainder, dict(route.params)
+            state.backend_base, state.backend_query = self.backend_for(route.api)
+        answered = preflight and await self._preflight(ex)
+        if unmatched and not answered:
             ex.answered_by = "routing"
             response = _plain(404, apim_body(404, "Resource not found"))
             self._log(ex, request, response.status, started)
             return response
-        state.path, state.matched = route.remainder, dict(route.params)
-        state.backend_base, state.backend_query = self.backend_for(route.api)
-        if not (preflight and await self._preflight(ex)):
+        if not answered:
             try:
                 self.subscriptions.authenticate(ex, route.api)
             except PolicyError as error:
@@ -178,7 +181,7 @@ class Gateway:
 
     async def _preflight(self, ex) -> bool:
         """A CORS preflight: only the cors policies in scope run (APIM's rule), before any key check. True when
-        one answered; otherwise the call goes the usual way (an OPTIONS operation, or 404)."""
+        answered (an unmatched preflight gets an empty 200); False without cors policies."""
         cors = [s for s in self.pipeline(ex.route, None).inbound if s.element == "cors"]
         if not cors:
             return False

@@ -124,3 +124,9 @@ async def test_cors_defaults_get_and_post_and_unmatched_preflight_is_an_empty_20
     assert resp.headers["Access-Control-Allow-Methods"] == "GET,POST"
     resp = await client.options("/echo/x", headers={**preflight, "Access-Control-Request-Method": "PUT"})
     assert resp.status == 200 and "Access-Control-Allow-Origin" not in resp.headers and await resp.read() == b""
+
+
+async def test_preflight_without_cors_or_operation_is_404(gateway):
+    client = await gateway(operations=[{"name": "get", "method": "GET", "urlTemplate": "/x"}])
+    resp = await client.options("/echo/x", headers={"Origin": "https://a.test", "Access-Control-Request-Method": "GET"})
+    assert resp.status == 404
