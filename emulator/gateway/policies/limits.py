@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..counters import replenished_in, retry_seconds
+from ..csharp import truthy
 from ..errors import PolicyError
 from ..policy import Policy, policy
 
@@ -32,6 +33,22 @@ class _Counted(Policy):
         self.calls_value = loader.integer(node, "calls", required="bandwidth" not in node.attrs)
         self.period_value = loader.integer(node, "renewal-period", required=True)
         self.bandwidth_value = loader.integer(node, "bandwidth")
+
+    def _by_key(self, node, loader):
+        self._keyed_limits(node, loader)
+        self.key = loader.value(node, "counter-key", required=True)
+        self.condition = loader.value(node, "increment-condition")
+        self.count = loader.integer(node, "increment-count", default=1)
+
+    def _settle_later(self, ex, key, amount) -> None:
+        """With ``increment-condition``: the unit taken now is given back unless the condition holds once the
+        answer is known (taking first keeps concurrent calls exact)."""
+        if self.condition is not None:
+            ex.after.append(lambda: self._settle(ex, key, amount))
+
+    def _settle(self, ex, key, amount) -> None:
+        if not truthy(self.condition.evaluate(ex)):
+            self.counters(ex).give_back(key, amount)
 
     def _keyed(self, ex):
         calls = self.calls_value.get(ex) if self.calls_value is not None else None
@@ -130,10 +147,7 @@ class RateLimitByKey(_Counted):
 
     def __init__(self, node, loader):
         super().__init__(node, loader)
-        self._keyed_limits(node, loader)
-        self.key = loader.value(node, "counter-key", required=True)
-        self.condition = loader.value(node, "increment-condition")
-        self.count = loader.integer(node, "increment-count", default=1)
+        self._by_key(node, loader)
 
     async def run(self, ex) -> None:
         key = ("rate-limit-by-key", self.key.text(ex))
@@ -143,14 +157,7 @@ class RateLimitByKey(_Counted):
         if not ok:
             raise self._refuse_rate(ex, left)
         self._report(ex, remaining, calls)
-        if self.condition is not None:
-            ex.after.append(lambda: self._settle(ex, key, amount))
-
-    def _settle(self, ex, key, amount):
-        from ..csharp import truthy
-
-        if not truthy(self.condition.evaluate(ex)):
-            self.counters(ex).give_back(key, amount)
+        self._settle_later(ex, key, amount)
 
 
 class _Quota(_Counted):
@@ -200,10 +207,7 @@ class QuotaByKey(_Quota):
 
     def __init__(self, node, loader):
         super().__init__(node, loader)
-        self._keyed_limits(node, loader)
-        self.key = loader.value(node, "counter-key", required=True)
-        self.condition = loader.value(node, "increment-condition")
-        self.count = loader.integer(node, "increment-count", default=1)
+        self._by_key(node, loader)
         start = node.attrs.get("first-period-start")
         try:
             self.anchor = datetime.fromisoformat(start.replace("Z", "+00:00")).timestamp() if start else None
@@ -215,11 +219,5 @@ class QuotaByKey(_Quota):
         calls, period, bandwidth = self._keyed(ex)
         amount = self.count.get(ex)
         self._check(ex, key, calls, period, bandwidth, self.anchor, amount)
-        if self.condition is not None and calls is not None:
-            ex.after.append(lambda: self._settle(ex, key, amount))
-
-    def _settle(self, ex, key, amount):
-        from ..csharp import truthy
-
-        if not truthy(self.condition.evaluate(ex)):
-            self.counters(ex).give_back(key, amount)
+        if calls is not None:
+            self._settle_later(ex, key, amount)
