@@ -72,3 +72,22 @@ async def test_operations_route_by_method_and_template(gateway):
     assert router.route("GET", "/echo/orders/mine")[0].operation.name == "mine"
     assert router.route("GET", "/echo/orders/7")[0].params == {"id": "7"}
     assert router.route("GET", "/echo/orders/")[0].operation.name == "list"
+
+
+async def test_product_policy_applies_through_a_product_subscription(gateway):
+    from tests.gateway.conftest import inbound
+
+    client = await gateway(
+        products=[{"name": "gold", "apis": ["echo"], "policy": "gold.xml"}],
+        subscriptions=[{"name": "via-product", "scope": "/products/gold", "primaryKey": "k-gold"},
+                       {"name": "all", "scope": "/", "primaryKey": "k-all"}],
+        api_policy=inbound('<set-header name="X-Api" exists-action="override"><value>@(context.Product?.Name ?? "none")'
+                           "</value></set-header>"),
+        extra_files={"gold.xml": inbound('<set-header name="X-Product" exists-action="override"><value>gold</value>'
+                                         "</set-header>")})
+    resp = await client.get("/echo/x", headers={"Ocp-Apim-Subscription-Key": "k-gold"})
+    headers = (await resp.json())["headers"]
+    assert headers["X-Product"] == "gold" and headers["X-Api"] == "gold"
+    resp = await client.get("/echo/x", headers={"Ocp-Apim-Subscription-Key": "k-all"})
+    headers = (await resp.json())["headers"]
+    assert "X-Product" not in headers and headers["X-Api"] == "none"
