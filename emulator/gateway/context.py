@@ -223,7 +223,7 @@ class CsContext(CsObject):
     def _subscription(self):
         s = self.ex.subscription
         return None if s is None else CsNamed({
-            "Id": f"/subscriptions/{s.name}", "Key": self.ex.subscription_key, "Name": s.name, "PrimaryKey": s.primary_key,
+            "Id": s.name, "Key": self.ex.subscription_key, "Name": s.name, "PrimaryKey": s.primary_key,
             "SecondaryKey": s.secondary_key, "StartDate": None, "EndDate": None, "CreatedDate": None})
 
     def _last_error(self):
