@@ -15,7 +15,7 @@ from aiohttp import web
 from ..expressions.values import to_json_text
 from . import sas, urls
 from .errors import HttpError
-from .invoke import base_url, trigger_not_found, workflow_not_found
+from .invoke import trigger_not_found, workflow_not_found
 
 PREFIXES = (
     "",
@@ -25,6 +25,10 @@ PREFIXES = (
     "workflow/api/management",
     "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Web/sites/{site}",
 )
+
+
+def _base_url(request: web.Request) -> str:
+    return f"{request.scheme}://{request.host}"
 
 
 def _json(data, status: int = 200) -> web.Response:
@@ -115,9 +119,9 @@ class Management:
         wf = entry.workflow
         return {"id": f"/workflows/{entry.name}", "name": entry.name, "type": "Microsoft.Logic/workflows",
                 "properties": {"state": entry.state, "version": entry.version, "flavor": entry.flavor,
-                               "kind": getattr(wf, "kind", None), "source": str(entry.source or ""),
-                               "accessEndpoint": f"{base_url(request)}/workflows/{entry.id}",
-                               "workflowId": entry.id, "definition": getattr(wf, "definition", None)}}
+                               "kind": wf.kind, "source": str(entry.source or ""),
+                               "accessEndpoint": f"{_base_url(request)}/workflows/{entry.id}",
+                               "workflowId": entry.id, "definition": wf.definition}}
 
     async def list_workflows(self, request):
         return _json({"value": [self._workflow_resource(request, e) for e in self.server.registry.entries()]})
@@ -129,7 +133,7 @@ class Management:
         t = trig.trigger
         return {"id": f"/workflows/{entry.name}/triggers/{trig.name}", "name": trig.name,
                 "type": "Microsoft.Logic/workflows/triggers",
-                "properties": {"state": entry.state, "type": getattr(t, "type", None), "kind": getattr(t, "kind", None),
+                "properties": {"state": entry.state, "type": t.type, "kind": t.kind,
                                "method": trig.method if trig.is_request else None,
                                "relativePath": trig.path.template or None}}
 
@@ -147,7 +151,7 @@ class Management:
         body = await _body(request)
         if not trig.is_request:
             raise HttpError(400, "InvalidTriggerType",
-                            f"The trigger '{trig.name}' of type '{getattr(trig.trigger, 'type', '')}' has no callback URL.")
+                            f"The trigger '{trig.name}' of type '{trig.trigger.type}' has no callback URL.")
         key_type = _key_type(body.get("keyType"))
         not_after = None
         if body.get("notAfter") is not None:
@@ -155,7 +159,7 @@ class Management:
             if not_after is None:
                 raise HttpError(400, "InvalidRequestContent",
                                 f"The value '{body['notAfter']}' of 'notAfter' is not a valid date and time.")
-        return _json(urls.callback(self.server.keys, entry, trig, base_url(request), key_type, not_after,
+        return _json(urls.callback(self.server.keys, entry, trig, _base_url(request), key_type, not_after,
                                    request.match_info.get("version")))
 
     async def regenerate(self, request):
@@ -223,7 +227,7 @@ class Management:
     def _repetitions(self, entry, record, name, action) -> list[dict]:
         out = []
         for index, rep in enumerate(action.get("repetitions") or []):
-            rep_name = str(rep.get("name") or f"{index:06d}") if isinstance(rep, dict) else f"{index:06d}"
+            rep_name = _repetition_name(rep, index)
             props = {k: v for k, v in rep.items() if k != "name"} if isinstance(rep, dict) else {"value": rep}
             out.append({"id": f"/workflows/{entry.name}/runs/{record['name']}/actions/{name}/repetitions/{rep_name}",
                         "name": rep_name, "type": "Microsoft.Logic/workflows/runs/actions/repetitions",
@@ -245,3 +249,16 @@ class Management:
             if rep["name"] == wanted:
                 return _json(rep)
         raise HttpError(404, "WorkflowRunActionRepetitionNotFound", f"The repetition '{wanted}' could not be found.")
+
+
+def _repetition_name(rep, index: int) -> str:
+    """The host's repetition name: one 6-digit item index per enclosing loop, outermost first (``000001-000000``).
+
+    A run record's repetition carries the action's own name in ``name``; its place is ``repetitionIndexes``.
+    """
+    if not isinstance(rep, dict):
+        return f"{index:06d}"
+    indexes = rep.get("repetitionIndexes")
+    if indexes:
+        return "-".join(f"{int(i.get('itemIndex', 0)):06d}" for i in indexes)
+    return f"{index:06d}"

@@ -111,7 +111,6 @@ async def live_gateway(tmp_path):
     import aiohttp
 
     from emulator.server.app import SERVER, ServerConfig, create_app, make_runner
-    from emulator.server.engine import real_runtime
     from tests.server.live import write_flows
 
     started = []
@@ -124,7 +123,7 @@ async def live_gateway(tmp_path):
             (gw_dir / name).write_text(text, encoding="utf-8")
         (gw_dir / "gateway.json").write_text(json.dumps(doc), encoding="utf-8")
         cfg = ServerConfig(paths=[str(folder)], state_dir=str(tmp_path / "state"), port=0, reload_interval=0)
-        app = create_app(cfg, real_runtime())
+        app = create_app(cfg)
         server = app[SERVER]
         gw = gateway_app.load(gw_dir / "gateway.json", server)
         gateway_app.attach(app, gw)

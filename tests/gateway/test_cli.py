@@ -32,7 +32,7 @@ def test_validate_reports_a_backend_with_no_flow(tmp_path, capsys):
 
 
 async def test_serve_stops_on_a_bad_gateway(tmp_path, capsys):
-    from emulator.cli_server import serve
+    from emulator.cli.serve import serve
     from emulator.server.app import ServerConfig
 
     path = write_gateway(tmp_path, api_policy=inbound('<set-header name="a" exists-action="sometimes" />'))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from ...definitions.status import FAILED
 from ...expressions.values import to_string
 from ..clock import iso
 from ..errors import ActionFailure
@@ -33,6 +34,7 @@ class Mockable(Handler):
                 if key in action.raw:
                     action.compiled[key] = compiler.value(action.raw[key], f"{action.path}.{key}")
 
+    @staticmethod
     async def execute(step):
         inputs = step.evaluate_inputs()
         step.inputs = inputs
@@ -46,7 +48,7 @@ class Mockable(Handler):
         if step.outputs is None:
             step.outputs = {"body": response.get("body")}
             if response.get("statusCode", 200) >= 400:
-                step.status = "Failed"
+                step.status = FAILED
 
 
 for _name in MOCKABLE:
@@ -82,6 +84,7 @@ _KINDS = {
 
 @action_type("Expression")
 class Expression(Handler):
+    @staticmethod
     async def execute(step):
         inputs = step.evaluate_inputs() or {}
         step.inputs = inputs
@@ -116,6 +119,7 @@ class Unknown(Handler):
     def compile(cls, action, compiler) -> None:
         super().compile(action, compiler)
 
+    @staticmethod
     async def execute(step):
         request = request_summary(step)
         if _answered_by_mock(step, request):

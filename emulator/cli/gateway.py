@@ -8,9 +8,9 @@ import sys
 def load_or_report(path, main_app):
     """The gateway for the server in ``main_app``, wired in (``GET /gateway``, gatewayOnly); None after printing
     the load error (file, line, element)."""
-    from .gateway import GatewayLoadError
-    from .gateway import app as gateway_app
-    from .server.app import SERVER
+    from ..gateway import GatewayLoadError
+    from ..gateway import app as gateway_app
+    from ..server.app import SERVER
 
     try:
         gateway = gateway_app.load(path, main_app[SERVER])
@@ -26,7 +26,7 @@ async def start_gateway(gateway, host: str, port: int, main_port: int):
     """Start the gateway's own listener; the runner, or None after printing why it could not listen."""
     from aiohttp import web
 
-    from .gateway import app as gateway_app
+    from ..gateway import app as gateway_app
 
     gateway.main_base = f"http://127.0.0.1:{main_port}"
     runner = web.AppRunner(gateway_app.create_app(gateway), access_log=None)
@@ -48,10 +48,10 @@ async def start_gateway(gateway, host: str, port: int, main_port: int):
 
 def validate(path, flow_paths) -> int:
     """``validate --gateway FILE [PATH...]``: load the configuration against the flows in ``flow_paths``."""
-    from .definitions import load_path
-    from .gateway import GatewayLoadError
-    from .gateway import config as gateway_config
-    from .runtime.actions.registry import lookup
+    from ..definitions import load_path
+    from ..gateway import GatewayLoadError
+    from ..gateway import config as gateway_config
+    from ..runtime.actions.registry import lookup
 
     triggers: dict = {}
     for raw in flow_paths:
