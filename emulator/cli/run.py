@@ -12,7 +12,9 @@ from .main import EXTENSIONS, command
 
 def _add(sub):
     p = sub.add_parser("validate", help="load and compile workflow files; print every problem")
-    p.add_argument("paths", nargs="+", help="files (.json, .zip) or folders (Standard projects, folders of flows)")
+    p.add_argument("paths", nargs="*", help="files (.json, .zip) or folders (Standard projects, folders of flows)")
+    p.add_argument("--gateway", metavar="FILE",
+                   help="also check an API Management gateway file against the flows (default flows: flows/)")
     p.add_argument("--allow-unknown-types", action="store_true",
                    help="unknown action types fail at run time instead of at load")
     p.add_argument("--quiet", "-q", action="store_true", help="only problems and the totals")
@@ -42,6 +44,13 @@ def cmd_validate(args) -> int:
     from ..definitions import load_path
     from ..runtime.actions.registry import lookup
 
+    if args.gateway:
+        from .gateway import validate
+
+        return validate(args.gateway, args.paths or ["flows"])
+    if not args.paths:
+        print("validate: give at least one PATH (or --gateway FILE)", file=sys.stderr)
+        return 2
     failed = False
     total_files = total_wf = 0
     for raw in args.paths:

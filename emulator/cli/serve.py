@@ -35,6 +35,9 @@ def _add(sub):
                    help="integration-account folder (Maps/, Schemas/) for Xslt, Liquid and XmlValidation")
     p.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
                    help="a proxy (IP or CIDR) whose X-Forwarded-For header names the caller; repeatable")
+    p.add_argument("--gateway", default=None, metavar="FILE",
+                   help="serve an offline API Management gateway from this JSON file (docs/gateway.md)")
+    p.add_argument("--gateway-port", type=int, default=7072, help="the gateway's port (default 7072)")
 
 
 EXTENSIONS.append(_add)
@@ -59,12 +62,12 @@ def cmd_serve(args) -> int:
                           trusted_proxies=args.trusted_proxy,
                           run_options={"artifacts": args.artifacts} if args.artifacts else {})
     try:
-        return asyncio.run(serve(config))
+        return asyncio.run(serve(config, args.gateway, args.gateway_port))
     except KeyboardInterrupt:
         return 0
 
 
-async def serve(config) -> int:
+async def serve(config, gateway_file=None, gateway_port: int = 7072) -> int:
     import asyncio
 
     from aiohttp import web
@@ -73,6 +76,13 @@ async def serve(config) -> int:
     from ..server.app import SERVER, create_app, make_runner
 
     app = create_app(config)
+    gateway = None
+    if gateway_file:
+        from .gateway import load_or_report
+
+        gateway = load_or_report(gateway_file, app)
+        if gateway is None:
+            return 2
     runner = make_runner(app)
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port)
@@ -85,6 +95,14 @@ async def serve(config) -> int:
     port = runner.addresses[0][1]
     host = f"[{config.host}]" if ":" in config.host else config.host
     base = f"http://{'127.0.0.1' if config.host in ('0.0.0.0', '') else host}:{port}"
+    if gateway is not None:
+        from .gateway import start_gateway
+
+        gateway_runner = await start_gateway(gateway, config.host, gateway_port, port)
+        if gateway_runner is None:
+            await runner.cleanup()
+            return 2
+        runner = _Both(runner, gateway_runner)
     if config.auth == "none":
         print(banner.AUTH_NONE_WARNING, file=sys.stderr, flush=True)
     for line in banner.lines(app[SERVER], base):
@@ -102,3 +120,14 @@ async def serve(config) -> int:
     finally:
         await runner.cleanup()
     return 0
+
+
+class _Both:
+    """Clean up the gateway's runner with the server's."""
+
+    def __init__(self, *runners):
+        self.runners = runners
+
+    async def cleanup(self):
+        for runner in reversed(self.runners):
+            await runner.cleanup()

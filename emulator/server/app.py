@@ -74,6 +74,7 @@ class Server:
         self.rng = random.Random()  # one seeded source for rand()/guid(): seeding per run is slow
         self.jwt_keys = keys_jwt.configure(config.state_dir)  # the token issuer's keys; bearer tokens checked
         self.trusted_proxies = parse_proxies(config.trusted_proxies)  # parsed once, not per request
+        self.callers: dict = {}  # workflow (lower) -> callers.CallerRestriction, set by the CLI wiring
         self._reload_task: asyncio.Task | None = None
 
     # ------------------------------------------------------------------ run bookkeeping

@@ -21,7 +21,7 @@ import logging
 from ..runtime import trigger as calls
 from ..runtime.clock import Clock
 from ..runtime.errors import HostError
-from . import auth, sas
+from . import auth, callers, sas
 from .errors import HttpError
 from .ipfilter import client_ip
 from .response import NO_CACHE, CallAnswer, action_answer, error_answer, request_headers, run_headers
@@ -98,7 +98,10 @@ async def _checked(server, call, query, entry, trig, relative: str, permission: 
     def caller():  # worked out only for an IP allow-list
         return client_ip(call.remote, call.headers, server.trusted_proxies)
 
-    denied = auth.authorize(entry, method=call.method, headers=call.headers, query=query,
+    denied, headers = callers.check(server, entry, call.headers, caller)  # a restriction set by the CLI
+    if denied is not None:
+        raise denied
+    denied = auth.authorize(entry, method=call.method, headers=headers, query=query,
                             client_ip=caller, sas_check=sas_check, keys=server.jwt_keys)
     if denied is not None:
         raise denied
@@ -109,7 +112,7 @@ async def _checked(server, call, query, entry, trig, relative: str, permission: 
     spec.check_method(call.method.upper())
     params = spec.match(relative)
     body = await call.read_body(server.config.body_limit)
-    outputs = spec.outputs(call.headers, query, body, params)
+    outputs = spec.outputs(headers, query, body, params)
     if trig.schema is not None:
         trig.schema.check(outputs.get("body"))
     if not trig.limiter.try_acquire():
