@@ -34,14 +34,11 @@ def test_run_with_an_integration_account_folder(tmp_path, capsys):
 def test_serve_passes_the_folder_to_the_runtime(tmp_path, monkeypatch):
     seen = {}
 
-    async def fake_serve(config):
+    async def fake_serve(config, *gateway):
         seen["run_options"] = config.run_options
         return 0
 
-    try:
-        from emulator.cli import serve as module  # the CLI package (issue 9)
-    except ImportError:
-        from emulator import cli_server as module
+    from emulator.cli import serve as module
     monkeypatch.setattr(module, "serve", fake_serve)
     assert main(["serve", str(tmp_path), "--artifacts", str(tmp_path / "ia"), "--state-dir", str(tmp_path)]) == 0
     assert seen["run_options"] == {"artifacts": str(tmp_path / "ia")}
