@@ -13,6 +13,8 @@ FAILED_STATES = ("Failed", "TimedOut")
 _SEVERITY = {"Failed": 5, "TimedOut": 4, "Cancelled": 3, "Succeeded": 2, "Skipped": 1}
 
 ACTION_FAILED = {"code": "ActionFailed", "message": "An action failed. No dependent actions succeeded."}
+RUN_CANCELLED = {"code": "Cancelled", "message": "The workflow run was cancelled."}
+ACTION_CANCELLED = {"code": "Cancelled", "message": "The action was cancelled because the workflow run was cancelled."}
 
 
 _STATUS_NAMES: dict[int, str] = {}

@@ -22,7 +22,11 @@ def real_runtime() -> SimpleNamespace:
         from ..runtime import MockSet
     except ImportError:
         MockSet = None  # noqa: N806
-    return SimpleNamespace(load_path=load_path, invoke=invoke, RunOptions=RunOptions, MockSet=MockSet)
+    try:
+        from ..runtime import cancel
+    except ImportError:
+        cancel = None
+    return SimpleNamespace(load_path=load_path, invoke=invoke, RunOptions=RunOptions, MockSet=MockSet, cancel=cancel)
 
 
 _ACCEPTED: dict[int, frozenset | None] = {}

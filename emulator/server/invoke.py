@@ -40,6 +40,11 @@ def trigger_not_found(workflow: str, trigger: str) -> HttpError:
     return HttpError(404, "TriggerNotFound", f"The trigger '{trigger}' of workflow '{workflow}' could not be found.")
 
 
+def not_enabled(entry) -> HttpError:
+    return HttpError(400, "WorkflowTriggerIsNotEnabled",
+                     f"The workflow '{entry.name}' cannot be triggered because it is in state '{entry.state}'.")
+
+
 _CLOCK = Clock()
 
 
@@ -100,8 +105,7 @@ async def _checked(server, request, query, entry, trig, relative: str, permissio
     if denied is not None:
         raise denied
     if not entry.enabled:
-        raise HttpError(400, "WorkflowTriggerIsNotEnabled",
-                        f"The workflow '{entry.name}' cannot be triggered because it is in state '{entry.state}'.")
+        raise not_enabled(entry)
     method = request.method.upper()
     if method != trig.method:
         raise HttpError(400, "TriggerRequestMethodNotValid",
@@ -143,6 +147,16 @@ def too_large(size: int, limit: int) -> HttpError:
     return HttpError(413, "RequestContentTooLarge",
                      f"The request content length '{size}' exceeds the maximum allowed content length of "
                      f"'{limit}' bytes.")
+
+
+async def run_accepted(server, request, entry, trig, outputs: dict):
+    """Start a run for trigger outputs accepted without a trigger URL (the management API's
+    ``triggers/{t}/run``): the workflow state and concurrency checks, then the run and its answer."""
+    if not entry.enabled:
+        raise not_enabled(entry)
+    if not trig.limiter.try_acquire():
+        await trig.limiter.acquire(entry.name, trig.name)
+    return await _run(server, request, entry, trig, outputs)
 
 
 async def _run(server, request, entry, trig, outputs: dict):

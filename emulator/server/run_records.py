@@ -1,0 +1,67 @@
+"""Reading the runtime's run records (see ``emulator/runtime/run.py``) the way the management API shows them.
+
+Actions are found by name without regard to case; repetitions are named as Azure names them, by their item
+indexes outermost first (``000001`` or ``000001-000000``).
+"""
+
+from __future__ import annotations
+
+from ..runtime.run import SECURED
+
+KINDS = {"ActionInputs": "inputs", "ActionOutputs": "outputs", "TriggerInputs": "inputs",
+         "TriggerOutputs": "outputs"}
+
+
+def find_action(record: dict, name: str) -> tuple[str, dict] | None:
+    actions = record.get("actions") or {}
+    if name in actions:
+        return name, actions[name]
+    found = next((k for k in actions if k.lower() == name.lower()), None)
+    return None if found is None else (found, actions[found])
+
+
+def repetition_name(index: int, rep, action_name: str) -> str:
+    if isinstance(rep, dict):
+        indexes = rep.get("repetitionIndexes")
+        if indexes:
+            return "-".join(f"{int(i.get('itemIndex', 0)):06d}" for i in indexes)
+        name = rep.get("name")
+        if name and name != action_name:
+            return str(name)
+    return f"{index:06d}"
+
+
+def repetitions(action_name: str, action: dict) -> list[tuple[str, dict]]:
+    out = []
+    for index, rep in enumerate(action.get("repetitions") or []):
+        out.append((repetition_name(index, rep, action_name), rep if isinstance(rep, dict) else {"value": rep}))
+    return out
+
+
+def find_repetition(action_name: str, action: dict, name: str) -> dict | None:
+    return next((rep for rep_name, rep in repetitions(action_name, action) if rep_name == name), None)
+
+
+def content(record: dict, kind: str, action: str | None = None, repetition: str | None = None):
+    """The inputs or outputs a content link serves; ``(False, None)`` when there is none to serve."""
+    key = KINDS.get(kind)
+    if key is None:
+        return False, None
+    if kind.startswith("Trigger"):
+        if action is not None:
+            return False, None
+        holder = record.get("trigger") or {}
+    else:
+        if action is None:
+            return False, None
+        found = find_action(record, action)
+        if found is None:
+            return False, None
+        holder = found[1]
+        if repetition is not None:
+            holder = find_repetition(found[0], holder, repetition)
+            if holder is None:
+                return False, None
+    if key not in holder or holder[key] == SECURED:
+        return False, None
+    return True, holder[key]
