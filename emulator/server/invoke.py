@@ -149,16 +149,6 @@ def too_large(size: int, limit: int) -> HttpError:
                      f"'{limit}' bytes.")
 
 
-async def run_accepted(server, request, entry, trig, outputs: dict):
-    """Start a run for trigger outputs accepted without a trigger URL (the management API's
-    ``triggers/{t}/run``): the workflow state and concurrency checks, then the run and its answer."""
-    if not entry.enabled:
-        raise not_enabled(entry)
-    if not trig.limiter.try_acquire():
-        await trig.limiter.acquire(entry.name, trig.name)
-    return await _run(server, request, entry, trig, outputs)
-
-
 async def _run(server, request, entry, trig, outputs: dict):
     cfg = server.config
     options = server.options_for(entry, trig)

@@ -2,8 +2,8 @@
 ``histories[/{h}[/resubmit]]``.
 
 ``triggers/{t}/run`` answers under the ARM and host prefixes (on the bare ``/workflows/...`` path the legacy
-SAS-signed ``/run`` URL keeps its place) and starts a run the way a call of the trigger would; ``resubmit``
-starts a new run with the trigger outputs of the history's run and answers 202 at once.
+SAS-signed ``/run`` URL keeps its place): it fires the trigger with the call's headers and body; ``resubmit``
+starts a new run with the trigger outputs of the history's run. Both answer 202 as the run starts.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ async def run_trigger(api, request):
         data = await request.read()
         if data:
             outputs["body"] = content.decode_body(data, request.headers.get("Content-Type"))
-    return await invoke.run_accepted(api.server, request, entry, trig, outputs)
+    return await start_run(api.server, request, entry, trig, outputs)
 
 
 async def list_histories(api, request):
@@ -153,9 +153,14 @@ async def resubmit(api, request):
     if record is None:
         raise HttpError(409, "WorkflowTriggerHistoryCannotBeResubmitted",
                         f"The trigger history '{stored['name']}' did not start a run: there is nothing to resubmit.")
+    outputs = copy.deepcopy((record.get("trigger") or {}).get("outputs") or {})
+    return await start_run(server, request, entry, trig, outputs)
+
+
+async def start_run(server, request, entry, trig, outputs: dict) -> web.Response:
+    """Fire ``trig`` with ``outputs`` and answer 202 at once (the run goes on; nobody waits for a Response)."""
     if not entry.enabled:
         raise invoke.not_enabled(entry)
-    outputs = copy.deepcopy((record.get("trigger") or {}).get("outputs") or {})
     if not trig.limiter.try_acquire():
         await trig.limiter.acquire(entry.name, trig.name)
     try:
