@@ -131,7 +131,7 @@ def _token(name: str) -> str:
 
 def _untoken(token: str) -> str | None:
     try:
-        return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("utf-8")
+        return base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True).decode("utf-8")
     except (ValueError, UnicodeDecodeError):
         return None
 
@@ -140,15 +140,14 @@ def page(request, items: list, name_of: Callable[[object], str], fields: dict[st
          shape: Callable[[object], dict] | None = None) -> dict:
     """One page of ``items`` (already newest first) for ``request``: ``{"value": [...], "nextLink"?}``.
 
-    ``fields`` are the filterable fields (None: the list takes no ``$filter``); ``shape`` turns an item into
+    ``fields`` are the filterable fields (None: any ``$filter`` is refused); ``shape`` turns an item into
     the resource the answer shows.
     """
     query = request.query
     size = parse_top(query.get("$top"))
-    if fields is not None:
-        keep = parse_filter(query.get("$filter"), fields)
-        if keep is not None:
-            items = [item for item in items if keep(item)]
+    keep = parse_filter(query.get("$filter"), fields or {})  # a list without filterable fields refuses any
+    if keep is not None:
+        items = [item for item in items if keep(item)]
     start = 0
     token = query.get("$skiptoken")
     if token:

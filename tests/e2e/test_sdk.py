@@ -259,3 +259,26 @@ async def test_cancel_a_running_run(serve_real):
     with pytest.raises(HttpResponseError) as err:
         await sdk(c.workflow_runs.cancel, RG, "slow", run)
     assert err.value.status_code == 409 and err.value.error.code == "WorkflowRunCannotBeCancelled"
+
+
+async def test_the_async_client_too(serve_real):
+    """``azure.mgmt.logic.aio`` (aiohttp underneath) on the same loop as the server."""
+    from azure.mgmt.logic.aio import LogicManagementClient
+
+    class _AsyncCredential:
+        async def get_token(self, *scopes, **kwargs):
+            return AccessToken("unused", 2**31)
+
+        async def close(self):
+            pass
+
+    live = await serve_real({"orders.json": ORDERS})
+    run = await _fire(live, "orders", {"ok": True})
+    await asyncio.sleep(0.05)
+    async with LogicManagementClient(_AsyncCredential(), SUB, base_url=live.base,
+                                     authentication_policy=SansIOHTTPPolicy()) as c:
+        assert [r.name async for r in c.workflow_runs.list(RG, "orders", top=1)] == [run]
+        action = await c.workflow_run_actions.get(RG, "orders", run, "Fine")
+        assert action.status == "Succeeded" and action.outputs_link.content_size == len(b'{"ok":true}')
+        url = await c.workflow_triggers.list_callback_url(RG, "orders", "manual")
+        assert (await live.call("POST", url.value, json={"ok": True}))[0] == 200
