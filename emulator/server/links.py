@@ -89,7 +89,7 @@ def serve(server, workflow_not_found):
         record = server.history.run(entry.name, info["run"])
         if record is None:
             raise HttpError(404, "WorkflowRunNotFound", f"The workflow run '{info['run']}' could not be found.")
-        found, value = run_records.content(record, info["kind"], info.get("action"), info.get("rep"))
+        found, value = run_records.content(entry, record, info["kind"], info.get("action"), info.get("rep"))
         if not found:
             raise not_found(info["kind"])
         return web.Response(body=to_json_text(value).encode("utf-8"), content_type="application/json",

@@ -45,7 +45,7 @@ def action_tracking_id(run: str, action: str, repetition: str = "") -> str:
 
 
 def _trigger_view(api, request, entry, record: dict) -> dict:
-    trig = record.get("trigger") or {}
+    trig = run_records.shown_trigger(entry, record)
     view = {"name": trig.get("name"), **links.links(api.server.keys, entry, api.base(request), record["name"],
                                                       trig, "Trigger"),
             "scheduledTime": trig.get("scheduledTime") or trig.get("startTime"), "startTime": trig.get("startTime"),

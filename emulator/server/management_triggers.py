@@ -13,7 +13,7 @@ import json
 
 from aiohttp import web
 
-from . import arm, content, invoke, links, odata, sas, urls
+from . import arm, content, invoke, links, odata, run_records, sas, urls
 from .errors import HttpError
 from .keys import RUN_ID
 from .management_base import json_response, read_body
@@ -69,7 +69,7 @@ def history_resource(api, request, entry, trigger: str, stored: dict) -> dict:
     wf = arm.workflow_id(request, entry.name)
     if props.get("fired"):
         record = api.server.history.run(entry.name, name)
-        trig = (record or {}).get("trigger") or {}
+        trig = run_records.shown_trigger(entry, record) if record else {}
         props["trackingId"] = trig.get("trackingId")
         props.update(links.links(api.server.keys, entry, api.base(request), name, trig, "Trigger"))
         props["run"] = arm.ref(f"{wf}/runs/{name}", name, arm.RUNS)

@@ -12,6 +12,17 @@ KINDS = {"ActionInputs": "inputs", "ActionOutputs": "outputs", "TriggerInputs": 
          "TriggerOutputs": "outputs"}
 
 
+def shown_trigger(entry, record: dict) -> dict:
+    """The run's trigger record with the parts its ``runtimeConfiguration.secureData`` secures hidden."""
+    trig = record.get("trigger") or {}
+    found = entry.trigger(str(trig.get("name") or ""))
+    config = getattr(getattr(found, "trigger", None), "runtime_configuration", None) or {}
+    secured = (config.get("secureData") or {}).get("properties") or []
+    if not secured:
+        return trig
+    return {k: SECURED if k in secured and k in ("inputs", "outputs") else v for k, v in trig.items()}
+
+
 def find_action(record: dict, name: str) -> tuple[str, dict] | None:
     actions = record.get("actions") or {}
     if name in actions:
@@ -42,7 +53,7 @@ def find_repetition(action_name: str, action: dict, name: str) -> dict | None:
     return next((rep for rep_name, rep in repetitions(action_name, action) if rep_name == name), None)
 
 
-def content(record: dict, kind: str, action: str | None = None, repetition: str | None = None):
+def content(entry, record: dict, kind: str, action: str | None = None, repetition: str | None = None):
     """The inputs or outputs a content link serves; ``(False, None)`` when there is none to serve."""
     key = KINDS.get(kind)
     if key is None:
@@ -50,7 +61,7 @@ def content(record: dict, kind: str, action: str | None = None, repetition: str 
     if kind.startswith("Trigger"):
         if action is not None:
             return False, None
-        holder = record.get("trigger") or {}
+        holder = shown_trigger(entry, record)
     else:
         if action is None:
             return False, None

@@ -261,6 +261,26 @@ async def test_cancel_a_running_run(serve_real):
     assert err.value.status_code == 409 and err.value.error.code == "WorkflowRunCannotBeCancelled"
 
 
+async def test_secured_trigger_outputs_get_no_link(serve_real):
+    doc = flow({"Reply": {"type": "Response", "kind": "Http", "inputs": {"statusCode": 200}, "runAfter": {}}},
+               runtimeConfiguration={"secureData": {"properties": ["outputs"]}})
+    live = await serve_real({"quiet.json": doc})
+    c = client(live)
+    run = await _fire(live, "quiet", {"password": "hunter2"})
+    await asyncio.sleep(0.05)
+    got = await sdk(c.workflow_runs.get, RG, "quiet", run)
+    assert got.trigger.outputs_link is None and got.trigger.inputs_link is not None
+    history = await sdk(c.workflow_trigger_histories.get, RG, "quiet", "manual", run)
+    assert history.outputs_link is None
+    path = got.trigger.inputs_link.uri.replace("TriggerInputs", "TriggerOutputs")  # wrong sig and no content
+    assert (await live.call("GET", path))[0] == 401
+    from emulator.server import links
+    signed = links.link(live.server.keys, live.entry("quiet"), live.base,
+                        links.content_path(run, "TriggerOutputs"), None)["uri"]
+    status, _, out = await live.call_json("GET", signed)  # a valid signature still gets nothing secured
+    assert status == 404 and out["error"]["code"] == "ContentNotFound"
+
+
 async def test_the_async_client_too(serve_real):
     """``azure.mgmt.logic.aio`` (aiohttp underneath) on the same loop as the server."""
     from azure.mgmt.logic.aio import LogicManagementClient
