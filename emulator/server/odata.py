@@ -5,8 +5,10 @@ A filter is comparisons joined by ``and``: ``status eq 'Failed'``, ``startTime g
 strings, with ``''`` for a quote, or bare date-times and numbers). Each list names the fields it knows; any
 other field, operator or shape is a 400 ``InvalidQueryFilter``, never ignored.
 
-Lists are newest first; a page holds ``$top`` items (or :data:`DEFAULT_PAGE`), and ``nextLink`` repeats the
-request with ``$skiptoken`` naming the last item given, so items added meanwhile do not shift the pages.
+Lists are newest first; a page holds ``$top`` items (or :data:`DEFAULT_PAGE`, Azure's 30), and ``nextLink``
+repeats the request with ``$skiptoken`` naming the last item given, so items added meanwhile do not shift the
+pages. (Azure's next links write ``%24top``, which azure-mgmt-logic 10.0 then sends twice and Azure refuses
+as ``'10,10'``; the emulator writes ``$top`` so that the SDK's pagers work.)
 """
 
 from __future__ import annotations
@@ -120,8 +122,8 @@ def parse_top(value: str | None) -> int:
     except ValueError:
         top = 0
     if top <= 0:
-        raise HttpError(400, "InvalidQueryParameterValue",
-                        f"The value '{value}' of query parameter '$top' is not valid: a positive integer is expected.")
+        raise HttpError(400, "InvalidTopInQueryString", f"The value for top of '{value}' is not an integer; the "
+                        "value must be an integer value greater than zero.")
     return min(top, MAX_PAGE)
 
 

@@ -207,7 +207,7 @@ async def test_paging_filters_and_bad_parameters(serve):
     _, _, first = await live.call_json("GET", f"{live.base}/workflows/echo/runs?$top=1&$filter=status%20eq%20'Succeeded'")
     assert "$filter=status%20eq%20%27Succeeded%27" in first["nextLink"]
     base = f"{live.base}/workflows/echo"
-    for query, code in (("$top=0", "InvalidQueryParameterValue"), ("$top=x", "InvalidQueryParameterValue"),
+    for query, code in (("$top=0", "InvalidTopInQueryString"), ("$top=x", "InvalidTopInQueryString"),
                         ("$skiptoken=%%%", "InvalidQueryParameterValue"),
                         ("$filter=status eq", "InvalidQueryFilter"),
                         ("$filter=status eq 'A' or status eq 'B'", "InvalidQueryFilter"),
