@@ -20,6 +20,7 @@ HISTORIES = "Microsoft.Logic/workflows/triggers/histories"
 RUNS = "Microsoft.Logic/workflows/runs"
 ACTIONS = "Microsoft.Logic/workflows/runs/actions"
 REPETITIONS = "Microsoft.Logic/workflows/runs/actions/repetitions"
+SCOPE_REPETITIONS = "Microsoft.Logic/workflows/runs/actions/scopeRepetitions"
 VERSIONS = "Microsoft.Logic/workflows/versions"
 
 # Every management path answers under each of these prefixes (``{sub}``, ``{rg}``, ``{site}`` from the path).

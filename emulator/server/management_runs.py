@@ -1,4 +1,5 @@
-"""Runs, their actions and repetitions: ``runs[/{run}[/cancel]]``, ``runs/{run}/actions[/{a}[/repetitions[/{rep}]]]``.
+"""Runs, their actions and repetitions: ``runs[/{run}[/cancel]]``, ``runs/{run}/actions[/{a}[/repetitions[/{rep}]]]``,
+``runs/{run}/actions/{loop}/scopeRepetitions[/{rep}]`` (a loop's iterations).
 
 Resources in Azure's shape (``WorkflowRun``, ``WorkflowRunAction``, ``WorkflowRunActionRepetitionDefinition``):
 ARM ids, ``correlation`` nested, inputs and outputs as content links (:mod:`links`), lists paged
@@ -99,15 +100,16 @@ def action_resource(api, request, entry, run: str, name: str, action: dict) -> d
     return arm.resource(f"{run_id(request, entry, run)}/actions/{name}", name, arm.ACTIONS, props)
 
 
-def repetition_resource(api, request, entry, run: str, action: str, rep_name: str, rep: dict) -> dict:
+def repetition_resource(api, request, entry, run: str, action: str, rep_name: str, rep: dict,
+                        kind: str = "repetitions") -> dict:
     props = {"startTime": rep.get("startTime"), "endTime": rep.get("endTime"),
              "correlation": _correlation(rep, run, action, rep_name), "status": rep.get("status"),
              "code": rep.get("code"), "error": rep.get("error"), "trackingId": rep.get("trackingId"),
              **links.links(api.server.keys, entry, api.base(request), run, rep, "Action", action, rep_name),
              "trackedProperties": rep.get("trackedProperties"), "retryHistory": rep.get("retryHistory"),
              "iterationCount": rep.get("iterationCount"), "repetitionIndexes": rep.get("repetitionIndexes")}
-    rid = f"{run_id(request, entry, run)}/actions/{action}/repetitions/{rep_name}"
-    return arm.resource(rid, rep_name, arm.REPETITIONS, props)
+    rid = f"{run_id(request, entry, run)}/actions/{action}/{kind}/{rep_name}"
+    return arm.resource(rid, rep_name, arm.REPETITIONS if kind == "repetitions" else arm.SCOPE_REPETITIONS, props)
 
 
 # ---------------------------------------------------------------------- handlers
@@ -186,6 +188,28 @@ async def get_repetition(api, request):
     return json_response(repetition_resource(api, request, entry, record["name"], name, wanted, rep))
 
 
+async def list_scope_repetitions(api, request):
+    """The iterations of a Foreach or Until action (``scopeRepetitions``)."""
+    entry = api.entry(request)
+    record = api.run(request, entry)
+    name, _ = _action(request, record)
+    items = run_records.scope_repetitions(record, name)
+    return json_response(odata.page(request, items, lambda item: item[0], None, lambda item: repetition_resource(
+        api, request, entry, record["name"], name, *item, kind="scopeRepetitions")))
+
+
+async def get_scope_repetition(api, request):
+    entry = api.entry(request)
+    record = api.run(request, entry)
+    name, _ = _action(request, record)
+    wanted = request.match_info["rep"]
+    found = dict(run_records.scope_repetitions(record, name)).get(wanted)
+    if found is None:
+        raise HttpError(404, "WorkflowRunActionRepetitionNotFound", f"The repetition '{wanted}' could not be found.")
+    return json_response(repetition_resource(api, request, entry, record["name"], name, wanted, found,
+                                             kind="scopeRepetitions"))
+
+
 R = "/workflows/{wf}/runs"
 ROUTES = (
     ("GET", R, list_runs, None),
@@ -195,4 +219,6 @@ ROUTES = (
     ("GET", R + "/{run}/actions/{action}", get_action, None),
     ("GET", R + "/{run}/actions/{action}/repetitions", list_repetitions, None),
     ("GET", R + "/{run}/actions/{action}/repetitions/{rep}", get_repetition, None),
+    ("GET", R + "/{run}/actions/{action}/scopeRepetitions", list_scope_repetitions, None),
+    ("GET", R + "/{run}/actions/{action}/scopeRepetitions/{rep}", get_scope_repetition, None),
 )

@@ -6,7 +6,7 @@ indexes outermost first (``000001`` or ``000001-000000``).
 
 from __future__ import annotations
 
-from ..runtime.run import SECURED
+from ..runtime.run import SECURED, worst
 
 KINDS = {"ActionInputs": "inputs", "ActionOutputs": "outputs", "TriggerInputs": "inputs",
          "TriggerOutputs": "outputs"}
@@ -51,6 +51,32 @@ def repetitions(action_name: str, action: dict) -> list[tuple[str, dict]]:
 
 def find_repetition(action_name: str, action: dict, name: str) -> dict | None:
     return next((rep for rep_name, rep in repetitions(action_name, action) if rep_name == name), None)
+
+
+def scope_repetitions(record: dict, loop: str) -> list[tuple[str, dict]]:
+    """The iterations of loop action ``loop`` (Azure's scope repetitions), gathered from the repetitions of the
+    actions inside it: times span theirs, the status is the worst of theirs."""
+    groups: dict[str, dict] = {}
+    for action in (record.get("actions") or {}).values():
+        for rep in action.get("repetitions") or []:
+            indexes = rep.get("repetitionIndexes") if isinstance(rep, dict) else None
+            depth = next((i for i, index in enumerate(indexes or []) if index.get("scopeName") == loop), None)
+            if depth is None:
+                continue
+            key = indexes[: depth + 1]
+            name = "-".join(f"{int(i.get('itemIndex', 0)):06d}" for i in key)
+            group = groups.setdefault(name, {"repetitionIndexes": key, "statuses": []})
+            group["statuses"].append(rep.get("status"))
+            for field, pick in (("startTime", min), ("endTime", max)):
+                if rep.get(field):
+                    group[field] = pick(group[field], rep[field]) if group.get(field) else rep[field]
+    out = []
+    for name in sorted(groups):
+        group = groups[name]
+        statuses = group.pop("statuses")
+        group["status"] = "Running" if "Running" in statuses else worst(statuses)
+        out.append((name, group))
+    return out
 
 
 def content(entry, record: dict, kind: str, action: str | None = None, repetition: str | None = None):

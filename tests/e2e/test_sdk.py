@@ -213,6 +213,13 @@ async def test_repetitions(serve_real):
     assert rep.id.endswith(f"/runs/{run}/actions/Double/repetitions/000002") and rep.status == "Succeeded"
     assert rep.repetition_indexes[0].item_index == 2
     assert (await asyncio.to_thread(fetch, rep.outputs_link.uri)) == (200, b"6")
+    scopes = await sdk(c.workflow_run_action_scope_repetitions.list, RG, "loop", run, "Each")
+    assert [(s.name, s.status, s.repetition_indexes[0].scope_name) for s in scopes] == [
+        ("000000", "Succeeded", "Each"), ("000001", "Succeeded", "Each"), ("000002", "Succeeded", "Each")]
+    one = await sdk(c.workflow_run_action_scope_repetitions.get, RG, "loop", run, "Each", "000001")
+    assert one.id.endswith(f"/runs/{run}/actions/Each/scopeRepetitions/000001") and one.start_time is not None
+    with pytest.raises(ResourceNotFoundError) as err:
+        await sdk(c.workflow_run_action_scope_repetitions.get, RG, "loop", run, "Each", "000009")
     with pytest.raises(ResourceNotFoundError) as err:
         await sdk(c.workflow_run_action_repetitions.get, RG, "loop", run, "Double", "000009")
     assert err.value.error.code == "WorkflowRunActionRepetitionNotFound"
