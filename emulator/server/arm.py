@@ -21,6 +21,7 @@ RUNS = "Microsoft.Logic/workflows/runs"
 ACTIONS = "Microsoft.Logic/workflows/runs/actions"
 REPETITIONS = "Microsoft.Logic/workflows/runs/actions/repetitions"
 SCOPE_REPETITIONS = "Microsoft.Logic/workflows/runs/actions/scopeRepetitions"
+REQUEST_HISTORIES = "Microsoft.Logic/workflows/runs/actions/requestHistories"
 VERSIONS = "Microsoft.Logic/workflows/versions"
 
 # Every management path answers under each of these prefixes (``{sub}``, ``{rg}``, ``{site}`` from the path).

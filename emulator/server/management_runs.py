@@ -210,6 +210,41 @@ async def get_scope_repetition(api, request):
                                              kind="scopeRepetitions"))
 
 
+def request_history_resource(request, entry, run: str, action: str, rep: str | None, name: str, call: dict) -> dict:
+    sent = call.get("request") or {}
+    answer = call.get("response") or {}
+    response = None
+    if "statusCode" in answer:
+        response = {"statusCode": answer.get("statusCode"), "headers": answer.get("headers") or {}}
+    props = _drop_none({"startTime": call.get("time"), "endTime": call.get("time"),
+                        "request": _drop_none({"uri": sent.get("url") or sent.get("path"), "method": sent.get("method"),
+                                               "headers": sent.get("headers") or {}}),
+                        "response": response})
+    below = f"/repetitions/{rep}" if rep is not None else ""
+    rid = f"{run_id(request, entry, run)}/actions/{action}{below}/requestHistories/{name}"
+    return {"id": rid, "name": name, "type": arm.REQUEST_HISTORIES, "properties": props}
+
+
+async def list_request_histories(api, request):
+    """The HTTP requests an action (or one of its repetitions) sent: ``requestHistories``."""
+    entry = api.entry(request)
+    record = api.run(request, entry)
+    name, action = _action(request, record)
+    rep = request.match_info.get("rep")
+    if rep is not None and run_records.find_repetition(name, action, rep) is None:
+        raise HttpError(404, "WorkflowRunActionRepetitionNotFound", f"The repetition '{rep}' could not be found.")
+    items = run_records.request_histories(record, name, rep)
+    wanted = request.match_info.get("history")
+    if wanted is not None:
+        call = dict(items).get(wanted)
+        if call is None:
+            raise HttpError(404, "WorkflowRunActionRequestHistoryNotFound",
+                            f"The request history '{wanted}' could not be found.")
+        return json_response(request_history_resource(request, entry, record["name"], name, rep, wanted, call))
+    return json_response(odata.page(request, items, lambda item: item[0], None, lambda item: (
+        request_history_resource(request, entry, record["name"], name, rep, *item))))
+
+
 R = "/workflows/{wf}/runs"
 ROUTES = (
     ("GET", R, list_runs, None),
@@ -219,6 +254,10 @@ ROUTES = (
     ("GET", R + "/{run}/actions/{action}", get_action, None),
     ("GET", R + "/{run}/actions/{action}/repetitions", list_repetitions, None),
     ("GET", R + "/{run}/actions/{action}/repetitions/{rep}", get_repetition, None),
+    ("GET", R + "/{run}/actions/{action}/requestHistories", list_request_histories, None),
+    ("GET", R + "/{run}/actions/{action}/requestHistories/{history}", list_request_histories, None),
+    ("GET", R + "/{run}/actions/{action}/repetitions/{rep}/requestHistories", list_request_histories, None),
+    ("GET", R + "/{run}/actions/{action}/repetitions/{rep}/requestHistories/{history}", list_request_histories, None),
     ("GET", R + "/{run}/actions/{action}/scopeRepetitions", list_scope_repetitions, None),
     ("GET", R + "/{run}/actions/{action}/scopeRepetitions/{rep}", get_scope_repetition, None),
 )

@@ -6,6 +6,8 @@ indexes outermost first (``000001`` or ``000001-000000``).
 
 from __future__ import annotations
 
+import uuid
+
 from ..runtime.run import SECURED, worst
 
 KINDS = {"ActionInputs": "inputs", "ActionOutputs": "outputs", "TriggerInputs": "inputs",
@@ -76,6 +78,22 @@ def scope_repetitions(record: dict, loop: str) -> list[tuple[str, dict]]:
         statuses = group.pop("statuses")
         group["status"] = "Running" if "Running" in statuses else worst(statuses)
         out.append((name, group))
+    return out
+
+
+def request_histories(record: dict, action: str, repetition: str | None = None) -> list[tuple[str, dict]]:
+    """The outbound calls an action (or one repetition of it) made, from the run's call log, in order;
+    each named by a stable guid."""
+    out = []
+    for index, call in enumerate(record.get("calls") or []):
+        if str(call.get("action", "")).lower() != action.lower():
+            continue
+        indexes = call.get("repetitionIndexes")
+        rep = "-".join(f"{int(i.get('itemIndex', 0)):06d}" for i in indexes) if indexes else None
+        if rep != repetition:
+            continue
+        name = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{record.get('name')}/calls/{index}"))
+        out.append((name, call))
     return out
 
 

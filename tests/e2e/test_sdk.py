@@ -7,6 +7,7 @@ authentication policy over plain http; it runs in a worker thread while the serv
 from __future__ import annotations
 
 import asyncio
+import json
 import urllib.request
 
 import pytest
@@ -223,6 +224,31 @@ async def test_repetitions(serve_real):
     with pytest.raises(ResourceNotFoundError) as err:
         await sdk(c.workflow_run_action_repetitions.get, RG, "loop", run, "Double", "000009")
     assert err.value.error.code == "WorkflowRunActionRepetitionNotFound"
+
+
+async def test_request_histories_of_outbound_calls(serve_real, tmp_path):
+    doc = flow({"Each": {"type": "Foreach", "foreach": "@triggerBody()", "runAfter": {}, "actions": {
+        "Fetch": {"type": "Http", "inputs": {"method": "GET", "uri": "https://api.example.com/items/@{item()}",
+                                             "headers": {"x-try": "1"}}}}}})
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    (folder / "calls.json").write_text(json.dumps(doc))
+    mocks = {"rules": [{"when": {"type": "Http"}, "response": {"statusCode": 204}}], "http": "fail"}
+    (folder / "calls.mocks.json").write_text(json.dumps(mocks))
+    live = await serve_real([folder])
+    c = client(live)
+    run = await _fire(live, "calls", [7, 8])
+    await asyncio.sleep(0.05)
+    sent = await sdk(c.workflow_run_action_repetitions_request_histories.list, RG, "calls", run, "Fetch", "000001")
+    assert len(sent) == 1 and sent[0].properties.request.uri == "https://api.example.com/items/8"
+    assert sent[0].properties.request.method == "GET" and sent[0].properties.response.status_code == 204
+    one = await sdk(c.workflow_run_action_repetitions_request_histories.get, RG, "calls", run, "Fetch", "000001",
+                    sent[0].name)
+    assert one.id.endswith(f"/actions/Fetch/repetitions/000001/requestHistories/{sent[0].name}")
+    assert await sdk(c.workflow_run_action_request_histories.list, RG, "calls", run, "Fetch") == []  # all in loops
+    with pytest.raises(ResourceNotFoundError) as err:
+        await sdk(c.workflow_run_action_request_histories.get, RG, "calls", run, "Fetch", "nope")
+    assert err.value.error.code == "WorkflowRunActionRequestHistoryNotFound"
 
 
 async def test_histories_and_resubmit(serve_real):
