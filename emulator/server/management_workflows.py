@@ -16,6 +16,20 @@ from .management_base import json_response, read_body
 from .management_triggers import callback_url, key_type
 
 WORKFLOW_FIELDS = {"state": odata.Field(lambda entry: entry.state)}
+_TYPES = {t.lower(): t for t in ("String", "SecureString", "Int", "Float", "Bool", "Array", "Object", "SecureObject")}
+
+
+def parameters(workflow) -> dict:
+    """``{name: {"type", "value"}}`` of the definition's parameters; secure ones without their value."""
+    defs = (getattr(workflow, "definition", None) or {}).get("parameters")
+    values = getattr(workflow, "parameters", None) or {}
+    secure = getattr(workflow, "secure_parameters", frozenset())
+    out = {}
+    for name, spec in (defs if isinstance(defs, dict) else {}).items():
+        kind = _TYPES.get(str((spec or {}).get("type", "")).lower(), "NotSpecified") if isinstance(spec, dict) \
+            else "NotSpecified"
+        out[name] = {"type": kind} if name in secure or name not in values else {"type": kind, "value": values[name]}
+    return out
 
 
 def _properties(api, request, entry) -> dict:
@@ -24,7 +38,7 @@ def _properties(api, request, entry) -> dict:
     return {"provisioningState": "Succeeded", "createdTime": created, "changedTime": changed,
             "state": entry.state, "version": entry.version,
             "accessEndpoint": f"{api.base(request)}/workflows/{entry.id}", "sku": {"name": "Standard"},
-            "definition": getattr(wf, "definition", None), "parameters": {}}
+            "definition": getattr(wf, "definition", None), "parameters": parameters(wf)}
 
 
 def workflow_resource(api, request, entry) -> dict:

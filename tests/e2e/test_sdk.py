@@ -35,6 +35,8 @@ ORDERS = flow({"Check": {"type": "If", "expression": {"and": [{"equals": ["@trig
                          "runAfter": {"Secret": ["Succeeded"]}}},
               trigger_inputs={"schema": {"title": "Order", "type": "object",
                                          "properties": {"ok": {"type": "boolean"}}}})
+ORDERS["definition"]["parameters"] = {"greeting": {"type": "string", "defaultValue": "hi"},
+                                      "apiKey": {"type": "securestring", "defaultValue": "s3cret"}}
 SLOW = flow({"Wait": WAIT, "Then": {"type": "Compose", "inputs": "late", "runAfter": {"Wait": ["Succeeded"]}}})
 
 
@@ -83,6 +85,8 @@ async def test_workflows_versions_and_state(serve_real):
         "orders", "slow"]
     got = await sdk(c.workflows.get, RG, "orders")
     assert got.definition["triggers"]["manual"]["type"] == "Request"
+    assert (got.parameters["greeting"].type, got.parameters["greeting"].value) == ("String", "hi")
+    assert (got.parameters["apiKey"].type, got.parameters["apiKey"].value) == ("SecureString", None)
 
     versions = await sdk(c.workflow_versions.list, RG, "orders")
     assert [v.name for v in versions] == [wf.version]
