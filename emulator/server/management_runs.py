@@ -245,11 +245,25 @@ async def list_request_histories(api, request):
         request_history_resource(request, entry, record["name"], name, rep, *item))))
 
 
+async def get_operation(api, request):
+    """``runs/{run}/operations/{op}`` (ARM): the run an asynchronous Response's operation belongs to."""
+    entry = api.entry(request)
+    record = api.run(request, entry)
+    op = request.match_info["op"]
+    found = api.server.operations.get(op)
+    if found is None or getattr(found[1], "run_id", None) != record["name"]:
+        raise HttpError(404, "WorkflowRunOperationNotFound",
+                        f"The operation '{op}' of workflow run '{record['name']}' could not be found.")
+    return json_response(run_resource(api, request, entry, record))
+
+
 R = "/workflows/{wf}/runs"
+ARM_ONLY = tuple(p for p in arm.PREFIXES if p)  # the bare /workflows/{wf}/runs/{r}/operations/{op} is the SAS poll URL
 ROUTES = (
     ("GET", R, list_runs, None),
     ("GET", R + "/{run}", get_run, None),
     ("POST", R + "/{run}/cancel", cancel_run, None),
+    ("GET", R + "/{run}/operations/{op}", get_operation, ARM_ONLY),
     ("GET", R + "/{run}/actions", list_actions, None),
     ("GET", R + "/{run}/actions/{action}", get_action, None),
     ("GET", R + "/{run}/actions/{action}/repetitions", list_repetitions, None),

@@ -178,6 +178,13 @@ async def start_run(server, request, entry, trig, outputs: dict) -> web.Response
     return web.Response(status=202, headers={**NO_CACHE, **headers})
 
 
+async def reset(api, request):
+    """``triggers/{t}/reset``: a Request trigger keeps no state to reset (200)."""
+    entry = api.entry(request)
+    api.trigger(request, entry)
+    return web.Response(status=200)
+
+
 T = "/workflows/{wf}/triggers"
 ARM_ONLY = tuple(p for p in arm.PREFIXES if p)  # the bare /workflows/{wf}/triggers/{t}/run is the SAS URL
 ROUTES = (
@@ -186,6 +193,7 @@ ROUTES = (
     ("POST", T + "/{trigger}/listCallbackUrl", list_callback_url, None),
     ("POST", "/workflows/{wf}/versions/{version}/triggers/{trigger}/listCallbackUrl", list_callback_url, None),
     ("POST", T + "/{trigger}/run", run_trigger, ARM_ONLY),
+    ("POST", T + "/{trigger}/reset", reset, None),
     ("GET", T + "/{trigger}/schemas/json", schema_json, None),
     ("GET", T + "/{trigger}/histories", list_histories, None),
     ("GET", T + "/{trigger}/histories/{history}", get_history, None),

@@ -131,6 +131,7 @@ async def test_callback_urls_keys_and_trigger_operations(serve_real):
     schema = await sdk(c.workflow_triggers.get_schema_json, RG, "orders", "manual")
     assert schema.title == "Order" and '"ok":{"type":"boolean"}' in schema.content
 
+    await sdk(c.workflow_triggers.reset, RG, "orders", "manual")
     before = len(live.server.history.runs("orders"))
     await sdk(c.workflow_triggers.run, RG, "orders", "manual")
     runs = await sdk(c.workflow_runs.list, RG, "orders")
@@ -296,6 +297,22 @@ async def test_cancel_a_running_run(serve_real):
     with pytest.raises(HttpResponseError) as err:
         await sdk(c.workflow_runs.cancel, RG, "slow", run)
     assert err.value.status_code == 409 and err.value.error.code == "WorkflowRunCannotBeCancelled"
+
+
+async def test_run_operation_of_an_asynchronous_response(serve_real):
+    reply = {"type": "Response", "kind": "Http", "inputs": {"statusCode": 200, "body": "done"},
+             "operationOptions": "Asynchronous", "runAfter": {"Wait": ["Succeeded"]}}
+    wait = dict(WAIT, inputs={"interval": {"count": 1, "unit": "Second"}})
+    live = await serve_real({"async.json": flow({"Wait": wait, "Reply": reply})})
+    c = client(live)
+    status, headers, _ = await live.call("POST", live.url("async"))
+    assert status == 202
+    run, op = headers["x-ms-workflow-run-id"], headers["Location"].split("/operations/")[1].split("?")[0]
+    got = await sdk(c.workflow_run_operations.get, RG, "async", run, op)
+    assert got.name == run and got.status == "Running"
+    with pytest.raises(ResourceNotFoundError) as err:
+        await sdk(c.workflow_run_operations.get, RG, "async", run, "nope")
+    assert err.value.error.code == "WorkflowRunOperationNotFound"
 
 
 async def test_secured_trigger_outputs_get_no_link(serve_real):
