@@ -1,4 +1,5 @@
-# make test: sets everything up on a fresh machine, then lint + the whole suite.
+# make test: sets everything up on a fresh machine, then lint (ruff, and lint-imports for the layers in
+# pyproject.toml) + the whole suite.
 # make serve: sets up, then serves flows/ on 127.0.0.1:7071.
 PY ?= python3
 VENV := .venv
@@ -19,6 +20,7 @@ setup: $(STAMP)
 
 lint: setup
 	$(BIN)/ruff check emulator tests bench
+	$(BIN)/lint-imports
 
 test: setup lint
 	$(BIN)/python -m pytest

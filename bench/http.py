@@ -130,10 +130,12 @@ async def _emulator(ready, stub: bool = False) -> None:
 
 def _stub_runtime():
     """The real loader with an instant runtime: answers the token check at once (no run engine)."""
+    from functools import partial
     from types import SimpleNamespace
 
     from emulator.definitions import load_path
     from emulator.runtime import RunOptions, ids
+    from emulator.runtime.actions.registry import lookup
 
     async def invoke(workflow, trigger, outputs, options):
         loop = asyncio.get_running_loop()
@@ -148,7 +150,8 @@ def _stub_runtime():
         inv.done.set_result(inv.record)
         return inv
 
-    return SimpleNamespace(load_path=load_path, invoke=invoke, RunOptions=RunOptions, MockSet=None)
+    return SimpleNamespace(load_path=partial(load_path, action_types=lookup), invoke=invoke,
+                           RunOptions=RunOptions, MockSet=None)
 
 
 def child(kind: str) -> None:

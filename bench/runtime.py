@@ -16,6 +16,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from emulator.definitions import load_definition  # noqa: E402
 from emulator.runtime import RunOptions, run_to_end  # noqa: E402
+from emulator.runtime.actions.registry import lookup  # noqa: E402
 
 FLOW = {
     "triggers": {"manual": {"type": "Request", "kind": "Http"}},
@@ -30,7 +31,7 @@ FLOW = {
 
 
 async def main(iterations: int) -> float:
-    wf, problems = load_definition(FLOW, "bench")
+    wf, problems = load_definition(FLOW, "bench", action_types=lookup)
     assert not problems, problems
     options = RunOptions(response_timeout=None)
     outputs = {"headers": {"Content-Type": "application/json"}, "body": {"amount": 150}}

@@ -38,11 +38,12 @@ EXTENSIONS.append(_add)
 @command("validate", "load and compile workflow files")
 def cmd_validate(args) -> int:
     from .definitions import load_path
+    from .runtime.actions.registry import lookup
 
     failed = False
     total_files = total_wf = 0
     for raw in args.paths:
-        result = load_path(raw, allow_unknown_types=args.allow_unknown_types)
+        result = load_path(raw, action_types=lookup, allow_unknown_types=args.allow_unknown_types)
         by_file: dict[str, list] = {}
         for problem in result.problems:
             by_file.setdefault(problem.file, []).append(problem)
@@ -86,10 +87,11 @@ def _parse_data(data: str | None) -> tuple[bytes | None, str | None]:
 def cmd_run(args) -> int:
     from .definitions import load_path
     from .runtime import RunOptions, find_trigger_for_cli, run_to_end
+    from .runtime.actions.registry import lookup
     from .runtime.run import format_tree
     from .server.content import InvalidRequestContent, build_trigger_outputs, match_relative_path
 
-    result = load_path(args.flow, allow_unknown_types=args.allow_unknown_types)
+    result = load_path(args.flow, action_types=lookup, allow_unknown_types=args.allow_unknown_types)
     errors = result.errors
     for p in errors:
         print(str(p), file=sys.stderr)

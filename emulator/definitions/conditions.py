@@ -10,24 +10,23 @@ from __future__ import annotations
 
 from ..expressions import EvalContext, ExpressionError
 from ..expressions.context import as_context
+from ..expressions.registry import lookup
 from ..expressions.template import CompiledValue
-
-DESIGNER_OPERATORS = ("equals", "contains", "greater", "greaterOrEquals", "less", "lessOrEquals",
-                      "startsWith", "endsWith")
+from ..functions.args import want_bool
 
 
 class Condition:
     """A compiled designer condition: one closure per node, built at load time (no tree walk per run)."""
 
-    __slots__ = ("_fn",)
+    __slots__ = ("fn",)
 
     def __init__(self, fn):
-        self._fn = fn
+        self.fn = fn
 
     def evaluate(self, ctx):
         if ctx.__class__ is not EvalContext:
             ctx = as_context(ctx)
-        return self._fn(ctx)
+        return self.fn(ctx)
 
 
 def _const(value):
@@ -39,19 +38,19 @@ def _logic(op: str, parts: tuple):
         (part,) = parts
 
         def not_(ctx):
-            return not _truth(part(ctx), "not")
+            return not want_bool("not", 0, part(ctx))
         return not_
     if op == "and":
         def and_(ctx):
             for p in parts:
-                if not _truth(p(ctx), "and"):
+                if not want_bool("and", 0, p(ctx)):
                     return False
             return True
         return and_
 
     def or_(ctx):
         for p in parts:
-            if _truth(p(ctx), "or"):
+            if want_bool("or", 0, p(ctx)):
                 return True
         return False
     return or_
@@ -59,8 +58,6 @@ def _logic(op: str, parts: tuple):
 
 def _call(name: str, args: tuple):
     """A call of a registered function on evaluated arguments (looked up once, at load time)."""
-    from ..functions import lookup
-
     spec = lookup(name)
     if spec is None:
         def undefined(ctx):
@@ -79,19 +76,11 @@ def _call(name: str, args: tuple):
 
 def _node(compiled):
     """The function behind a compiled value (its own context check skipped: :class:`Condition` did it)."""
-    if isinstance(compiled, Condition):
-        return compiled._fn
-    if isinstance(compiled, CompiledValue):
-        return compiled._fn
+    if isinstance(compiled, (Condition, CompiledValue)):
+        return compiled.fn
     return compiled.evaluate
 
 
-def _truth(value, op: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    from ..expressions.errors import type_error
-
-    raise type_error(op, 0, "of type boolean", value)
 
 
 def compile_condition(raw, path: str, comp):
@@ -117,9 +106,7 @@ def _compile_node(raw, path: str, comp):
             return _logic(key, tuple(_compile_node(x, f"{path}.{op}[{i}]", comp) for i, x in enumerate(items)))
         if key == "not":
             return _logic("not", (_compile_node(operand, f"{path}.not", comp),))
-        from ..functions import lookup
-
-        if lookup(op) is None and op not in DESIGNER_OPERATORS:
+        if lookup(op) is None:
             comp.problem(f"{path}.{op}", f"unknown condition operator '{op}'", code="InvalidCondition")
         args = operand if isinstance(operand, list) else [operand]
         return _call(op, tuple(_node(comp.value(a, f"{path}.{op}[{i}]")) for i, a in enumerate(args)))

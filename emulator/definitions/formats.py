@@ -2,7 +2,8 @@
 
 :func:`find_in_document` looks at one parsed JSON document and returns every definition in it
 (:class:`Found`), with what travels with it (parameter values, accessControl, kind...).
-:func:`read_path` handles files, ``.zip`` packages and folders (Standard projects).
+:func:`read_file` reads a ``.json`` file or a ``.zip`` package; :func:`read_standard_project` a Standard
+project folder (the loader walks other folders itself).
 
 Formats: bare definition; code view ``{"definition", "parameters"}``; Standard ``workflow.json``
 ``{"definition", "kind"}``; ARM template ``Microsoft.Logic/workflows`` resources; gallery template and

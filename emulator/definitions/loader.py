@@ -2,11 +2,18 @@
 
 Every problem found is reported at once (structure, expressions, unknown types, runAfter
 references) as :class:`LoadProblem` with file, JSON path and column.
+
+The action types are the runtime's, a layer above: every entry point takes them as ``action_types``,
+a lookup ``name -> handler or None`` (``emulator.runtime.actions.registry.lookup``). A handler has
+``type_name``, ``is_container``, ``is_loop`` and ``compile(action, compiler)``;
+``action_types("__unknown__")`` gives the stand-in for a type the lookup does not know.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +30,8 @@ KNOWN_TRIGGER_TYPES = {t.lower() for t in (
     "SlidingWindow", "Http", "HttpWebhook", "Manual", "Batch", "Workflow",
 )}
 SECURE_TYPES = {"securestring", "secureobject"}
+
+ActionTypes = Callable[[str], object]   # action type name -> handler class, or None when unknown
 
 
 @dataclass
@@ -86,18 +95,14 @@ class Compiler:
     def problem(self, path: str, message: str, *, column=None, code="InvalidDefinition", severity=None):
         self.problems.append(LoadProblem(self.file, path, message, column, code, severity or self.severity))
 
+    @contextlib.contextmanager
     def lenient(self):
         """Context manager: problems become warnings (e.g. Agent tools, answered by mocks)."""
-        import contextlib
-
-        @contextlib.contextmanager
-        def manage():
-            before, self.severity = self.severity, "warning"
-            try:
-                yield self
-            finally:
-                self.severity = before
-        return manage()
+        before, self.severity = self.severity, "warning"
+        try:
+            yield self
+        finally:
+            self.severity = before
 
     def _expression_problem(self, path: str, err: ExpressionError):
         self.problem(path, err.message, column=err.column, code=err.code or "InvalidTemplate")
@@ -149,30 +154,37 @@ def _key_path(base: str, key: str) -> str:
 
 # --------------------------------------------------------------------------- public entry points
 
-def load_path(path, *, allow_unknown_types: bool = False) -> LoadResult:
+@dataclass(frozen=True)
+class _Options:
+    action_types: ActionTypes
+    allow_unknown: bool = False     # an unknown action type loads (and fails at run time) instead of an error
+
+
+def load_path(path, *, action_types: ActionTypes, allow_unknown_types: bool = False) -> LoadResult:
     """Load a file (``.json``/``.zip``) or a folder (Standard project, or a folder of workflow files)."""
+    options = _Options(action_types, allow_unknown_types)
     result = LoadResult()
     root = Path(path)
     if root.is_dir():
-        _load_folder(root, result, allow_unknown_types, top=True)
+        _load_folder(root, result, options)
     elif root.is_file():
-        _load_file(root, result, allow_unknown_types, explicit=True)
+        _load_file(root, result, options, explicit=True)
     else:
         result.problems.append(LoadProblem(str(root), "$", "no such file or folder", code="FileNotFound"))
     return result
 
 
-def load_paths(paths, *, allow_unknown_types: bool = False) -> LoadResult:
+def load_paths(paths, *, action_types: ActionTypes, allow_unknown_types: bool = False) -> LoadResult:
     result = LoadResult()
     for p in paths:
-        sub = load_path(p, allow_unknown_types=allow_unknown_types)
+        sub = load_path(p, action_types=action_types, allow_unknown_types=allow_unknown_types)
         result.workflows.extend(sub.workflows)
         result.problems.extend(sub.problems)
         result.files.extend(sub.files)
     return result
 
 
-def _load_folder(folder: Path, result: LoadResult, allow_unknown: bool, top: bool) -> None:
+def _load_folder(folder: Path, result: LoadResult, options: _Options) -> None:
     if formats.is_standard_project(folder):
         found, errors = formats.read_standard_project(folder)
         for file, err in errors:
@@ -180,19 +192,19 @@ def _load_folder(folder: Path, result: LoadResult, allow_unknown: bool, top: boo
             result.problems.append(LoadProblem(str(file), err.json_path, err.message, err.column, err.code))
         for item in found:
             result.files.append(str(item.source))
-            _build(item, result, allow_unknown)
+            _build(item, result, options)
         return
     for child in sorted(folder.iterdir()):
         if child.name.startswith("."):
             continue
         if child.is_dir():
-            _load_folder(child, result, allow_unknown, top=False)
+            _load_folder(child, result, options)
         elif child.suffix.lower() in (".json", ".zip") and child.name.lower() not in formats.SIDE_FILES \
                 and not child.name.lower().endswith(formats.SIDE_SUFFIXES):
-            _load_file(child, result, allow_unknown, explicit=False)
+            _load_file(child, result, options, explicit=False)
 
 
-def _load_file(file: Path, result: LoadResult, allow_unknown: bool, explicit: bool) -> None:
+def _load_file(file: Path, result: LoadResult, options: _Options, explicit: bool) -> None:
     result.files.append(str(file))
     try:
         found = formats.read_file(file)
@@ -209,12 +221,13 @@ def _load_file(file: Path, result: LoadResult, allow_unknown: bool, explicit: bo
             code="NoDefinition", severity="error" if explicit else "warning"))
         return
     for item in found:
-        _build(item, result, allow_unknown)
+        _build(item, result, options)
 
 
-def load_definition(definition: dict, name: str = "workflow", *, source: str = "<memory>",
-                    parameters: dict | None = None, app_settings: dict | None = None,
-                    allow_unknown_types: bool = False, flavor: str = "consumption") -> tuple[Workflow, list]:
+def load_definition(definition: dict, name: str = "workflow", *, action_types: ActionTypes,
+                    source: str = "<memory>", parameters: dict | None = None,
+                    app_settings: dict | None = None, allow_unknown_types: bool = False,
+                    flavor: str = "consumption") -> tuple[Workflow, list]:
     """Build a workflow from an in-memory definition (tests, the Workflow action's callers)."""
     found = formats.find_in_document(definition, Path(source), name) or [
         formats.Found(name, Path(source), definition)]
@@ -224,13 +237,13 @@ def load_definition(definition: dict, name: str = "workflow", *, source: str = "
     if item.flavor == "consumption":
         item.flavor = flavor
     result = LoadResult()
-    wf = _build(item, result, allow_unknown_types)
+    wf = _build(item, result, _Options(action_types, allow_unknown_types))
     return wf, result.problems
 
 
 # --------------------------------------------------------------------------- building the model
 
-def _build(item: formats.Found, result: LoadResult, allow_unknown: bool) -> Workflow:
+def _build(item: formats.Found, result: LoadResult, options: _Options) -> Workflow:
     file = str(item.source)
     problems: list[LoadProblem] = []
     comp = Compiler(file, problems)
@@ -249,7 +262,7 @@ def _build(item: formats.Found, result: LoadResult, allow_unknown: bool) -> Work
     wf.workflow_id = hashlib.sha256(f"{item.source}|{item.name}".encode()).hexdigest()[:32]
     if not violations:  # the model is built from a definition of the right shape only
         try:
-            _build_model(wf, definition, item, comp, base, allow_unknown)
+            _build_model(wf, definition, item, comp, base, options)
         except Exception as exc:  # noqa: BLE001 - a malformed definition is a load problem, never a crash
             comp.problem(base, f"the definition could not be read: {type(exc).__name__}: {exc}",
                          code="InvalidDefinition")
@@ -260,14 +273,14 @@ def _build(item: formats.Found, result: LoadResult, allow_unknown: bool) -> Work
 
 
 def _build_model(wf: Workflow, definition: dict, item: formats.Found, comp: Compiler, base: str,
-                 allow_unknown: bool) -> None:
+                 options: _Options) -> None:
     _resolve_parameters(wf, definition, item, comp, base)
     triggers = definition.get("triggers") if isinstance(definition.get("triggers"), dict) else {}
     for name, raw in triggers.items():
         if isinstance(raw, dict):
             wf.triggers[name] = _build_trigger(name, raw, _key_path(f"{base}.triggers", name), comp)
     actions = definition.get("actions") if isinstance(definition.get("actions"), dict) else {}
-    wf.actions = _build_branch(actions, f"{base}.actions", None, wf, comp, allow_unknown, "actions")
+    wf.actions = _build_branch(actions, f"{base}.actions", None, wf, comp, options, "actions")
     _check_nesting(wf, comp)
 
 
@@ -326,9 +339,8 @@ def _build_trigger(name: str, raw: dict, path: str, comp: Compiler) -> Trigger:
 
 
 def _build_branch(actions: dict, path: str, parent: Action | None, wf: Workflow, comp: Compiler,
-                  allow_unknown: bool, label: str, case_value=None) -> Branch:
-    from ..runtime.actions.registry import lookup
-
+                  options: _Options, label: str, case_value=None) -> Branch:
+    lookup = options.action_types
     branch = Branch(label=label, case_value=case_value)
     for name, raw in actions.items():
         apath = _key_path(path, name)
@@ -338,15 +350,12 @@ def _build_branch(actions: dict, path: str, parent: Action | None, wf: Workflow,
         handler = lookup(type_name)
         action = Action(name=name, type=type_name, raw=raw, path=apath, parent=parent)
         if handler is None:
-            if allow_unknown:
-                handler = lookup("__unknown__")
-                action.unknown_type = type_name
-            else:
+            if not options.allow_unknown:
                 comp.problem(f"{apath}.type", f"action '{name}' has type '{type_name}', which the emulator "
                              "does not support (load with allow_unknown_types to make it fail at run time)",
                              code="UnknownActionType")
-                handler = lookup("__unknown__")
-                action.unknown_type = type_name
+            handler = lookup("__unknown__")
+            action.unknown_type = type_name
         action.handler = handler
         action.type = handler.type_name if not action.unknown_type else type_name
         if name in wf.all_actions:
@@ -357,7 +366,7 @@ def _build_branch(actions: dict, path: str, parent: Action | None, wf: Workflow,
         handler.compile(action, comp)
         for child_label, child_actions, child_path, case in _branch_specs(raw, apath):
             action.branches[child_label] = _build_branch(child_actions, child_path, action, wf, comp,
-                                                         allow_unknown, child_label, case)
+                                                         options, child_label, case)
         branch.actions[name] = action
     _check_run_after(branch, comp, set(wf.triggers) if parent is None else set())
     return branch

@@ -66,8 +66,11 @@ class Action:
         return self.raw.get("kind")
 
     @property
-    def body(self) -> Branch | None:
-        return self.branches.get("actions")
+    def body(self) -> Branch:
+        """The container's own actions (Scope, Foreach, Until, If's true side): an empty branch when the
+        definition lists none, so the runtime never checks for a missing one."""
+        body = self.branches.get("actions")
+        return body if body is not None else Branch()
 
     def children(self):
         """Every direct child action in every branch."""
@@ -78,7 +81,7 @@ class Action:
         """Enclosing Foreach/Until actions, innermost first."""
         node = self.parent
         while node is not None:
-            if getattr(node.handler, "is_loop", False):
+            if node.handler.is_loop:
                 yield node
             node = node.parent
 

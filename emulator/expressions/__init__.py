@@ -1,5 +1,9 @@
 """The workflow expression engine: the public entry points.
 
+The compiler looks functions up in :mod:`.registry`; the built-in functions register there when
+:mod:`emulator.functions` is imported, which the package root ``emulator/__init__.py`` does, so importing
+anything under ``emulator`` gives a compiler with every built-in function.
+
 >>> from emulator.expressions import compile_template
 >>> compile_template("@concat('a', 'b')").evaluate({})
 'ab'
@@ -22,10 +26,3 @@ __all__ = [
     "to_json_value",
     "to_string",
 ]
-
-
-def _register_functions() -> None:
-    from .. import functions  # noqa: F401 - registers every built-in function
-
-
-_register_functions()

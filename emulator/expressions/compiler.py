@@ -29,6 +29,7 @@ from lark import Token, Tree
 from .context import EvalContext, as_context
 from .errors import ExpressionError, ExpressionSyntaxError, type_error
 from .parser import parse
+from .registry import lookup
 from .values import INT64_MAX, INT64_MIN, select
 
 KEYWORDS = {"null": None, "true": True, "false": False}
@@ -155,8 +156,6 @@ class _Gen:
             column=tok.start_pos, expression=self.text)
 
     def call(self, node: Tree, indent: int) -> str:
-        from ..functions.registry import lookup
-
         name_tok: Token = node.children[0]
         rest = node.children[1:]
         args = [c for c in rest if not (isinstance(c, Tree) and c.data in ("prop", "index"))]

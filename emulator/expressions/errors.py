@@ -47,6 +47,11 @@ def count_word(n: int) -> str:
     return NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n)
 
 
+def usage(function: str) -> str:
+    """The host's closing sentence of a function's error message."""
+    return f"Please see https://aka.ms/logicexpressions#{function.lower()} for usage details."
+
+
 def type_error(function: str, index: int, expected: str, value) -> ExpressionError:
     """The host's wording for a wrong argument type.
 
@@ -57,8 +62,7 @@ def type_error(function: str, index: int, expected: str, value) -> ExpressionErr
 
     return ExpressionError(
         f"The template language function '{function}' expects its {ordinal(index)} parameter to be "
-        f"{expected}. The provided value is of type '{type_name(value)}'. "
-        f"Please see https://aka.ms/logicexpressions#{function.lower()} for usage details."
+        f"{expected}. The provided value is of type '{type_name(value)}'. " + usage(function)
     )
 
 

@@ -157,21 +157,22 @@ class CompiledValue:
     """A JSON value (action inputs, a Response body...) with every string compiled.
 
     ``templates`` lists ``(json_path, Template)`` for every expression inside, so a loader can
-    report problems with their paths.
+    report problems with their paths. ``fn(ctx)`` is the function behind :meth:`evaluate`, for callers
+    that already hold an :class:`EvalContext` (the designer conditions compose these).
     """
 
-    __slots__ = ("source", "_fn", "templates", "is_static")
+    __slots__ = ("source", "fn", "templates", "is_static")
 
     def __init__(self, source, fn, templates, is_static):
         self.source = source
-        self._fn = fn
+        self.fn = fn
         self.templates = templates
         self.is_static = is_static
 
     def evaluate(self, context=None):
         if context.__class__ is not EvalContext:
             context = as_context(context)
-        return self._fn(context)
+        return self.fn(context)
 
 
 def compile_value(value, path: str = "$", *, strict: bool = False) -> CompiledValue:

@@ -1,4 +1,10 @@
-"""Built-in expression functions, one module per category; importing this package registers them all."""
+"""Built-in expression functions, one module per family.
+
+Importing this package imports every family module, and each registers its functions in
+:mod:`emulator.expressions.registry` (the layer below, where the compiler looks them up). The package
+root ``emulator/__init__.py`` imports this package, so the functions are registered whatever part of
+``emulator`` a program imports first (``from emulator.expressions import compile_template`` included).
+"""
 
 from . import (  # noqa: F401 - imported for their registrations
     binary,
@@ -14,6 +20,3 @@ from . import (  # noqa: F401 - imported for their registrations
     workflow,
     xml,
 )
-from .registry import REGISTRY, FunctionSpec, function, lookup
-
-__all__ = ["REGISTRY", "FunctionSpec", "function", "lookup"]

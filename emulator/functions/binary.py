@@ -21,8 +21,9 @@ import re
 
 from ..expressions.encoding import charset_error, decode_base64, first_charset, lookup_charset
 from ..expressions.errors import ExpressionError, function_error, type_error
+from ..expressions.registry import function
 from ..expressions.values import OCTET_STREAM, Blob, blob_from_envelope, to_string
-from .registry import function
+from .args import want_str
 
 TEXT_UTF8 = "text/plain;charset=utf-8"
 JSON_UTF8 = "application/json;charset=utf-8"
@@ -39,12 +40,6 @@ def _utf8(text: str) -> bytes:
         return text.encode("utf-8")
     except UnicodeEncodeError:
         return _SURROGATE.sub("\ufffd", text).encode("utf-8")
-
-
-def _string_arg(fn: str, value, index: int = 0) -> str:
-    if not isinstance(value, str):
-        raise type_error(fn, index, "of type string", value)
-    return value
 
 
 def _content_arg(value) -> Blob | None:
@@ -88,7 +83,7 @@ def base64(value):
 
 @function("base64ToBinary", min_args=1, category="conversion")
 def base64_to_binary(value):
-    text = _string_arg("base64ToBinary", value)
+    text = want_str("base64ToBinary", 0, value)
     data = decode_base64(text)
     if data is None:
         raise _not_base64("base64ToBinary")
@@ -96,7 +91,7 @@ def base64_to_binary(value):
 
 
 def _base64_to_string(fn: str, value) -> str:
-    data = decode_base64(_string_arg(fn, value))
+    data = decode_base64(want_str(fn, 0, value))
     if data is None:
         raise _not_base64(fn)
     return data.decode("utf-8", errors="replace")
@@ -174,7 +169,7 @@ def parse_data_uri(fn: str, text: str, for_string: bool) -> tuple[str, Blob]:
 
 
 def _data_uri_to_binary(fn: str, value) -> Blob:
-    text = _string_arg(fn, value)
+    text = want_str(fn, 0, value)
     content_type, blob = parse_data_uri(fn, text, for_string=False)
     for segment in content_type.split(";")[1:]:
         if segment.count("=") > 1:
@@ -198,7 +193,7 @@ def decode_data_uri(value):
 @function("dataUriToString", min_args=1, category="conversion")
 def data_uri_to_string(value):
     fn = "dataUriToString"
-    text = _string_arg(fn, value)
+    text = want_str(fn, 0, value)
     content_type, blob = parse_data_uri(fn, text, for_string=True)
     parts = content_type.split(";", 2)
     if len(parts) >= 2 and parts[1][:8].lower() == "charset=":
@@ -237,17 +232,17 @@ def encode_uri_component(*values):
 
 @function("uriComponentToString", min_args=1, category="conversion")
 def uri_component_to_string(value):
-    return url_decode(_string_arg("uriComponentToString", value))
+    return url_decode(want_str("uriComponentToString", 0, value))
 
 
 @function("decodeUriComponent", min_args=1, category="conversion")
 def decode_uri_component(value):
-    return url_decode(_string_arg("decodeUriComponent", value))
+    return url_decode(want_str("decodeUriComponent", 0, value))
 
 
 @function("uriComponentToBinary", min_args=1, category="conversion")
 def uri_component_to_binary(value):
-    return Blob(url_decode_bytes(_string_arg("uriComponentToBinary", value)), OCTET_STREAM)
+    return Blob(url_decode_bytes(want_str("uriComponentToBinary", 0, value)), OCTET_STREAM)
 
 
 # --------------------------------------------------------------------------- byte order marks

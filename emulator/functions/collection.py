@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from ..expressions.errors import ExpressionError, type_error
+from ..expressions.errors import ExpressionError, type_error, usage
+from ..expressions.registry import function
 from ..expressions.values import (
     Blob,
     float_to_decimal,
@@ -19,15 +20,14 @@ from ..expressions.values import (
     type_name,
     values_equal,
 )
-from .registry import function
-from .string import MAX_RESULT_LENGTH as MAX_TEXT  # noqa: E402
-from .string import from_utf16_view, single_param_error, utf16_len, utf16_view, want_int, want_str
+from .args import single_param_error, want_array, want_int, want_str
+from .string import MAX_RESULT_LENGTH, from_utf16_view, utf16_len, utf16_view
 
 
 def _same_type_error(fn: str) -> ExpressionError:
     return ExpressionError(
         f"The template language function '{fn}' expects parameters of same type: all arrays or all objects. "
-        f"Please see https://aka.ms/logicexpressions#{fn.lower()} for usage details.")
+        + usage(fn))
 
 
 def _count(fn: str, value) -> int:
@@ -35,8 +35,7 @@ def _count(fn: str, value) -> int:
         shown = to_string(value) if not isinstance(value, (dict, list)) else type_name(value)
         raise ExpressionError(
             f"The template language function '{fn}' expects its second parameter to be a positive integer "
-            f"(zero or more). The provided value is '{shown}'. "
-            f"Please see https://aka.ms/logicexpressions#{fn.lower()} for usage details.")
+            f"(zero or more). The provided value is '{shown}'. " + usage(fn))
     return value
 
 
@@ -106,9 +105,7 @@ def take(collection, count):
 
 @function("skip", min_args=2, category="collection")
 def skip(collection, count):
-    if not isinstance(collection, list):
-        raise type_error("skip", 0, "an array", collection)
-    return collection[_count("skip", count):]
+    return want_array("skip", 0, collection)[_count("skip", count):]
 
 
 @function("chunk", min_args=2, category="collection")
@@ -129,14 +126,14 @@ def chunk(collection, size):
 
 @function("join", min_args=2, category="collection")
 def join(collection, delimiter):
-    if not isinstance(collection, list):
-        raise type_error("join", 0, "an array", collection)
+    collection = want_array("join", 0, collection)
     delimiter = want_str("join", 1, delimiter)
     result = delimiter.join(to_string(item) for item in collection)
-    if len(result) > MAX_TEXT:
+    if len(result) > MAX_RESULT_LENGTH:
         raise ExpressionError(
-            f"The template language function 'join' produced a string longer than the limit of {MAX_TEXT} "
-            f"characters. Please see https://aka.ms/logicexpressions#join for usage details.")
+            f"The template language function 'join' produced a string longer than the limit of "
+            f"{MAX_RESULT_LENGTH} characters. "
+            f"Please see https://aka.ms/logicexpressions#join for usage details.")
     return result
 
 
@@ -253,8 +250,7 @@ def _sort_rank(fn: str, value):
 
 @function("sort", min_args=1, max_args=2, category="collection")
 def sort(collection, sort_by=None):
-    if not isinstance(collection, list):
-        raise type_error("sort", 0, "an array", collection)
+    collection = want_array("sort", 0, collection)
     if sort_by is None:
         keys = [_sort_rank("sort", item) for item in collection]
     else:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..expressions.errors import ExpressionError
+from ..expressions.errors import ExpressionError, usage
+from ..expressions.registry import function
 from ..expressions.values import to_string
-from .registry import function
 
 # .NET Boolean.Parse trims white space and trailing NULs before comparing
 _BOOL_TRIM = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
@@ -20,8 +20,7 @@ _BOOL_TRIM = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u200
 def _not_convertible(fn: str) -> ExpressionError:
     return ExpressionError(
         f"The template language function '{fn}' was invoked with a parameter that is not valid. The value cannot "
-        f"be converted to the target type. Please see https://aka.ms/logicexpressions#{fn.lower()} for usage "
-        f"details.")
+        "be converted to the target type. " + usage(fn))
 
 
 @function("array", min_args=1, category="conversion")

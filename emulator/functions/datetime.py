@@ -8,10 +8,12 @@ optional .NET format string (default ``o``) in the en-US culture unless a locale
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timezone
 
-from ..expressions.errors import ExpressionError, type_error
+from ..expressions.errors import ExpressionError
+from ..expressions.registry import function
 from . import timezones
+from .args import want_int, want_str
 from .dates.cultures import INVARIANT, Culture, get_culture
 from .dates.errors import CultureNotFoundError, DateFormatError, DateParseError, DateRangeError
 from .dates.formatting import format_datetime
@@ -26,7 +28,6 @@ from .dates.values import (
     UTC,
     DateTimeValue,
 )
-from .registry import function
 
 CATEGORY = "datetime"
 DEFAULT_LOCALE = "en-US"
@@ -42,17 +43,7 @@ _UNIT_TICKS = {
 
 # -- argument checks and host-style errors ------------------------------------------------------------
 
-
-def _string(fn: str, index: int, value) -> str:
-    if not isinstance(value, str):
-        raise type_error(fn, index, "of type string", value)
-    return value
-
-
-def _integer(fn: str, index: int, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise type_error(fn, index, "of type integer", value)
-    return value
+INTEGER = "of type integer"  # the date functions' wording (substring and friends say "an integer")
 
 
 def _error(fn: str, what: str, value: str, extra: str = "") -> ExpressionError:
@@ -60,7 +51,7 @@ def _error(fn: str, what: str, value: str, extra: str = "") -> ExpressionError:
 
 
 def _timestamp(fn: str, index: int, value) -> DateTimeValue:
-    text = _string(fn, index, value)
+    text = want_str(fn, index, value)
     try:
         return parse_datetime(text, INVARIANT)
     except DateParseError:
@@ -68,7 +59,7 @@ def _timestamp(fn: str, index: int, value) -> DateTimeValue:
 
 
 def _culture(fn: str, index: int, value) -> Culture:
-    name = _string(fn, index, value)
+    name = want_str(fn, index, value)
     try:
         return get_culture(name)
     except CultureNotFoundError:
@@ -81,7 +72,7 @@ def _format(fn: str, value: DateTimeValue, fmt=None, index: int = -1, culture: C
     if fmt is None:
         fmt = "o"
     else:
-        fmt = _string(fn, index, fmt)
+        fmt = want_str(fn, index, fmt)
     try:
         return format_datetime(value, fmt, culture or get_culture(DEFAULT_LOCALE))
     except DateFormatError:
@@ -89,7 +80,7 @@ def _format(fn: str, value: DateTimeValue, fmt=None, index: int = -1, culture: C
 
 
 def _zone(fn: str, index: int, value):
-    name = _string(fn, index, value)
+    name = want_str(fn, index, value)
     zone = timezones.find_zone(name)
     if zone is None:
         raise _error(fn, "time zone", name)
@@ -107,7 +98,7 @@ def _range_guard(fn: str, compute):
 
 
 def _shift(fn: str, value: DateTimeValue, interval: int, unit_value, unit_index: int) -> DateTimeValue:
-    unit = _string(fn, unit_index, unit_value)
+    unit = want_str(fn, unit_index, unit_value)
     key = unit.strip().lower()
     if key in _UNIT_TICKS:
         return _range_guard(fn, lambda: value.add_ticks(interval * _UNIT_TICKS[key]))
@@ -119,7 +110,7 @@ def _shift(fn: str, value: DateTimeValue, interval: int, unit_value, unit_index:
 
 
 def _now(ctx) -> DateTimeValue:
-    now = ctx.now() if ctx is not None and callable(getattr(ctx, "now", None)) else datetime.now(timezone.utc)
+    now = ctx.now()  # the run's clock (an EvalContext always has one)
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
     return DateTimeValue.from_datetime(now)
@@ -131,7 +122,7 @@ def _now(ctx) -> DateTimeValue:
 def _add_fixed(fn: str, unit_ticks: int):
     def impl(timestamp, interval, fmt=None):
         value = _timestamp(fn, 0, timestamp)
-        amount = _integer(fn, 1, interval)
+        amount = want_int(fn, 1, interval, INTEGER)
         result = _range_guard(fn, lambda: value.add_ticks(amount * unit_ticks))
         return _format(fn, result, fmt, 2)
 
@@ -148,27 +139,27 @@ for _name, _ticks in (("addDays", TICKS_PER_DAY), ("addHours", TICKS_PER_HOUR),
 def add_to_time(timestamp, interval, unit, fmt=None):
     fn = "addToTime"
     value = _timestamp(fn, 0, timestamp)
-    return _format(fn, _shift(fn, value, _integer(fn, 1, interval), unit, 2), fmt, 3)
+    return _format(fn, _shift(fn, value, want_int(fn, 1, interval, INTEGER), unit, 2), fmt, 3)
 
 
 @function("subtractFromTime", min_args=3, max_args=4, category=CATEGORY)
 def subtract_from_time(timestamp, interval, unit, fmt=None):
     fn = "subtractFromTime"
     value = _timestamp(fn, 0, timestamp)
-    return _format(fn, _shift(fn, value, -_integer(fn, 1, interval), unit, 2), fmt, 3)
+    return _format(fn, _shift(fn, value, -want_int(fn, 1, interval, INTEGER), unit, 2), fmt, 3)
 
 
 @function("getFutureTime", min_args=2, max_args=3, category=CATEGORY, context=True)
 def get_future_time(ctx, interval, unit, fmt=None):
     fn = "getFutureTime"
-    amount = _integer(fn, 0, interval)
+    amount = want_int(fn, 0, interval, INTEGER)
     return _format(fn, _shift(fn, _now(ctx), amount, unit, 1), fmt, 2)
 
 
 @function("getPastTime", min_args=2, max_args=3, category=CATEGORY, context=True)
 def get_past_time(ctx, interval, unit, fmt=None):
     fn = "getPastTime"
-    amount = _integer(fn, 0, interval)
+    amount = want_int(fn, 0, interval, INTEGER)
     return _format(fn, _shift(fn, _now(ctx), -amount, unit, 1), fmt, 2)
 
 
@@ -244,13 +235,13 @@ def format_date_time(timestamp, fmt=None, locale=None):
 @function("parseDateTime", min_args=1, max_args=3, category=CATEGORY)
 def parse_date_time(timestamp, locale=None, fmt=None):
     fn = "parseDateTime"
-    text = _string(fn, 0, timestamp)
+    text = want_str(fn, 0, timestamp)
     culture = _culture(fn, 1, locale) if locale is not None else get_culture(DEFAULT_LOCALE)
     try:
         if fmt is None:
             value = parse_datetime(text, culture)
         else:
-            value = parse_exact(text, _string(fn, 2, fmt), culture)
+            value = parse_exact(text, want_str(fn, 2, fmt), culture)
     except DateFormatError:
         raise _error(fn, "format string", fmt) from None
     except DateParseError:
@@ -262,12 +253,12 @@ def parse_date_time(timestamp, locale=None, fmt=None):
 @function("formatTimeSpan", min_args=1, max_args=3, category=CATEGORY)
 def format_time_span(timespan, fmt=None, culture=None):
     fn = "formatTimeSpan"
-    text = _string(fn, 0, timespan)
+    text = want_str(fn, 0, timespan)
     try:
         ticks_value = parse_timespan(text)
     except DateParseError:
         raise _error(fn, "time span string", text) from None
-    fmt = "c" if fmt is None else _string(fn, 1, fmt)
+    fmt = "c" if fmt is None else want_str(fn, 1, fmt)
     info = _culture(fn, 2, culture) if culture is not None else INVARIANT
     try:
         return format_timespan(ticks_value, fmt, info)

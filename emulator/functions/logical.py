@@ -6,21 +6,16 @@ first true one, ``if`` evaluates only the branch it picks (all host-verified).
 
 from __future__ import annotations
 
-from ..expressions.errors import ExpressionError, type_error
+from ..expressions.errors import ExpressionError, type_error, usage
+from ..expressions.registry import function
 from ..expressions.values import compare_values, type_name, values_equal
-from .registry import function
-
-
-def _want_bool(fn: str, index: int, value) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise type_error(fn, index, "of type boolean", value)
+from .args import want_bool
 
 
 @function("and", min_args=1, max_args=None, category="logical", lazy=True)
 def and_(ctx, *thunks):
     for i, thunk in enumerate(thunks):
-        if not _want_bool("and", i, thunk()):
+        if not want_bool("and", i, thunk()):
             return False
     return True
 
@@ -28,14 +23,14 @@ def and_(ctx, *thunks):
 @function("or", min_args=1, max_args=None, category="logical", lazy=True)
 def or_(ctx, *thunks):
     for i, thunk in enumerate(thunks):
-        if _want_bool("or", i, thunk()):
+        if want_bool("or", i, thunk()):
             return True
     return False
 
 
 @function("if", min_args=3, category="logical", lazy=True)
 def if_(ctx, condition, when_true, when_false):
-    return when_true() if _want_bool("if", 0, condition()) else when_false()
+    return when_true() if want_bool("if", 0, condition()) else when_false()
 
 
 @function("not", min_args=1, category="logical")
@@ -65,8 +60,7 @@ def _compare(fn: str, a, b):
                 raise type_error(fn, i, _ORDERABLE, v)
         raise ExpressionError(
             f"The template language function '{fn}' expects its parameters to be of the same kind: two numbers "
-            f"or two strings. The provided values are of type '{type_name(a)}' and '{type_name(b)}'. "
-            f"Please see https://aka.ms/logicexpressions#{fn.lower()} for usage details.")
+            f"or two strings. The provided values are of type '{type_name(a)}' and '{type_name(b)}'. " + usage(fn))
     return result
 
 

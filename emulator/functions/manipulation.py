@@ -8,27 +8,16 @@ objects with the extra properties.
 
 from __future__ import annotations
 
-from ..expressions.errors import ExpressionError, type_error
+from ..expressions.errors import ExpressionError
+from ..expressions.registry import function
 from ..expressions.values import find_key, to_json_text
-from .registry import function
-
-
-def _want_object(fn: str, index: int, value) -> dict:
-    if isinstance(value, dict):
-        return value
-    raise type_error(fn, index, "of type object", value)
-
-
-def _want_name(fn: str, value) -> str:
-    if isinstance(value, str):
-        return value
-    raise type_error(fn, 1, "of type string", value)
+from .args import want_object, want_str
 
 
 @function("addProperty", min_args=3, category="manipulation")
 def add_property(obj, name, value):
-    obj = _want_object("addProperty", 0, obj)
-    name = _want_name("addProperty", name)
+    obj = want_object("addProperty", 0, obj)
+    name = want_str("addProperty", 1, name)
     if find_key(obj, name) is not None:
         raise ExpressionError(
             f"The template language function 'addProperty' expects the property to not exist in the object: "
@@ -41,8 +30,8 @@ def add_property(obj, name, value):
 
 @function("setProperty", min_args=3, category="manipulation")
 def set_property(obj, name, value):
-    obj = _want_object("setProperty", 0, obj)
-    name = _want_name("setProperty", name)
+    obj = want_object("setProperty", 0, obj)
+    name = want_str("setProperty", 1, name)
     key = find_key(obj, name)
     result = dict(obj)
     if key is not None:
@@ -54,8 +43,8 @@ def set_property(obj, name, value):
 
 @function("removeProperty", min_args=2, category="manipulation")
 def remove_property(obj, name):
-    obj = _want_object("removeProperty", 0, obj)
-    name = _want_name("removeProperty", name)
+    obj = want_object("removeProperty", 0, obj)
+    name = want_str("removeProperty", 1, name)
     result = dict(obj)
     key = find_key(obj, name)
     if key is not None:
@@ -74,8 +63,8 @@ def coalesce(ctx, *thunks):
 
 @function("mergeObjects", min_args=2, category="manipulation")
 def merge_objects(first, second):
-    first = _want_object("mergeObjects", 0, first)
-    second = _want_object("mergeObjects", 1, second)
+    first = want_object("mergeObjects", 0, first)
+    second = want_object("mergeObjects", 1, second)
     result = dict(first)
     for key, value in second.items():
         existing = find_key(result, key)

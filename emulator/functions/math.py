@@ -14,9 +14,10 @@ import decimal
 import math
 from decimal import Decimal
 
-from ..expressions.errors import ExpressionError, function_error, type_error
-from ..expressions.values import DECIMAL_MAX, INT64_MAX, INT64_MIN, float_to_decimal, is_integer, is_number
-from .registry import function
+from ..expressions.errors import ExpressionError, function_error, type_error, usage
+from ..expressions.registry import function
+from ..expressions.values import DECIMAL_MAX, INT64_MAX, INT64_MIN, float_to_decimal, is_number
+from .args import want_array, want_int, want_number
 
 INT32_MAX = 2**31 - 1
 RANGE_MAX_COUNT = 100_000
@@ -24,23 +25,13 @@ _COEFF_MAX = 2**96 - 1
 _CTX = decimal.Context(prec=80, rounding=decimal.ROUND_HALF_EVEN, Emax=999999, Emin=-999999)
 
 
-def _usage(fn: str) -> str:
-    return f" Please see https://aka.ms/logicexpressions#{fn.lower()} for usage details."
-
-
 def overflow_error(fn: str) -> ExpressionError:
-    return function_error(fn, "failed: Arithmetic operation resulted in an overflow." + _usage(fn))
+    return function_error(fn, "failed: Arithmetic operation resulted in an overflow. " + usage(fn))
 
 
 def _zero_error(fn: str) -> ExpressionError:
     # the host's text, seen in run records (spec §10)
     return ExpressionError(f"Attempt to divide an integral or decimal value by zero in function '{fn}'.")
-
-
-def want_number(fn: str, index: int, value):
-    if is_number(value):
-        return value
-    raise type_error(fn, index, "an integer or a decimal number", value)
 
 
 # --------------------------------------------------------------------------- .NET decimal
@@ -158,11 +149,9 @@ function("mod", min_args=2, category="math")(_binary("mod", "%"))
 
 def _extreme(fn: str, args: tuple, pick_greater: bool):
     if len(args) == 1:
-        if not isinstance(args[0], list):
-            raise type_error(fn, 0, "an array", args[0])
-        values = args[0]
+        values = want_array(fn, 0, args[0])
         if not values:
-            raise function_error(fn, "expects a non-empty array of numbers." + _usage(fn))
+            raise function_error(fn, "expects a non-empty array of numbers. " + usage(fn))
         for v in values:
             if not is_number(v):
                 raise type_error(fn, 0, "an array of integers or decimal numbers", values)
@@ -196,19 +185,13 @@ def min_(*args):
 
 # --------------------------------------------------------------------------- rand / range
 
-def _want_int(fn: str, index: int, value) -> int:
-    if is_integer(value):
-        return value
-    raise type_error(fn, index, "an integer", value)
-
-
 @function("rand", min_args=2, category="math", context=True)
 def rand(ctx, low, high):
-    low, high = _want_int("rand", 0, low), _want_int("rand", 1, high)
+    low, high = want_int("rand", 0, low), want_int("rand", 1, high)
     if low > high:
         raise function_error(
             "rand", "expects its second parameter (the maximum) to be greater than or equal to its first "
-                    "parameter (the minimum)." + _usage("rand"))
+                    "parameter (the minimum). " + usage("rand"))
     if low == high:
         return low
     return ctx.random.randrange(low, high)
@@ -216,14 +199,14 @@ def rand(ctx, low, high):
 
 @function("range", min_args=2, category="math")
 def range_(start, count):
-    start, count = _want_int("range", 0, start), _want_int("range", 1, count)
+    start, count = want_int("range", 0, start), want_int("range", 1, count)
     if start < -INT32_MAX - 1 or start > INT32_MAX:
         raise type_error("range", 0, "a 32-bit integer", start)
     if count < 0 or count > RANGE_MAX_COUNT:
         raise function_error(
             "range", f"expects its second parameter to be a non-negative integer no larger than "
-                     f"{RANGE_MAX_COUNT}. The provided value is '{count}'." + _usage("range"))
+                     f"{RANGE_MAX_COUNT}. The provided value is '{count}'. " + usage("range"))
     if start + count > INT32_MAX:
         raise function_error(
-            "range", f"expects the sum of its parameters to be no larger than {INT32_MAX}." + _usage("range"))
+            "range", f"expects the sum of its parameters to be no larger than {INT32_MAX}. " + usage("range"))
     return list(range(start, start + count))

@@ -18,12 +18,13 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from ..expressions.errors import ExpressionError, function_error, type_error
+from ..expressions.errors import ExpressionError, function_error
+from ..expressions.registry import function
 from ..expressions.values import INT64_MAX, INT64_MIN, format_decimal, format_float, is_integer
+from .args import want_number, want_str
 from .numbers.cultures import INVARIANT, CultureNotFound, NumberFormat, get_culture
 from .numbers.errors import FormatError
 from .numbers.formatting import format_number
-from .registry import function
 
 # NumberStyles flags
 _LEADING_WHITE, _TRAILING_WHITE, _LEADING_SIGN, _TRAILING_SIGN = 0x1, 0x2, 0x4, 0x8
@@ -36,7 +37,6 @@ _WHITE = " \t\n\v\f\r"
 _MAX_DIGITS = {"float": 768, "decimal": 30, "int": 19}  # .NET NumberBuffer sizes minus the terminator
 _U64 = (1 << 64) - 1
 _U32 = (1 << 32) - 1
-_DECIMAL_MAX = Decimal(2**96 - 1)
 
 
 class _Parsed:
@@ -354,8 +354,7 @@ def _conversion_error(fn: str) -> ExpressionError:
 
 
 def _culture_arg(fn: str, locale) -> NumberFormat:
-    if not isinstance(locale, str):
-        raise type_error(fn, 1 if fn != "formatNumber" else 2, "of type string", locale)
+    locale = want_str(fn, 1 if fn != "formatNumber" else 2, locale)
     try:
         return get_culture(locale)
     except CultureNotFound:
@@ -442,25 +441,20 @@ def decimal_(value):
 
 @function("isInt", min_args=1, category="string")
 def is_int(value):
-    if not isinstance(value, str):
-        raise type_error("isInt", 0, "of type string", value)
-    return parse_int64(value, _INTEGER | _EXPONENT | _THOUSANDS, INVARIANT) is not None
+    return parse_int64(want_str("isInt", 0, value), _INTEGER | _EXPONENT | _THOUSANDS, INVARIANT) is not None
 
 
 @function("isFloat", min_args=1, max_args=2, category="string")
 def is_float(value, locale=None):
-    if not isinstance(value, str):
-        raise type_error("isFloat", 0, "of type string", value)
+    value = want_str("isFloat", 0, value)
     nfi = INVARIANT if locale is None else _culture_arg("isFloat", locale)
     return parse_double(value, _FLOAT | _NUMBER, nfi) is not None
 
 
 @function("formatNumber", min_args=2, max_args=3, category="string")
 def format_number_(number, fmt, locale="en-us"):
-    if isinstance(number, bool) or not isinstance(number, (int, float, Decimal)):
-        raise type_error("formatNumber", 0, "a number", number)
-    if not isinstance(fmt, str):
-        raise type_error("formatNumber", 1, "of type string", fmt)
+    number = want_number("formatNumber", 0, number, "a number")
+    fmt = want_str("formatNumber", 1, fmt)
     nfi = _culture_arg("formatNumber", locale)
     try:
         return format_number(number, fmt, nfi)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
-from ..expressions.errors import ExpressionError, function_error, type_error
-from ..expressions.values import is_integer, to_string, type_name
-from .registry import function
+from ..expressions.errors import ExpressionError, function_error
+from ..expressions.registry import function
+from ..expressions.values import to_string, type_name
+from .args import single_param_error, want_int, want_str
 
 MAX_RESULT_LENGTH = 104_857_600  # concat and join results (functions reference limits)
 
@@ -24,27 +25,6 @@ DOTNET_WHITESPACE = ("\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2
 
 
 # --------------------------------------------------------------------------- shared helpers
-
-def single_param_error(fn: str, expected: str, value) -> ExpressionError:
-    """The host's wording for a one-parameter function: 'expects its parameter to be ...'."""
-    return ExpressionError(
-        f"The template language function '{fn}' expects its parameter to be {expected}. "
-        f"The provided value is of type '{type_name(value)}'. "
-        f"Please see https://aka.ms/logicexpressions#{fn.lower()} for usage details."
-    )
-
-
-def want_str(fn: str, index: int, value) -> str:
-    if isinstance(value, str):
-        return value
-    raise type_error(fn, index, "of type string", value)
-
-
-def want_int(fn: str, index: int, value) -> int:
-    if is_integer(value):
-        return value
-    raise type_error(fn, index, "an integer", value)
-
 
 def utf16_view(text: str) -> str:
     """``text`` with each astral character split into its two surrogates (one str item per UTF-16 unit)."""

@@ -14,8 +14,9 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-from ..expressions.errors import function_error, type_error
-from .registry import function
+from ..expressions.errors import function_error
+from ..expressions.registry import function
+from .args import want_str
 
 DEFAULT_PORTS = {
     "http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21, "sftp": 22, "ssh": 22, "telnet": 23,
@@ -156,10 +157,8 @@ def parse_uri(text: str) -> ParsedUri:
 
 
 def _uri(fn: str, value) -> ParsedUri:
-    if not isinstance(value, str):
-        raise type_error(fn, 0, "of type string", value)
     try:
-        return parse_uri(value)
+        return parse_uri(want_str(fn, 0, value))
     except _Invalid as exc:
         raise function_error(fn, f"was invoked with a parameter that is not valid. The value '{value}' is not "
                                  f"a well-formed absolute URI: Invalid URI: {exc}") from None

@@ -8,17 +8,12 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from ..expressions.errors import ExpressionError, type_error
+from ..expressions.errors import ExpressionError
+from ..expressions.registry import function
 from ..expressions.values import lookup_key, to_string
-from .registry import function
+from .args import want_int, want_str
 
 CATEGORY = "workflow"
-
-
-def _name_arg(fn: str, value, index: int = 0) -> str:
-    if not isinstance(value, str):
-        raise type_error(fn, index, "of type string", value)
-    return value
 
 
 def _get(mapping: dict, name: str):
@@ -27,7 +22,7 @@ def _get(mapping: dict, name: str):
 
 
 def _action_record(ctx, fn: str, name):
-    name = _name_arg(fn, name)
+    name = want_str(fn, 0, name)
     try:
         return _get(ctx.actions, name)
     except KeyError:
@@ -192,8 +187,7 @@ def _single_form_value(fn: str, values: list):
 
 
 def _multipart_part(fn: str, body, index, arg_index: int):
-    if not isinstance(index, int) or isinstance(index, bool):
-        raise type_error(fn, arg_index, "of type integer", index)
+    index = want_int(fn, arg_index, index, "of type integer")
     parts = body.get("$multipart") if isinstance(body, dict) else None
     if not isinstance(parts, list):
         raise ExpressionError(f"The template language function '{fn}' expects multipart content.")
@@ -209,7 +203,7 @@ def _multipart_part(fn: str, body, index, arg_index: int):
 
 def _lookup(fn: str, mapping: dict, name, missing: str, *, exact: bool = False):
     """``mapping[name]`` (case-insensitive unless ``exact``), or the host-style ``missing`` error."""
-    name = _name_arg(fn, name)
+    name = want_str(fn, 0, name)
     try:
         return mapping[name] if exact else _get(mapping, name)
     except KeyError:
@@ -285,7 +279,7 @@ def result(ctx, name=None):
         name = ctx.extra.get("current_scope")
         if name is None:
             raise ExpressionError("The template language function 'result' expects the name of a scoped action.")
-    name = _name_arg("result", name)
+    name = want_str("result", 0, name)
     try:
         return _get(ctx.results, name)
     except KeyError:
@@ -304,7 +298,7 @@ def result(ctx, name=None):
 @function("agentParameters", min_args=1, category=CATEGORY, context=True)
 def agent_parameters(ctx, name):
     """A parameter the agent's model chose for the tool being run (``ctx.extra["agentParameters"]``)."""
-    name = _name_arg("agentParameters", name)
+    name = want_str("agentParameters", 0, name)
     params = ctx.extra.get("agentParameters")
     if not isinstance(params, dict):
         raise ExpressionError(

@@ -20,19 +20,12 @@ from decimal import Decimal
 import elementpath
 from elementpath import XPath1Parser, XPathContext
 
-from ..expressions.errors import ExpressionError, function_error, type_error
-from ..expressions.values import XML_CONTENT_TYPE, Blob, blob_from_envelope, type_name
+from ..expressions.errors import function_error, type_error, usage
+from ..expressions.registry import function
+from ..expressions.values import XML_CONTENT_TYPE, Blob, blob_from_envelope
 from . import xmldom as dom
-from .registry import function
+from .args import single_param_error, want_str
 from .xmljson import ConversionError, JsonTextError, json_to_xml, parse_json, xml_to_json
-
-_DOCS = "Please see https://aka.ms/logicexpressions#{} for usage details."
-
-
-def _param_error(fn: str, expected: str, value) -> ExpressionError:
-    return ExpressionError(
-        f"The template language function '{fn}' expects its parameter to be {expected}. The provided value is "
-        f"of type '{type_name(value)}'. " + _DOCS.format(fn))
 
 
 def xml_blob(text: str) -> Blob:
@@ -64,7 +57,7 @@ def _load(fn: str, text: str) -> dom.Document:
         return dom.parse(text)
     except dom.XmlError as exc:
         raise function_error(fn, f"parameter is not valid. The provided value cannot be parsed as XML: "
-                                 f"'{exc}'. " + _DOCS.format(fn)) from None
+                                 f"'{exc}'. " + usage(fn)) from None
 
 
 # --------------------------------------------------------------------------- xml()
@@ -81,14 +74,14 @@ def xml_(value):
             doc = json_to_xml(value)
         except (ConversionError, dom.XmlError) as exc:
             raise function_error("xml", f"parameter is not valid. The provided value cannot be converted to "
-                                        f"XML: '{exc}'. " + _DOCS.format("xml")) from None
+                                        f"XML: '{exc}'. " + usage("xml")) from None
     else:
-        raise _param_error("xml", "a string or an object", value)
+        raise single_param_error("xml", "a string or an object", value)
     try:
         text = dom.outer_xml(doc)
     except dom.XmlError as exc:
         raise function_error("xml", f"parameter is not valid. The provided value cannot be converted to XML: "
-                                    f"'{exc}'. " + _DOCS.format("xml")) from None
+                                    f"'{exc}'. " + usage("xml")) from None
     return xml_blob(text)
 
 
@@ -103,8 +96,20 @@ def _check_encoding(doc: dom.Document) -> None:
         info = codecs.lookup(decl.encoding)
     except LookupError:
         raise ValueError(f"'{decl.encoding}' is not a supported encoding name.") from None
-    if not getattr(info, "_is_text_encoding", True) or re.match(r"utf[-_]?(16|32)", info.name):
+    if not _is_text_codec(info.name) or re.match(r"utf[-_]?(16|32)", info.name):
         raise ValueError(f"System does not support '{decl.encoding}' encoding.")
+
+
+def _is_text_codec(name: str) -> bool:
+    """A codec between str and bytes (not ``base64``, ``rot13``, ``zlib``...): ``str.encode`` refuses the others
+    with LookupError ("not a text encoding")."""
+    try:
+        "".encode(name)
+    except LookupError:
+        return False
+    except UnicodeError:  # a text codec that encodes nothing (``undefined``)
+        pass
+    return True
 
 
 @function("json", min_args=1, category="conversion")
@@ -120,16 +125,16 @@ def json_(value):
                 _check_encoding(doc)
             except ValueError as exc:
                 raise function_error("json", f"parameter is not valid. The provided XML cannot be converted: "
-                                             f"'{exc}'. " + _DOCS.format("json")) from None
+                                             f"'{exc}'. " + usage("json")) from None
             return xml_to_json(doc)
         value = text
     if not isinstance(value, str):
-        raise _param_error("json", "a string or an XML", value)
+        raise single_param_error("json", "a string or an XML", value)
     try:
         return parse_json(value)
     except JsonTextError as exc:
         raise function_error("json", f"parameter is not valid. The provided value '{value}' cannot be parsed: "
-                                     f"'{exc}'. " + _DOCS.format("json")) from None
+                                     f"'{exc}'. " + usage("json")) from None
 
 
 # --------------------------------------------------------------------------- xpath()
@@ -292,8 +297,7 @@ def xpath(value, expression):
         text = _blob_text(blob)
     else:  # a string is not parsed: the host wants xml() first
         raise type_error("xpath", 0, "an XML object", value)
-    if not isinstance(expression, str):
-        raise type_error("xpath", 1, "of type string", expression)
+    expression = want_str("xpath", 1, expression)
     doc = _load("xpath", text)
     view = _EtreeView(doc)
     try:
@@ -302,7 +306,7 @@ def xpath(value, expression):
         result = token.evaluate(XPathContext(view.tree, namespaces=dict(view.namespaces)))
     except (elementpath.ElementPathError, KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
         raise function_error("xpath", f"parameters are invalid: the 'xpath' parameter must be a supported, "
-                                      f"well-formed XPath expression: '{exc}'. " + _DOCS.format("xpath")) from None
+                                      f"well-formed XPath expression: '{exc}'. " + usage("xpath")) from None
     if isinstance(result, list):
         return [_xpath_item(view, doc, item) for item in result]
     return _xpath_item(view, doc, result)
@@ -310,20 +314,14 @@ def xpath(value, expression):
 
 # --------------------------------------------------------------------------- names and values
 
-def _string_arg(fn: str, value) -> str:
-    if not isinstance(value, str):
-        raise type_error(fn, 0, "of type string", value)
-    return value
-
-
 @function("encodeXmlName", min_args=1, category="string")
 def encode_xml_name(value):
-    return dom.encode_name(_string_arg("encodeXmlName", value))
+    return dom.encode_name(want_str("encodeXmlName", 0, value))
 
 
 @function("decodeXmlName", min_args=1, category="string")
 def decode_xml_name(value):
-    return dom.decode_name(_string_arg("decodeXmlName", value))
+    return dom.decode_name(want_str("decodeXmlName", 0, value))
 
 
 _XML_VALUE_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
@@ -331,7 +329,7 @@ _XML_VALUE_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'"
 
 @function("encodeXmlValue", min_args=1, category="string")
 def encode_xml_value(value):
-    text = _string_arg("encodeXmlValue", value)
+    text = want_str("encodeXmlValue", 0, value)
     return "".join(_XML_VALUE_ESCAPES.get(ch, ch) for ch in text)
 
 
@@ -340,5 +338,5 @@ _ENTITY = re.compile(r"&(?:#[xX][0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
 
 @function("decodeXmlValue", min_args=1, category="string")
 def decode_xml_value(value):
-    text = _string_arg("decodeXmlValue", value)
+    text = want_str("decodeXmlValue", 0, value)
     return _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)

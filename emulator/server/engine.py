@@ -5,6 +5,7 @@ Tests pass their own object with the same three attributes; ``real_runtime()`` i
 
 from __future__ import annotations
 
+from functools import partial
 from types import SimpleNamespace
 
 
@@ -16,6 +17,7 @@ def real_runtime() -> SimpleNamespace:
     try:
         from ..definitions import load_path
         from ..runtime import RunOptions, invoke
+        from ..runtime.actions.registry import lookup
     except ImportError as exc:
         raise RuntimeUnavailable(f"the workflow runtime is not available: {exc}") from exc
     try:
@@ -26,7 +28,8 @@ def real_runtime() -> SimpleNamespace:
         from ..runtime import cancel
     except ImportError:
         cancel = None
-    return SimpleNamespace(load_path=load_path, invoke=invoke, RunOptions=RunOptions, MockSet=MockSet, cancel=cancel)
+    return SimpleNamespace(load_path=partial(load_path, action_types=lookup), invoke=invoke,
+                           RunOptions=RunOptions, MockSet=MockSet, cancel=cancel)
 
 
 _ACCEPTED: dict[int, frozenset | None] = {}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.definitions import load_path
 from tests.conftest import CORPUS, needs_shared
+from tests.definitions.helpers import load_path
 
 # Files whose expressions the compiler rejects (see the runtime stream's report):
 KNOWN_ERRORS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import zipfile
 
-from emulator.definitions import load_path
+from tests.definitions.helpers import load_path
 
 DEF = {"$schema": "x", "triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"method": "get"}}},
        "actions": {"R": {"type": "Response", "inputs": {"statusCode": 200, "body": "@parameters('p')"}}},
@@ -148,8 +148,6 @@ def test_invalid_json_and_missing_file(tmp_path):
 
 
 def test_sidecar_files_are_not_workflows(tmp_path):
-    from emulator.definitions import load_path
-
     flow = {"definition": {"triggers": {}, "actions": {}}}
     (tmp_path / "a.json").write_text(__import__("json").dumps(flow))
     (tmp_path / "a.mocks.json").write_text('{"actions": {"X": {"status": 200}}}')

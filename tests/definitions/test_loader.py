@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from emulator.definitions import load_definition
 from emulator.runtime import RunOptions, VirtualClock, run_to_end
+from tests.definitions.helpers import load_definition
 
 TRIG = {"manual": {"type": "Request", "kind": "Http"}}
 
@@ -79,3 +79,17 @@ def test_trigger_fields():
     assert (t.method, t.relative_path, t.schema) == ("PUT", "/a/{id}", {"type": "object"})
     assert t.operation_options == {"enableschemavalidation", "includeauthorizationheadersinoutputs"}
     assert len(t.conditions) == 1
+
+
+async def test_a_container_without_actions_has_an_empty_body():
+    wf, probs = load_definition({"triggers": TRIG, "actions": {
+        "S": {"type": "Scope"},
+        "L": {"type": "Foreach", "foreach": "@createArray(1, 2)", "runAfter": {"S": ["Succeeded"]}},
+        "U": {"type": "Until", "expression": "@true", "limit": {"count": 3},
+              "runAfter": {"L": ["Succeeded"]}}}}, "t")
+    assert not [p for p in probs if p.severity == "error"], [str(p) for p in probs]
+    assert all(not wf.all_actions[n].body.actions for n in "SLU")
+    assert "actions" not in wf.all_actions["S"].branches  # the model answers for it; nothing is stored
+    _, rec, _ = await run_to_end(wf, None, {"headers": {}}, RunOptions(clock=VirtualClock()))
+    assert [rec["actions"][n]["status"] for n in "SLU"] == ["Succeeded"] * 3
+    assert rec["actions"]["L"]["iterationCount"] == 2

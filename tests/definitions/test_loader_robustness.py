@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from emulator.definitions import load_path
+from tests.definitions.helpers import load_path
 
 ATOMS = [None, True, 1, 2.5, "", "x", "@x(", "@concat('a')", "Request", "Http", "If", "Foreach", "Scope", [], {}]
 KEYS = ["definition", "triggers", "actions", "type", "kind", "inputs", "runAfter", "expression", "else", "cases",

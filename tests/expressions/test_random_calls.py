@@ -9,7 +9,7 @@ import warnings
 import pytest
 
 from emulator.expressions import EvalContext, ExpressionError, compile_template
-from emulator.functions import REGISTRY
+from emulator.expressions.registry import REGISTRY
 
 LITERALS = ["null", "true", "false", "0", "1", "-1", "2.5", "9223372036854775807", "''", "'a'", "'abc'",
             "'2018-01-01T00:00:00Z'", "'Day'", "'<a/>'", "'{\"a\":1}'", "'en-us'", "'UTC'", "'data:;base64,YQ=='",

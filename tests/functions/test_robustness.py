@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from emulator.expressions import EvalContext, ExpressionError
+from emulator.expressions.registry import REGISTRY
 from emulator.expressions.values import Blob
-from emulator.functions import REGISTRY
 
 POOL = [None, True, False, 0, 1, -1, 2**63 - 1, -(2**63), 1.5, -0.0, float("inf"), float("nan"), Decimal("1.5"),
         "", "a", "abc", "Day", "2018-01-01T00:00:00Z", "1", "<a/>", "data:;base64,YQ==", "https://x.com:8/p?q=1",

@@ -159,7 +159,7 @@ def test_json_of_xml_keeps_key_order():
     assert json.dumps(got) == '{"r": {"b": [null, null], "a": null}}'
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "UTF-32", "ucs-2-le", "martian"])
+@pytest.mark.parametrize("encoding", ["utf-16", "UTF-32", "ucs-2-le", "martian", "base64", "rot13"])
 def test_json_of_xml_with_unreadable_encoding_fails(encoding):
     assert "json" in err("@json(xml(parameters('x')))",
                          parameters={"x": f'<?xml version="1.0" encoding="{encoding}"?><r/>'})

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from emulator.definitions import load_definition
 from emulator.runtime import RunOptions, VirtualClock, run_to_end
+from emulator.runtime.actions.registry import lookup
 
 TRIGGER = {"manual": {"type": "Request", "kind": "Http", "inputs": {"schema": {}}}}
 
 
 def workflow(actions: dict, *, triggers=None, name="wf", param_values=None, **extra):
     definition = {"triggers": triggers or TRIGGER, "actions": actions, **extra}
-    wf, problems = load_definition(definition, name, parameters=param_values)
+    wf, problems = load_definition(definition, name, action_types=lookup, parameters=param_values)
     errors = [p for p in problems if p.severity == "error"]
     assert not errors, [str(p) for p in errors]
     return wf

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from emulator.definitions import load_definition
+from emulator.runtime.actions.registry import lookup
 from tests.runtime.helpers import run, workflow
 
 ECHO = {"R": {"type": "Response", "inputs": {"statusCode": 200, "body": "@trigger().clientTrackingId"}}}
@@ -54,7 +55,7 @@ async def test_a_setting_that_throws_starts_no_run():
 
 def test_the_setting_is_compiled_at_load():
     definition = {"triggers": _with_correlation("@concat('a'"), "actions": {}}
-    _, problems = load_definition(definition, "wf")
+    _, problems = load_definition(definition, "wf", action_types=lookup)
     errors = [p for p in problems if p.severity == "error"]
     assert [p.json_path for p in errors] == ["$.triggers.manual.correlation.clientTrackingId"]
     assert errors[0].column

@@ -145,6 +145,7 @@ def test_stateless_workflow_answers_when_the_run_ends(tmp_path, kind, answered_b
     import json
 
     from emulator.definitions import load_path
+    from emulator.runtime.actions.registry import lookup
 
     folder = tmp_path / "app" / "wf"
     folder.mkdir(parents=True)
@@ -156,7 +157,7 @@ def test_stateless_workflow_answers_when_the_run_ends(tmp_path, kind, answered_b
                       "runAfter": {"Response": ["Succeeded"]}},
         }}
     (folder / "workflow.json").write_text(json.dumps({"definition": definition, "kind": kind}))
-    wf = load_path(tmp_path / "app").workflows[0]
+    wf = load_path(tmp_path / "app", action_types=lookup).workflows[0]
 
     async def scenario():
         inv = await invoke(wf, None, {"headers": {}}, RunOptions(clock=VirtualClock()))

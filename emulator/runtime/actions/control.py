@@ -39,13 +39,7 @@ async def run_branch_or_skip(step, chosen_label: str | None) -> None:
 @action_type("Scope")
 class Scope(Container):
     async def execute(step):
-        finish_container(step, await step.run.run_branch(step.action.body or _empty(), step.frame))
-
-
-def _empty():
-    from ...definitions.model import Branch
-
-    return Branch()
+        finish_container(step, await step.run.run_branch(step.action.body, step.frame))
 
 
 @action_type("If", "Condition")

@@ -47,7 +47,7 @@ class Foreach(Container):
         step.inputs = items
         body = action.body
         statuses: list[str] = []
-        if body is None or not items:
+        if not body.actions or not items:
             finish_container(step, "Succeeded")
             step.extra["iterationCount"] = len(items)
             return
@@ -98,8 +98,7 @@ class Until(Container):
         status = "Succeeded"
         while True:
             frame = run.iteration_frame(step.frame, action, index, has_item=False)
-            if body is not None:
-                status = await run.run_branch(body, frame)
+            status = await run.run_branch(body, frame)
             index += 1
             if status != "Succeeded" or run.terminated:
                 break

@@ -1,5 +1,10 @@
 """The function registry: every built-in expression function, registered once with its signature.
 
+It lives with the compiler, which looks functions up here when it compiles a call; the functions
+themselves live one layer up, in :mod:`emulator.functions` (one module per family), and register here
+when that package is imported. ``emulator/__init__.py`` imports it, so any ``emulator.*`` import has
+every built-in function registered before an expression is compiled.
+
 A function module registers each function with the :func:`function` decorator::
 
     @function("concat", min_args=1, max_args=None, category="string")
@@ -20,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..expressions.errors import ExpressionError, count_word
+from .errors import ExpressionError, count_word, usage
 
 
 @dataclass(frozen=True)
@@ -49,8 +54,7 @@ class FunctionSpec:
             want = f"between {count_word(lo)} and {count_word(hi)} parameters"
         return ExpressionError(
             f"The template language function '{self.name}' expects {want}. "
-            f"The function was invoked with '{given}' parameter{'s' if given != 1 else ''}. "
-            f"Please see https://aka.ms/logicexpressions#{self.name.lower()} for usage details."
+            f"The function was invoked with '{given}' parameter{'s' if given != 1 else ''}. " + usage(self.name)
         )
 
 
