@@ -257,3 +257,38 @@ async def test_disabled_state_survives_a_reload(serve, tmp_path):
     assert (await live.call("POST", f"{live.base}{ARM}/workflows/echo/enable"))[0] == 200
     status, headers, _ = await live.call("POST", f"{live.base}{ARM}/workflows/echo/triggers/manual/run")
     assert status == 202 and headers["x-ms-workflow-run-id"]
+
+
+async def test_every_route_answers_unknown_resources_in_azures_error_shape(serve):
+    """Each management route, with one unknown path part at a time: 404 and the host's code, as JSON."""
+    from emulator.server import arm, management
+
+    live = await serve({"echo.json": ECHO})
+    _, headers, _ = await live.call("POST", live.url("echo"))
+    run_id = headers["x-ms-workflow-run-id"]
+    known = {"wf": "echo", "trigger": "manual", "run": run_id, "action": "Response", "rep": "000000",
+             "version": live.entry("echo").version, "history": run_id, "op": "x"}
+    codes = {"wf": "WorkflowNotFound", "trigger": "TriggerNotFound", "run": "WorkflowRunNotFound",
+             "action": "WorkflowRunActionNotFound", "rep": "WorkflowRunActionRepetitionNotFound",
+             "history": "WorkflowTriggerHistoryNotFound", "op": "WorkflowRunOperationNotFound",
+             "version": "WorkflowVersionNotFound"}
+    await asyncio.sleep(0.05)
+    checked = 0
+    for family in management.FAMILIES:
+        for method, path, _, prefixes in family.ROUTES:
+            if prefixes is not None and arm.PREFIXES[1] not in prefixes:
+                continue  # list_by_subscription: no resource to miss
+            for part, code in codes.items():
+                if "{" + part + "}" not in path or (part == "version" and path.endswith("listCallbackUrl")):
+                    continue  # a versioned callback URL takes any version id
+                if part == "history" and "{rep}" in path:
+                    continue  # the flow has no loop: the repetition itself is missing (checked as "rep")
+                if part == "history" and "requestHistories" in path:
+                    code = "WorkflowRunActionRequestHistoryNotFound"
+                url = live.base + ARM + path.format(**dict(known, **{part: "nope"}))
+                status, answer_headers, out = await live.call_json(method, url)
+                assert status == 404, (method, url, status, out)
+                assert out["error"]["code"] == code and out["error"]["message"], (method, url, out)
+                assert answer_headers["Content-Type"] == "application/json; charset=utf-8"
+                checked += 1
+    assert checked > 40
