@@ -57,7 +57,7 @@ async def _bare(ready) -> None:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/secure/"
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}/secure/"
     ready(base + TOKEN, base + "wrong")
     await asyncio.Event().wait()
 
@@ -100,7 +100,7 @@ async def _floor(ready) -> None:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    base = (f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+    base = (f"http://127.0.0.1:{runner.addresses[0][1]}"
             "/workflows/wf/triggers/manual/paths/invoke/secure/")
     query = f"?api-version=2016-10-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={sig}"
     ready(base + TOKEN + query, base + "wrong" + query)
@@ -115,12 +115,14 @@ async def _emulator(ready, stub: bool = False) -> None:
     from emulator.server.app import SERVER, ServerConfig, create_app, make_runner
 
     state = tempfile.mkdtemp(prefix="bench-http-")
-    app = create_app(ServerConfig(paths=[str(FLOW)], state_dir=state, port=0), _stub_runtime() if stub else None)
+    if stub:
+        _stub_run()
+    app = create_app(ServerConfig(paths=[str(FLOW)], state_dir=state, port=0))
     runner = make_runner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
     server = app[SERVER]
     entry = server.registry.find("token-in-path")
     url = urls.callback(server.keys, entry, entry.trigger("manual"), base)["value"]
@@ -128,30 +130,26 @@ async def _emulator(ready, stub: bool = False) -> None:
     await asyncio.Event().wait()
 
 
-def _stub_runtime():
-    """The real loader with an instant runtime: answers the token check at once (no run engine)."""
-    from functools import partial
-    from types import SimpleNamespace
+def _stub_run() -> None:
+    """Swap the run for an instant one (the real loader and server, no run engine): it answers the token check
+    at once. The server calls ``emulator.runtime.trigger.fire``; this replaces it in the server's process."""
+    from emulator.runtime import ids, trigger
+    from emulator.runtime.invocation import Invocation
 
-    from emulator.definitions import load_path
-    from emulator.runtime import RunOptions, ids
-    from emulator.runtime.actions.registry import lookup
-
-    async def invoke(workflow, trigger, outputs, options):
+    async def fire(workflow, trigger_name, outputs, options):
         loop = asyncio.get_running_loop()
         ok = outputs["relativePathParameters"]["token"] == TOKEN
-        inv = SimpleNamespace(skipped=False, run_id=ids.new_run_id(), correlation_id=ids.new_correlation_id(),
-                              tracking_id=ids.new_tracking_id(), response=loop.create_future(),
-                              done=loop.create_future(), response_is_async=False)
-        inv.record = {"name": inv.run_id, "status": "Succeeded"}
+        run_id, tracking_id = ids.new_run_id(), ids.new_guid()
+        inv = Invocation(run_id=run_id, correlation_id=tracking_id, tracking_id=tracking_id,
+                         response=loop.create_future(), done=loop.create_future(),
+                         record={"name": run_id, "status": "Succeeded"})
         body = {"status": "authorized", "message": "Token accepted."} if ok else \
             {"status": "unauthorized", "message": "Invalid token."}
         inv.response.set_result({"status": 200 if ok else 401, "headers": {}, "body": body})
         inv.done.set_result(inv.record)
         return inv
 
-    return SimpleNamespace(load_path=partial(load_path, action_types=lookup), invoke=invoke,
-                           RunOptions=RunOptions, MockSet=None)
+    trigger.fire = fire
 
 
 def child(kind: str) -> None:

@@ -19,7 +19,8 @@ from . import run as records
 from .clock import iso, stamper
 from .context import derive
 from .errors import ActionFailure, invalid_template
-from .plan import action_timeout, branch_plan, workflow_plan
+from .plan import BranchPlan, workflow_plan
+from .status import CANCELLED, FAILED, RUNNING, SKIPPED, SUCCEEDED, TIMED_OUT
 
 
 class Frame:
@@ -45,7 +46,7 @@ class Step:
         self.record = record
         self.inputs = None
         self.outputs = None
-        self.status = "Succeeded"
+        self.status = SUCCEEDED
         self.code = action.handler.code
         self.error = None
         self._extra = None
@@ -106,39 +107,39 @@ def branch_status(branch, done: dict, plan=None) -> str:
     no handler caught fails the container, while a ``runAfter: Failed`` handler that ran absorbs it.
     """
     actions = branch.actions
-    plan = plan or branch_plan(branch)
+    plan = plan or BranchPlan(branch)
     if len(plan.leaves) == 1:  # the common case: one last action that ran
         rec = done.get(plan.leaves[0])
-        status = rec["status"] if rec else "Skipped"
-        if status != "Skipped":
-            return "Failed" if status in records.FAILED_STATES else \
-                "Cancelled" if status == "Cancelled" else "Succeeded"
+        status = rec["status"] if rec else SKIPPED
+        if status != SKIPPED:
+            return FAILED if status in records.FAILED_STATES else \
+                CANCELLED if status == CANCELLED else SUCCEEDED
     deps_of = plan.deps
     memo: dict[str, str] = {}
 
     def effective(name: str) -> str:
         if name in memo:
             return memo[name]
-        memo[name] = "Skipped"
+        memo[name] = SKIPPED
         rec = done.get(name)
-        status = rec["status"] if rec else "Skipped"
-        if status == "Skipped":
+        status = rec["status"] if rec else SKIPPED
+        if status == SKIPPED:
             deps = deps_of[name]
-            status = records.worst(effective(d) for d in deps) if deps else "Skipped"
+            status = records.worst(effective(d) for d in deps) if deps else SKIPPED
         memo[name] = status
         return status
 
     leaves = [effective(n) for n in plan.leaves if n in actions]
     result = records.worst(leaves)
     if result in records.FAILED_STATES:
-        return "Failed"
-    if result == "Cancelled":
-        return "Cancelled"
-    return "Succeeded"
+        return FAILED
+    if result == CANCELLED:
+        return CANCELLED
+    return SUCCEEDED
 
 
 # A container's status when its one last action ran with this status (see branch_status)
-_CONTAINER_STATUS = {"Failed": "Failed", "TimedOut": "Failed", "Cancelled": "Cancelled"}
+_CONTAINER_STATUS = {FAILED: FAILED, TIMED_OUT: FAILED, CANCELLED: CANCELLED}
 
 
 def condition_failed(action, dep: str, expected, actual: str) -> dict:
@@ -218,11 +219,11 @@ class Run:
 
     def skip(self, action, frame, error: dict, code: str = "ActionSkipped") -> dict:
         now = self.stamp()
-        rec = {"name": action.name, "startTime": now, "endTime": now, "status": "Skipped", "code": code,
+        rec = {"name": action.name, "startTime": now, "endTime": now, "status": SKIPPED, "code": code,
                "error": error, "trackingId": self.tracking_id, "clientTrackingId": self.client_tracking_id}
         self.store(action, frame, rec)
         if action.handler.is_container:
-            self.skip_children(action, frame, "Skipped", code)
+            self.skip_children(action, frame, SKIPPED, code)
         return rec
 
     def skip_children(self, action, frame, status: str, code: str) -> None:
@@ -232,7 +233,7 @@ class Run:
 
     def skip_branch(self, branch, frame, root_error) -> None:
         """Mark every action of a branch Skipped: roots with ``root_error``, the rest by runAfter."""
-        plan = branch_plan(branch)
+        plan = self.plan.branch(branch)
         if plan.chain is not None:
             previous = None
             for action in plan.chain:
@@ -271,8 +272,8 @@ class Run:
         with no scheduling; any other shape goes to :meth:`_run_graph`.
         """
         if not branch.actions:
-            return "Succeeded"
-        plan = branch_plan(branch)
+            return SUCCEEDED
+        plan = self.plan.branch(branch)
         chain = plan.chain
         if chain is None:
             return await self._run_graph(branch, plan, frame)
@@ -290,8 +291,8 @@ class Run:
             previous = await self.run_action(action, frame)
         else:
             status = previous["status"]
-            if status != "Skipped":  # the last action ran: the branch's status is its status
-                return _CONTAINER_STATUS.get(status, "Succeeded")
+            if status != SKIPPED:  # the last action ran: the branch's status is its status
+                return _CONTAINER_STATUS.get(status, SUCCEEDED)
         # every action of the chain has just put its record in frame.ctx.actions (run, skipped or terminated)
         return branch_status(branch, frame.ctx.actions, plan)
 
@@ -354,7 +355,7 @@ class Run:
         """Record the actions a terminated run never started as Skipped (code Terminated), also in ``done``."""
         for action in actions:
             now = self.stamp()
-            rec = {"name": action.name, "startTime": now, "endTime": now, "status": "Skipped",
+            rec = {"name": action.name, "startTime": now, "endTime": now, "status": SKIPPED,
                    "code": "Terminated"}
             self.store(action, frame, rec)
             if done is not None:
@@ -363,7 +364,7 @@ class Run:
     async def run_action(self, action, frame) -> dict:
         started = self.clock.now() if action.limit else None  # a datetime only to time a limit.timeout
         rec = {"name": action.name, "startTime": self.stamp() if started is None else iso(started),
-               "status": "Running", "trackingId": self.tracking_id, "clientTrackingId": self.client_tracking_id}
+               "status": RUNNING, "trackingId": self.tracking_id, "clientTrackingId": self.client_tracking_id}
         if frame.indexes or action.secure_inputs or action.secure_outputs:
             self.store(action, frame, rec)  # stored again by finish(): a repetition, or a copy with parts secured
         else:  # the usual action: both maps hold the record itself, as it fills in
@@ -384,13 +385,13 @@ class Run:
                 step.outputs = failure.outputs
         except asyncio.CancelledError:
             if self.cancelled:
-                step.status, step.code, step.error = "Cancelled", "Cancelled", dict(records.ACTION_CANCELLED)
+                step.status, step.code, step.error = CANCELLED, "Cancelled", dict(records.ACTION_CANCELLED)
             else:
-                step.status, step.code = "Cancelled", "Terminated"
+                step.status, step.code = CANCELLED, "Terminated"
                 step.error = {"code": "Terminated", "message": "The action was cancelled because the run was "
                               "terminated."}
         except Exception as exc:  # noqa: BLE001 - an emulator bug must not hang the run
-            step.status, step.code = "Failed", "InternalServerError"
+            step.status, step.code = FAILED, "InternalServerError"
             step.error = {"code": "EmulatorError", "message": f"{type(exc).__name__}: {exc}"}
         self.finish(step)
         return rec
@@ -398,20 +399,20 @@ class Run:
     async def _execute_limited(self, step: Step, started) -> None:
         """Run an action that has a ``limit``: fail it as TimedOut past its ``limit.timeout``."""
         action = step.action
-        timeout = action_timeout(action)
+        timeout = self.plan.timeout(action)
         if timeout and not self.clock.virtual:
             try:
                 await asyncio.wait_for(action.handler.execute(step), timeout)
             except asyncio.TimeoutError:
                 raise ActionFailure("ActionTimedOut", f"The execution of template action '{action.name}' "
                                     f"timed out after '{action.limit.get('timeout')}'.",
-                                    status="TimedOut", record_code="ActionTimedOut") from None
+                                    status=TIMED_OUT, record_code="ActionTimedOut") from None
         else:
             await action.handler.execute(step)
             if timeout and (self.clock.now() - started).total_seconds() > timeout:
                 raise ActionFailure("ActionTimedOut", f"The execution of template action '{action.name}' "
                                     f"timed out after '{action.limit.get('timeout')}'.",
-                                    status="TimedOut", record_code="ActionTimedOut")
+                                    status=TIMED_OUT, record_code="ActionTimedOut")
 
     def finish(self, step: Step) -> None:
         rec = step.record

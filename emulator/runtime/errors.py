@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from .status import FAILED
+
 
 class ActionFailure(Exception):
     """Raised by an action handler to end the action with ``status``/``code``/``error``."""
 
-    def __init__(self, code: str, message: str, *, error_code: str | None = None, status: str = "Failed",
+    def __init__(self, code: str, message: str, *, error_code: str | None = None, status: str = FAILED,
                  record_code: str = "BadRequest", inputs=None, outputs=None, details=None):
         super().__init__(message)
         self.status = status
@@ -30,3 +32,22 @@ def invalid_template(action_name: str, err, where: str = "inputs") -> ActionFail
         text = (f"Unable to process template language expressions for action '{action_name}' at line '1' "
                 f"and column '{column}': '{detail}'.")
     return ActionFailure("InvalidTemplate", text, record_code="BadRequest")
+
+
+class HostError(Exception):
+    """A call the host answers with an error instead of a run's answer: a status, the host's code and message.
+
+    Raised for a trigger call (:mod:`emulator.runtime.trigger`: method, path, content, conditions, no response,
+    time-out) and, as the server's :class:`~emulator.server.errors.HttpError`, for everything around it (SAS,
+    routing, limits). Plain data: whoever answers the caller turns it into ``{"error": {"code", "message"}}``.
+    """
+
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = dict(headers or {})
+
+    def body(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message}}

@@ -51,11 +51,6 @@ def new_guid() -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-# Correlation and tracking ids are plain GUIDs on the host (the same function: one call less per run)
-new_correlation_id = new_guid
-new_tracking_id = new_guid
-
-
 def run_id_time(run_id: str) -> datetime:
     """The creation time encoded in a run id (inverse of :func:`new_run_id`)."""
     from datetime import timedelta

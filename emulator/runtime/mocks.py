@@ -26,6 +26,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .status import FAILED
+
 DEFAULT_RESPONSE = {"statusCode": 200}
 
 
@@ -55,7 +57,7 @@ class MockAnswer:
         if error is not None and not isinstance(error, dict):
             error = {"code": "MockError", "message": str(error)}
         if error and not action_status:
-            action_status = "Failed"
+            action_status = FAILED
         return cls(status_code=status if isinstance(status, int) else None,
                    headers=dict(raw.get("headers") or {}), body=copy.deepcopy(raw.get("body")),
                    has_body="body" in raw, outputs=copy.deepcopy(raw.get("outputs")), error=error,

@@ -1,23 +1,25 @@
 """What the engine needs to know about a loaded workflow, worked out once instead of on every run.
 
-``workflow_plan(wf)``: triggers by lower-case name, the Response actions, the compiled run outputs.
-``branch_plan(branch)``: each action's predecessors inside its branch and the branch's last actions.
-``action_timeout(action)``: the ``limit.timeout`` of an action in seconds.
+``workflow_plan(wf)``: triggers by lower-case name, the Response actions, the compiled run outputs;
+``plan.branch(branch)``: each action's predecessors inside its branch and the branch's last actions;
+``plan.timeout(action)``: the ``limit.timeout`` of an action in seconds.
 
-Plans are kept on the objects they describe, so a reloaded workflow (new objects) gets new plans.
+Keyed caches, nothing stored on the definitions' objects: plans by workflow (weakly, so a reloaded
+workflow -- new objects -- gets new plans and the old ones go with it), branch plans and timeouts by
+object inside their workflow's plan.
 """
 
 from __future__ import annotations
 
+import weakref
+
 from ..expressions import compile_value
 from .clock import parse_duration
-
-_PLAN = "_runtime_plan"
 
 
 class WorkflowPlan:
     __slots__ = ("triggers", "default_trigger", "has_response", "response_is_async", "outputs", "has_loops",
-                 "holds_response")
+                 "holds_response", "response_name", "_branches", "_timeouts")
 
     def __init__(self, workflow):
         # Standard stateless workflows answer the caller only when the run ends (spec §8)
@@ -28,20 +30,64 @@ class WorkflowPlan:
         responses = [a for a in workflow.all_actions.values() if a.type == "Response"]
         self.has_response = bool(responses)
         self.response_is_async = any("asynchronous" in a.operation_options for a in responses)
+        definition = workflow.definition if isinstance(workflow.definition, dict) else {}
+        self.response_name = _first_response(definition.get("actions")) or "Response"  # named in a 504
         self.has_loops = any(getattr(a.handler, "is_loop", False) for a in workflow.all_actions.values())
-        defs = workflow.definition.get("outputs") if isinstance(workflow.definition, dict) else None
+        defs = definition.get("outputs")
         self.outputs = []  # (name, type, CompiledValue)
         if isinstance(defs, dict):
             for name, spec in defs.items():
                 if isinstance(spec, dict) and "value" in spec:
                     self.outputs.append((name, spec.get("type"), compile_value(spec["value"])))
+        self._branches: dict = {}  # Branch -> BranchPlan
+        self._timeouts: dict = {}  # Action -> seconds (0.0: none)
+
+    def branch(self, branch) -> BranchPlan:
+        plan = self._branches.get(branch)
+        if plan is None or plan.actions is not branch.actions or plan.size != len(branch.actions):
+            plan = self._branches[branch] = BranchPlan(branch)
+        return plan
+
+    def timeout(self, action) -> float | None:
+        """The action's ``limit.timeout`` in seconds (None without one; loops time themselves)."""
+        found = self._timeouts.get(action)
+        if found is None:
+            timeout = parse_duration(action.limit.get("timeout")) if action.limit and not \
+                action.handler.is_loop else None
+            found = self._timeouts[action] = timeout or _NO_TIMEOUT
+        return found or None
+
+
+def _first_response(actions) -> str | None:
+    """The first Response action of a raw definition, depth first in the file's order."""
+    for name, action in (actions or {}).items():
+        if not isinstance(action, dict):
+            continue
+        if str(action.get("type", "")).lower() == "response":
+            return name
+        for key in ("actions", "else", "default"):
+            inner = action.get(key)
+            if isinstance(inner, dict):
+                found = _first_response(inner.get("actions", inner) if key != "actions" else inner)
+                if found:
+                    return found
+        for case in (action.get("cases") or {}).values():
+            found = _first_response((case or {}).get("actions"))
+            if found:
+                return found
+    return None
+
+
+# Plans by id(workflow); an entry goes when its workflow is collected (weakref.finalize), before the id can be
+# reused. (A WeakKeyDictionary does the same but makes a weak reference on every lookup: 3x slower per run.)
+_PLANS: dict[int, WorkflowPlan] = {}
 
 
 def workflow_plan(workflow) -> WorkflowPlan:
-    plan = workflow.__dict__.get(_PLAN)
+    plan = _PLANS.get(id(workflow))
     if plan is None:
-        plan = WorkflowPlan(workflow)
-        workflow.__dict__[_PLAN] = plan
+        plan = _PLANS[id(workflow)] = WorkflowPlan(workflow)
+        weakref.finalize(workflow, _PLANS.pop, id(workflow), None)
     return plan
 
 
@@ -77,23 +123,4 @@ def _chain(actions: dict, deps: dict) -> tuple | None:
     return tuple(actions[name] for name in order)
 
 
-def branch_plan(branch) -> BranchPlan:
-    plan = branch.__dict__.get(_PLAN)
-    if plan is None or plan.actions is not branch.actions or plan.size != len(branch.actions):
-        plan = BranchPlan(branch)
-        branch.__dict__[_PLAN] = plan
-    return plan
-
-
 _NO_TIMEOUT = 0.0
-
-
-def action_timeout(action) -> float | None:
-    """The action's ``limit.timeout`` in seconds (None without one; loops time themselves)."""
-    found = action.__dict__.get(_PLAN)
-    if found is None:
-        timeout = parse_duration(action.limit.get("timeout")) if action.limit and not \
-            action.handler.is_loop else None
-        found = timeout or _NO_TIMEOUT
-        action.__dict__[_PLAN] = found
-    return found or None

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
+from .status import CANCELLED, FAILED, SKIPPED, SUCCEEDED, TIMED_OUT
+
 SECURED = "<secured>"
-FAILED_STATES = ("Failed", "TimedOut")
-_SEVERITY = {"Failed": 5, "TimedOut": 4, "Cancelled": 3, "Succeeded": 2, "Skipped": 1}
+FAILED_STATES = (FAILED, TIMED_OUT)
+_SEVERITY = {FAILED: 5, TIMED_OUT: 4, CANCELLED: 3, SUCCEEDED: 2, SKIPPED: 1}
 
 ACTION_FAILED = {"code": "ActionFailed", "message": "An action failed. No dependent actions succeeded."}
 RUN_CANCELLED = {"code": "Cancelled", "message": "The workflow run was cancelled."}
@@ -41,7 +43,7 @@ def _status_code_name(status: int) -> str:
 
 
 def worst(statuses) -> str:
-    best = "Skipped"
+    best = SKIPPED
     for s in statuses:
         if _SEVERITY.get(s, 0) > _SEVERITY.get(best, 0):
             best = s

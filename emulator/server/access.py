@@ -27,7 +27,6 @@ from .oauth import OAuthPolicy, PowerAutomateRule, pa_mode, parse_allowed_users,
 
 DETAIL_HEADER = "x-ms-emulator-auth-detail"
 SIDECAR_SUFFIX = ".access.json"
-INCLUDE_AUTH_OPTION = "includeauthorizationheadersinoutputs"
 
 MSG_AUTH_REQUIRED = "The request must be authenticated only by Shared Access scheme."
 MSG_MORE_THAN_ONE = (
@@ -285,29 +284,3 @@ def _first_header(headers, name: str):
         if str(key).lower() == name:
             return value
     return None
-
-
-# -- trigger outputs ----------------------------------------------------------------------------------
-
-
-def includes_authorization(trigger) -> bool:
-    """True when the trigger has ``operationOptions: IncludeAuthorizationHeadersInOutputs``."""
-    if trigger is None:
-        return False
-    options = getattr(trigger, "operation_options", None)
-    if options is None:
-        raw = getattr(trigger, "raw", trigger if isinstance(trigger, dict) else {}) or {}
-        options = str(raw.get("operationOptions") or "").split(",")
-    return INCLUDE_AUTH_OPTION in {str(o).strip().lower() for o in options}
-
-
-def trigger_headers(policy, trigger, headers) -> dict:
-    """Request headers for ``triggerOutputs()['headers']``: ``Authorization`` removed unless the trigger has
-    ``IncludeAuthorizationHeadersInOutputs``. A repeated header is joined with ``", "``."""
-    keep_auth = includes_authorization(trigger)
-    out: dict = {}
-    for key, value in (headers or {}).items():
-        if not keep_auth and str(key).lower() == "authorization":
-            continue
-        out[key] = f"{out[key]}, {value}" if key in out else value
-    return out

@@ -1,7 +1,8 @@
 """The aiohttp application: routes for every URL shape, the access log, hot reload, run bookkeeping.
 
-Reading order for one request: ``routes`` below -> ``invoke.handle`` (checks, trigger outputs, run) ->
-``response`` (the answer and its x-ms-* headers). Management calls go to ``management.Management``.
+Reading order for one request: ``_dispatch`` (the short way for trigger URLs) or the routes below ->
+``invoke.handle`` (checks, trigger outputs, run) -> ``response`` (the answer and its x-ms-* headers), made an
+aiohttp response by ``guarded``. Management calls go to ``management.Management``.
 """
 
 from __future__ import annotations
@@ -16,21 +17,17 @@ from functools import partial
 
 from aiohttp import web
 
-from . import ids, invoke, urls
-from .engine import run_options
+from ..runtime import MockSet, RunOptions
+from ..runtime import ids as run_ids
+from ..runtime.errors import HostError
+from . import ids, invoke, issuer, keys_jwt, urls
 from .errors import HttpError
 from .history import open_history
 from .ipfilter import parse_proxies
-from .keys import RUN_ID, X_HEADERS
 from .management import Management
 from .registry import Registry
-from .response import error_response
+from .response import CallAnswer, error_response, to_web
 from .sas import KeyStore
-
-try:
-    from . import issuer
-except ImportError:  # the access stream has not landed
-    issuer = None
 
 log = logging.getLogger("emulator.server")
 access_log = logging.getLogger("emulator.server.access")
@@ -63,12 +60,11 @@ class ServerConfig:
 
 
 class Server:
-    """Everything one request may need: config, runtime, workflows, keys, history, async operations."""
+    """Everything one request may need: config, workflows, keys, history, async operations."""
 
-    def __init__(self, config: ServerConfig, runtime):
+    def __init__(self, config: ServerConfig):
         self.config = config
-        self.runtime = runtime
-        self.registry = Registry(config.paths, runtime, config.location)
+        self.registry = Registry(config.paths, config.location)
         self.keys = KeyStore(config.state_dir, config.sas_key)
         self.history = open_history(config.history, config.state_dir, config.history_size)
         self.operations: dict[str, tuple] = {}
@@ -77,7 +73,7 @@ class Server:
         self._mocks: dict[str, tuple] = {}
         self._options: dict[tuple, tuple] = {}
         self.rng = random.Random()  # one seeded source for rand()/guid(): seeding per run is slow
-        self.jwt_keys = None  # the access stream's token issuer key store, when it is there
+        self.jwt_keys = keys_jwt.configure(config.state_dir)  # the token issuer's keys; bearer tokens checked
         self.trusted_proxies = parse_proxies(config.trusted_proxies)  # parsed once, not per request
         self._reload_task: asyncio.Task | None = None
 
@@ -101,8 +97,8 @@ class Server:
         trig.limiter.release()
         self.running.pop(invocation.run_id, None)
         mocks = self._mocks.get(entry.name.lower())
-        calls = getattr(mocks[1], "calls", None) if mocks is not None else None
-        if calls and isinstance(calls, list) and len(calls) > 2 * self.config.history_size:
+        calls = mocks[1].calls if mocks is not None else None
+        if calls and len(calls) > 2 * self.config.history_size:
             del calls[: len(calls) - self.config.history_size]  # the outbox is bounded like the history
         final = invocation.record
         if not fut.cancelled() and fut.exception() is None and isinstance(fut.result(), dict):
@@ -113,7 +109,7 @@ class Server:
             log.exception("could not store run %s", invocation.run_id)
 
     def record_skipped(self, entry, trig) -> None:
-        name = ids.new_run_id()
+        name = run_ids.new_run_id()
         now = invoke.now_iso()
         self.history.add_trigger(entry.name, trig.name, {
             "name": name, "id": f"/workflows/{entry.name}/triggers/{trig.name}/histories/{name}",
@@ -137,9 +133,10 @@ class Server:
         if cached is not None and cached[0] is entry and cached[1] == self.registry.generation:
             return cached[2]
         cfg = self.config
-        options = run_options(self.runtime, response_timeout=self.timeout_for(entry), location=cfg.location,
-                              workflows=self.registry.workflows(), mocks=self.mocks_for(entry),
-                              client_waiting=not trig.split_on, rng=self.rng, **cfg.run_options)
+        options = RunOptions(response_timeout=self.timeout_for(entry), location=cfg.location,
+                             workflows=self.registry.workflows(), workflow_ids=self.registry.workflow_ids(),
+                             mocks=self.mocks_for(entry),
+                             client_waiting=not trig.split_on, rng=self.rng, **cfg.run_options)
         self._options[key] = (entry, self.registry.generation, options)
         return options
 
@@ -149,7 +146,7 @@ class Server:
         if self.config.response_timeout is not None:
             return self.config.response_timeout
         if entry.standard:
-            return getattr(entry.workflow, "response_timeout", None) or STANDARD_RESPONSE_TIMEOUT
+            return entry.workflow.response_timeout or STANDARD_RESPONSE_TIMEOUT
         return RESPONSE_TIMEOUT
 
     # ------------------------------------------------------------------ mocks (the outbox)
@@ -159,17 +156,16 @@ class Server:
         if cached is not None and cached[0] is entry:
             return cached[1]
         source = entry.mocks_file or self.config.mocks
-        loader = getattr(self.runtime, "MockSet", None)
         try:
-            mocks = loader.load(str(source) if source else None) if loader is not None else source
+            mocks = MockSet.load(str(source) if source else None)
         except (OSError, ValueError) as exc:
             log.warning("mocks %s: %s (running without them)", source, exc)
-            mocks = loader.load(None) if loader is not None else None
+            mocks = MockSet.load(None)
         self._mocks[entry.name.lower()] = (entry, mocks)
         return mocks
 
     def outbox(self, entry) -> list:
-        return list(getattr(self.mocks_for(entry), "calls", None) or [])
+        return list(self.mocks_for(entry).calls)
 
     # ------------------------------------------------------------------ hot reload
     async def _watch(self) -> None:
@@ -190,6 +186,10 @@ class Server:
     async def on_cleanup(self, app) -> None:
         if self._reload_task:
             self._reload_task.cancel()
+        self.close()
+
+    def close(self) -> None:
+        """Close the history (a server used in-process, without an app, calls this when done)."""
         self.history.close()
 
 
@@ -220,38 +220,64 @@ def make_runner(app: web.Application) -> web.AppRunner:
 class _Runner(web.AppRunner):
     """An AppRunner whose server sends trigger calls past aiohttp's router and middleware chain.
 
-    A trigger URL is the hot path: one regex per URL shape finds it (the same patterns as the routes in
-    :func:`create_app`, which still answer everything else, and trigger calls made through aiohttp's test
-    client). Paths with percent-escapes, and requests with ``Expect``, take the router's way: that way
-    decoding and ``100-continue`` stay aiohttp's.
+    A trigger URL is the hot path: one regex per URL shape finds it (:func:`urls.match_trigger_path`, the
+    same shapes as the routes in :func:`create_app`, which still answer everything else, and trigger calls
+    made through aiohttp's test client). Paths with percent-escapes, and requests with ``Expect``, take the
+    router's way: that way decoding and ``100-continue`` stay aiohttp's. Public API only: after ``setup()``
+    the runner's low-level ``web.Server`` (``runner.server``) gets our handler in front of the
+    application's (its ``request_handler``, read by every connection accepted later).
     """
 
-    async def _make_server(self):
-        server = await super()._make_server()
+    async def setup(self) -> None:
+        await super().setup()
+        server = self.server
         server.request_handler = partial(_dispatch, self.app[SERVER], server.request_handler)
-        return server
-
-
-def _fast_shapes() -> tuple:
-    shapes = []
-    for prefix, skip in _SHAPES:
-        pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^{}/%]+)", prefix)
-        shapes.append((re.compile(pattern + r"(?:/|$)").match, skip))
-    return tuple(shapes)
 
 
 async def _dispatch(server, app_handler, request: web.BaseRequest):
-    raw = request.raw_path
-    path = raw.partition("?")[0]
+    path = request.raw_path.partition("?")[0]
     if "%" not in path and "Expect" not in request.headers:
-        for match, skip in _FAST:
-            found = match(path)
-            if found is not None:
-                info = found.groupdict()
-                relative = "/".join(path.split("/")[skip + 1:])
-                return await guarded(request, invoke.handle(server, request, info["wf"], info["trigger"], relative,
-                                                            info.get("version")))
+        found = urls.match_trigger_path(path)
+        if found is not None:
+            return await guarded(request, invoke.handle(server, WebCall(request), *found))
     return await app_handler(request)
+
+
+class WebCall:
+    """An aiohttp request as the call :func:`invoke.handle` reads (the in-process form: ``call.CallRequest``).
+
+    Only what a call reads is worked out, when it is read: the caller's address (for an IP allow-list),
+    the base URL (for an asynchronous Response's Location), the body (after the checks that come first).
+    """
+
+    __slots__ = ("request", "method", "headers", "query")
+
+    def __init__(self, request: web.BaseRequest):
+        self.request = request
+        self.method = request.method
+        self.headers = request.headers
+        self.query = request.query
+
+    @property
+    def remote(self) -> str | None:
+        return self.request.remote
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.request.scheme}://{self.request.host}"
+
+    async def read_body(self, limit: int) -> bytes:
+        request = self.request
+        if not request.body_exists:
+            return b""
+        if request.content_length is not None and request.content_length > limit:
+            raise invoke.too_large(request.content_length, limit)
+        data = bytearray()
+        async for chunk in request.content.iter_any():
+            data.extend(chunk)
+            if len(data) > limit:
+                raise invoke.too_large(len(data), limit)
+        return bytes(data)
 
 
 @web.middleware
@@ -259,21 +285,29 @@ async def access_middleware(request: web.Request, handler):
     return await guarded(request, handler(request))
 
 
+def url_too_long(length: int) -> HttpError:
+    return HttpError(414, "RequestUrlTooLong", f"The request URL is {length} characters long, which exceeds the "
+                     f"limit of {MAX_URL_LENGTH} characters.")
+
+
 async def guarded(request: web.BaseRequest, call):
-    """Await the handler's coroutine ``call``: errors become JSON answers, and one access-log line is written."""
+    """Await the handler's coroutine ``call`` (a trigger call's :class:`CallAnswer` or an aiohttp response):
+    errors become JSON answers, and one access-log line is written."""
     start = time.perf_counter()
     status = 500
+    run_id = None
     try:
         if len(request.raw_path) > MAX_URL_LENGTH:
             call.close()
-            raise HttpError(414, "RequestUrlTooLong",
-                            f"The request URL is {len(request.raw_path)} characters long, which exceeds the limit of "
-                            f"{MAX_URL_LENGTH} characters.")
+            raise url_too_long(len(request.raw_path))
         response = await call
+        if response.__class__ is CallAnswer:
+            run_id = response.run_id
+            response = to_web(response)
         status = response.status
         return response
-    except HttpError as err:
-        response = error_response(err, request.get(X_HEADERS))
+    except HostError as err:
+        response = error_response(err)
         status = response.status
         return response
     except web.HTTPException as exc:
@@ -294,7 +328,7 @@ async def guarded(request: web.BaseRequest, call):
     finally:
         if access_log.isEnabledFor(logging.INFO):  # formatting (and redacting) only for a line that is written
             access_log.info("%s %s %d %.1fms %s", request.method, redact(request.path_qs), status,
-                            (time.perf_counter() - start) * 1000, request.get(RUN_ID) or "-")
+                            (time.perf_counter() - start) * 1000, run_id or "-")
 
 
 def redact(path: str) -> str:
@@ -310,43 +344,25 @@ def _relative(request: web.Request, skip: int) -> str:
 async def _invoke(request: web.Request, skip: int | None):
     info = request.match_info
     relative = _relative(request, skip) if skip is not None else None
-    return await invoke.handle(request.app[SERVER], request, info["wf"], info["trigger"], relative,
+    return await invoke.handle(request.app[SERVER], WebCall(request), info["wf"], info["trigger"], relative,
                                info.get("version"))
 
 
 async def _poll(request: web.Request):
     info = request.match_info
-    return await invoke.poll_operation(request.app[SERVER], request, info["wf"], info["run"], info["op"])
+    return await invoke.poll_operation(request.app[SERVER], WebCall(request), info["wf"], info["run"], info["op"])
 
 
-_SHAPES = (
-    # (path prefix up to /invoke, number of segments before the relative path)
-    ("/workflows/{wf}/triggers/{trigger}/paths/invoke", 6),
-    ("/workflows/{wf}/versions/{version}/triggers/{trigger}/paths/invoke", 8),
-    ("/api/{wf}/triggers/{trigger}/invoke", 5),
-    ("/powerautomate/automations/direct/workflows/{wf}/triggers/{trigger}/paths/invoke", 9),
-    ("/powerautomate/automations/direct/cu/{cu}/workflows/{wf}/triggers/{trigger}/paths/invoke", 11),
-)
-
-
-_FAST = _fast_shapes()
-
-
-def create_app(config: ServerConfig, runtime=None, server: Server | None = None) -> web.Application:
-    if runtime is None:
-        from .engine import real_runtime
-
-        runtime = real_runtime()
-    server = server or Server(config, runtime)
+def create_app(config: ServerConfig, server: Server | None = None) -> web.Application:
+    server = server or Server(config)
     app = web.Application(middlewares=[access_middleware], client_max_size=config.body_limit + 1)
     app[SERVER] = server
-    for prefix, skip in _SHAPES:  # one route per shape, with or without a relative path: one regex to try
+    for prefix, skip in urls.TRIGGER_SHAPES:  # one route per shape, with or without a relative path: one regex
         app.router.add_route("*", prefix + "{relative:(?:/.*)?}", partial(_invoke, skip=skip))
-    app.router.add_route("*", "/workflows/{wf}/triggers/{trigger}/run", partial(_invoke, skip=None))
-    app.router.add_get("/workflows/{wf}/runs/{run}/operations/{op}", _poll)
+    app.router.add_route("*", urls.LEGACY_RUN_SHAPE, partial(_invoke, skip=None))
+    app.router.add_get(urls.OPERATION_SHAPE, _poll)
     Management(server).add_routes(app)
-    if issuer is not None and hasattr(issuer, "add_routes"):
-        server.jwt_keys = issuer.add_routes(app, config.state_dir)
+    issuer.add_routes(app, server.jwt_keys)
     app.on_startup.append(server.on_startup)
     app.on_cleanup.append(server.on_cleanup)
     return app

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
+from . import access
 from .errors import HttpError
-
-try:
-    from . import access
-except ImportError:  # the access stream has not landed: SAS only
-    access = None
 
 
 def more_than_one(scheme: str, standard: bool) -> HttpError:
@@ -30,8 +26,7 @@ def sas_only(*, headers, query, sas_check, standard: bool) -> HttpError | None:
 
 
 def authorize(entry, *, method, headers, query, client_ip, sas_check, keys=None) -> HttpError | None:
-    if access is not None and entry.policy is not None:
-        extra = {"keys": keys} if keys is not None else {}
+    if entry.policy is not None:
         return access.authorize(entry.policy, method=method, headers=headers, query=query, client_ip=client_ip,
-                                sas_check=sas_check, **extra)
+                                sas_check=sas_check, keys=keys)
     return sas_only(headers=headers, query=query, sas_check=sas_check, standard=entry.standard)

@@ -36,7 +36,7 @@ def lines(server, base: str) -> list[str]:
             rel = f"/{trig.path.template}" if trig.path else "(none)"
             out.append(f"  trigger {trig.name}: {trig.method}  relative path {rel}")
             url = answer["value"]
-            bearer = entry.policy is not None and not getattr(entry.policy, "sas_enabled", True)
+            bearer = entry.policy is not None and not entry.policy.sas_enabled
             if bearer:  # a sig would be refused: show the URL without SAS, and a bearer-token call
                 out.append("    SAS is disabled by its access control: call it with a bearer token "
                            "(python -m emulator token ...; docs/access-control.md)")

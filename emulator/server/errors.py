@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
+from ..runtime.errors import HostError
 
-class HttpError(Exception):
-    """An error the server answers with ``status`` and the host's JSON error body."""
 
-    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers = dict(headers or {})
-
-    def body(self) -> dict:
-        return {"error": {"code": self.code, "message": self.message}}
+class HttpError(HostError):
+    """An error of the HTTP layer (SAS, access policies, routing, limits); a trigger call's own refusals are
+    :class:`~emulator.runtime.errors.HostError` (this is one too, so the server catches both as HostError)."""

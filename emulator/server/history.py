@@ -1,6 +1,6 @@
 """Run history and trigger histories: in memory (bounded) or in SQLite under the state dir.
 
-Records are the runtime's plain JSON run records (see notes/contracts.md); a live record is kept by
+Records are the runtime's plain JSON run records (:mod:`emulator.runtime.run`); a live record is kept by
 reference while the run goes on, and written again to SQLite when it ends.
 """
 

@@ -32,16 +32,3 @@ def version_from_mtime(mtime: float) -> str:
 def new_guid() -> str:
     return str(uuid.uuid4())
 
-
-def new_run_id(now: datetime | None = None, scale_unit: str = "00") -> str:
-    """29 digits + ``CU`` + scale unit: 20 digits of ``Int64.MaxValue - ticks`` then 9 random ones."""
-    import secrets
-
-    try:  # the runtime's id source wins when it is there (one id source for everything)
-        from ..runtime.ids import new_run_id as runtime_run_id
-
-        return runtime_run_id(now or datetime.now(timezone.utc))
-    except ImportError:
-        pass
-    stamp = version_id(now or datetime.now(timezone.utc))
-    return f"{stamp}{secrets.randbelow(10**9):09d}CU{scale_unit}"

@@ -25,10 +25,8 @@ _TENANT = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 TOKEN_LIFETIME = 3599
 
 
-def add_routes(app: web.Application, state_dir) -> keys_jwt.KeyStore:
-    """Serve the issuer on ``app`` with the key kept in ``state_dir``; inbound bearer tokens are verified
-    against the same key from now on."""
-    store = keys_jwt.configure(state_dir)
+def add_routes(app: web.Application, store: keys_jwt.KeyStore) -> None:
+    """Serve the issuer on ``app`` with ``store``'s key (the one inbound bearer tokens are verified against)."""
     app[KEYSTORE_KEY] = store
     app.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", _openid_v2)
     app.router.add_get("/{tenant}/.well-known/openid-configuration", _openid_v1)
@@ -36,7 +34,6 @@ def add_routes(app: web.Application, state_dir) -> keys_jwt.KeyStore:
     app.router.add_get("/{tenant}/discovery/keys", _jwks)
     app.router.add_post("/{tenant}/oauth2/v2.0/token", _token_v2)
     app.router.add_post("/{tenant}/oauth2/token", _token_v1)
-    return store
 
 
 def _tenant(request: web.Request) -> str:

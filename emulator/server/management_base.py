@@ -11,7 +11,7 @@ from aiohttp import web
 from ..expressions.values import to_json_text
 from ..runtime.clock import iso
 from .errors import HttpError
-from .invoke import base_url, trigger_not_found, workflow_not_found
+from .invoke import trigger_not_found, workflow_not_found
 
 
 def json_response(data, status: int = 200, headers: dict | None = None) -> web.Response:
@@ -41,7 +41,7 @@ class Api:
 
     @staticmethod
     def base(request) -> str:
-        return base_url(request)
+        return f"{request.scheme}://{request.host}"
 
     def entry(self, request):
         key = request.match_info["wf"]

@@ -13,9 +13,10 @@ import uuid
 
 from aiohttp import web
 
+from ..runtime import cancel
+from ..runtime.trigger import response_action_name
 from . import arm, links, odata, run_records
 from .errors import HttpError
-from .invoke import entry_response_name
 from .management_base import json_response
 
 CANCEL_WAIT = 5.0  # seconds a cancel waits for the run to wind down before answering
@@ -59,7 +60,7 @@ def _trigger_view(api, request, entry, record: dict) -> dict:
 
 
 def _response_view(api, request, entry, record: dict) -> dict | None:
-    found = run_records.find_action(record, entry_response_name(entry))
+    found = run_records.find_action(record, response_action_name(entry.workflow))
     if found is None:
         return None
     name, action = found
@@ -133,8 +134,7 @@ async def cancel_run(api, request):
     entry = api.entry(request)
     record = api.run(request, entry)
     invocation = api.server.running.get(record["name"])
-    cancel = getattr(api.server.runtime, "cancel", None)
-    if invocation is None or cancel is None or not cancel(invocation):
+    if invocation is None or not cancel(invocation):
         raise HttpError(409, "WorkflowRunCannotBeCancelled",
                         f"The workflow run '{record['name']}' cannot be cancelled: it is in state "
                         f"'{record.get('status')}'.")

@@ -13,12 +13,12 @@ import json
 
 from aiohttp import web
 
-from . import arm, content, invoke, links, odata, run_records, sas, urls
+from ..runtime import trigger as calls
+from . import arm, invoke, links, odata, run_records, sas, urls
 from .errors import HttpError
-from .keys import RUN_ID
 from .management_base import json_response, read_body
 from .management_runs import version_ref
-from .response import NO_CACHE, run_headers
+from .response import NO_CACHE, CallAnswer, run_headers
 
 HISTORY_FIELDS = {
     "status": odata.Field(lambda h: (h.get("properties") or {}).get("status")),
@@ -113,12 +113,9 @@ async def run_trigger(api, request):
     """Fire the trigger as a caller of its URL would (no signature: the management API is open)."""
     entry = api.entry(request)
     trig = api.trigger(request, entry)
-    outputs = {"headers": content.trigger_headers(request.headers, drop_authorization=not trig.keep_authorization)}
-    if request.body_exists:
-        data = await request.read()
-        if data:
-            outputs["body"] = content.decode_body(data, request.headers.get("Content-Type"))
-    return await start_run(api.server, request, entry, trig, outputs)
+    body = await request.read() if request.body_exists else b""
+    outputs = trig.call.outputs(request.headers, {}, body, {})
+    return await start_run(api.server, entry, trig, outputs)
 
 
 async def list_histories(api, request):
@@ -154,28 +151,31 @@ async def resubmit(api, request):
         raise HttpError(409, "WorkflowTriggerHistoryCannotBeResubmitted",
                         f"The trigger history '{stored['name']}' did not start a run: there is nothing to resubmit.")
     outputs = copy.deepcopy((record.get("trigger") or {}).get("outputs") or {})
-    return await start_run(server, request, entry, trig, outputs)
+    return await start_run(server, entry, trig, outputs)
 
 
-async def start_run(server, request, entry, trig, outputs: dict) -> web.Response:
-    """Fire ``trig`` with ``outputs`` and answer 202 at once (the run goes on; nobody waits for a Response)."""
+async def start_run(server, entry, trig, outputs: dict) -> CallAnswer:
+    """Fire ``trig`` with ``outputs`` (the trigger-call path of :mod:`emulator.runtime.trigger`) and answer 202
+    at once: the run goes on, nobody waits for its Response."""
     if not entry.enabled:
         raise invoke.not_enabled(entry)
     if not trig.limiter.try_acquire():
         await trig.limiter.acquire(entry.name, trig.name)
     try:
-        invocation = await server.runtime.invoke(entry.workflow, trig.name, outputs, server.options_for(entry, trig))
+        invocation = await calls.fire(entry.workflow, trig.name, outputs, server.options_for(entry, trig))
     except BaseException:
         trig.limiter.release()
         raise
     if invocation.skipped:
         trig.limiter.release()
+        refused = calls.condition_refusal(trig.name, invocation)
+        if refused is not None:
+            raise refused
         server.record_skipped(entry, trig)
-        return web.Response(status=202, headers=NO_CACHE)
-    request[RUN_ID] = invocation.run_id
+        return CallAnswer(202, dict(NO_CACHE))
     server.record_run(entry, trig, invocation)
     headers = {} if trig.suppress_headers else run_headers(entry, invocation, server.config.location)
-    return web.Response(status=202, headers={**NO_CACHE, **headers})
+    return CallAnswer(202, {**NO_CACHE, **headers}, run_id=invocation.run_id, invocation=invocation)
 
 
 async def reset(api, request):

@@ -10,15 +10,12 @@ import logging
 import os
 from pathlib import Path
 
-from . import ids
+from ..definitions import load_path
+from ..runtime.actions.registry import lookup
+from ..runtime.trigger import RequestTrigger
+from . import access, ids
 from .limiter import Limiter
-from .paths import RelativePath
 from .schema import SchemaCheck
-
-try:
-    from . import access
-except ImportError:  # the access stream has not landed: SAS only
-    access = None
 
 log = logging.getLogger("emulator.server")
 
@@ -28,27 +25,29 @@ _IGNORED_DIRS = {"__pycache__", ".git", "node_modules", ".state"}
 
 
 class TriggerEntry:
-    """One trigger with everything the request path needs, compiled at load."""
+    """One trigger with everything the request path needs, compiled at load.
+
+    ``call``: the runtime's view of a call (method, relative path, outputs: :mod:`emulator.runtime.trigger`);
+    the rest is the server's: SAS permission, schema validation, concurrency, the answer's headers.
+    """
 
     def __init__(self, trigger):
+        call = RequestTrigger(trigger)
+        self.call = call
         self.trigger = trigger
         self.name = trigger.name
-        raw = getattr(trigger, "raw", None) or {}
-        self.is_request = bool(getattr(trigger, "is_request", raw.get("type", "").lower() == "request"))
-        self.method = (trigger.method or "POST").upper()
-        self.path = RelativePath(trigger.relative_path)
-        opts = {str(o).strip().lower() for o in (trigger.operation_options or ())}
-        self.options = opts
+        self.is_request = trigger.is_request
+        self.method = call.method
+        self.path = call.path
+        opts = call.options
         schema = trigger.schema if isinstance(trigger.schema, dict) else None
         self.schema = SchemaCheck(trigger.name, schema) if schema and "enableschemavalidation" in opts else None
         self.suppress_headers = "suppressworkflowheadersonresponse" in opts
-        self.include_authorization = "includeauthorizationheadersinoutputs" in opts
-        self.keep_authorization = self.include_authorization  # Authorization kept in the trigger outputs
         self.permission = f"/triggers/{self.name}/run"  # the SAS ``sp`` that runs this trigger
         concurrency = (trigger.runtime_configuration or {}).get("concurrency") or {}
         runs = 1 if "singleinstance" in opts else concurrency.get("runs")
         self.limiter = Limiter(runs, concurrency.get("maximumWaitingRuns"))
-        self.split_on = bool(raw.get("splitOn"))
+        self.split_on = call.split_on
 
 
 class WorkflowEntry:
@@ -56,23 +55,19 @@ class WorkflowEntry:
         self.workflow = workflow
         self.name: str = workflow.name
         self.id = ids.workflow_id(self.name)
-        self.flavor = getattr(workflow, "flavor", None) or "consumption"
-        self.source = Path(workflow.source) if getattr(workflow, "source", None) else None
+        self.flavor = workflow.flavor or "consumption"
+        self.source = Path(workflow.source) if workflow.source else None
         self.version = ids.version_from_mtime(_mtime(self.source))
-        # One id everywhere: the x-ms-workflow-id header, callback URLs and workflow() inside the run.
-        if hasattr(workflow, "workflow_id"):
-            workflow.workflow_id = self.id
-        if hasattr(workflow, "version") and not workflow.version:
-            workflow.version = self.version
         self.triggers = {name.lower(): TriggerEntry(t) for name, t in (workflow.triggers or {}).items()}
-        self.policy = access.AccessPolicy.from_workflow(workflow) if access is not None else None
-        self.set_state(str(getattr(workflow, "state", None) or "Enabled"))
+        self.policy = access.AccessPolicy.from_workflow(workflow)
+        self.set_state(str(workflow.state or "Enabled"))
         self.mocks_file = _mocks_sidecar(self.source)
-        self.has_response = bool(getattr(workflow, "has_response_action", True))
+        self.has_response = workflow.has_response_action
         self.standard = self.flavor == "standard"
         system = f"/scaleunits/prod-00/workflows/{self.id}"
         if not self.standard:
             system = f"/locations/{location}{system}"
+        self.run_header_parts: tuple | None = None  # (location, parts): see response.run_headers
         self.base_headers = {
             "x-ms-workflow-system-id": system,
             "x-ms-workflow-id": self.id,
@@ -108,9 +103,8 @@ def _mtime(source: Path | None) -> float:
 
 
 class Registry:
-    def __init__(self, paths, runtime, location: str = "local"):
+    def __init__(self, paths, location: str = "local"):
         self.paths = [Path(p) for p in paths]
-        self.runtime = runtime
         self.location = location
         self.by_name: dict[str, WorkflowEntry] = {}
         self.by_id: dict[str, WorkflowEntry] = {}
@@ -138,6 +132,11 @@ class Registry:
         """Workflows by name, for nested workflow calls made by the runtime."""
         return {e.name: e.workflow for e in self.by_name.values()}
 
+    def workflow_ids(self) -> dict:
+        """Served ids by lower-case name: one id everywhere (the x-ms-workflow-id header, callback URLs and
+        ``workflow()`` inside the run, see ``RunOptions.workflow_ids``)."""
+        return {key: e.id for key, e in self.by_name.items()}
+
     # ------------------------------------------------------------------ loading
     def load(self) -> list[str]:
         """(Re)load every path; returns one line per change or problem."""
@@ -149,16 +148,15 @@ class Registry:
                 problems.append(f"{path}: no such file or folder")
                 continue
             try:
-                result = self.runtime.load_path(path)
+                result = load_path(path, action_types=lookup)
             except Exception as exc:  # noqa: BLE001 - a loader crash must not stop the server
                 problems.append(f"{path}: {type(exc).__name__}: {exc}")
                 continue
-            problems.extend(str(p) for p in getattr(result, "problems", []) or []
-                            if getattr(p, "severity", "error") == "error"
-                            and not str(getattr(p, "file", "")).lower().endswith(_SIDECARS))
+            problems.extend(str(p) for p in result.problems
+                            if p.severity == "error" and not str(p.file).lower().endswith(_SIDECARS))
             for workflow in result.workflows:
                 key = workflow.name.lower()
-                if getattr(workflow, "has_errors", False):
+                if workflow.has_errors:
                     continue  # reported above; a last good version keeps serving
                 if key in fresh:
                     problems.append(f"{workflow.source}: workflow name '{workflow.name}' is already served "
@@ -172,8 +170,7 @@ class Registry:
                 if key in self.states:
                     fresh[key].set_state(self.states[key])
                 policy = fresh[key].policy
-                problems.extend(f"{workflow.source}: access control: {p}"
-                                for p in (getattr(policy, "problems", None) or []))
+                problems.extend(f"{workflow.source}: access control: {p}" for p in (policy.problems if policy else ()))
         for key, old in self.by_name.items():
             if key in fresh:
                 if fresh[key].version != old.version or fresh[key].source != old.source:

@@ -1,15 +1,21 @@
-"""What the caller receives: error bodies, the Response action's answer, and the x-ms-* headers (spec §8, §12)."""
+"""What the caller receives: error bodies, the Response action's answer, and the x-ms-* headers (spec §8, §12).
+
+Answers are plain :class:`CallAnswer` values (status, headers, bytes); :func:`to_web` makes the aiohttp
+response of one, so an in-process call (:mod:`emulator.server.call`) gets exactly what a socket would.
+"""
 
 from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from ..expressions.values import Blob, to_json_text
+from ..runtime.errors import HostError
+from ..runtime.invocation import Invocation
 from . import ids
-from .errors import HttpError
 
 JSON_TYPE = "application/json; charset=utf-8"
 TEXT_TYPE = "text/plain; charset=utf-8"
@@ -28,12 +34,39 @@ _DROPPED = {"allow", "cookie", "expires", "last-modified", "set-cookie", "transf
 _CONTENT_KEPT = {"content-disposition", "content-encoding", "content-type"}
 
 
-def error_response(error: HttpError, headers: dict | None = None) -> web.Response:
+@dataclass(slots=True)
+class CallAnswer:
+    """One answer to a trigger call, as the caller receives it (``Content-Length``, ``Date`` and ``Server``
+    are added by the HTTP layer). ``run_id``/``invocation``: the run the call started, if any (its record is
+    ``invocation.record``; ``await invocation.done`` waits for the run's end)."""
+
+    status: int
+    headers: dict = field(default_factory=dict)
+    body: bytes = b""
+    run_id: str | None = None
+    invocation: Invocation | None = None
+
+    def json(self):
+        """The body parsed as JSON (None when empty)."""
+        return json.loads(self.body) if self.body else None
+
+
+def to_web(answer: CallAnswer) -> web.Response:
+    return web.Response(status=answer.status, body=answer.body, headers=answer.headers)
+
+
+def error_answer(error: HostError, headers: dict | None = None, run_id: str | None = None,
+                 invocation: Invocation | None = None) -> CallAnswer:
     merged = dict(NO_CACHE)
     merged.update(headers or {})
     merged.update(error.headers)
     merged["Content-Type"] = JSON_TYPE
-    return web.Response(status=error.status, body=json.dumps(error.body(), separators=(",", ":"), ensure_ascii=False).encode("utf-8"), headers=merged)
+    body = json.dumps(error.body(), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return CallAnswer(error.status, merged, body, run_id, invocation)
+
+
+def error_response(error: HostError, headers: dict | None = None) -> web.Response:
+    return to_web(error_answer(error, headers))
 
 
 def request_headers(entry, location: str, tracking_id: str | None = None) -> dict:
@@ -49,9 +82,8 @@ def run_headers(entry, invocation, location: str) -> dict:
     """The full x-ms-* set of spec §12 for an answer that belongs to a run."""
     run_id = invocation.run_id
     # On the host x-ms-correlation-id = x-ms-tracking-id: the trigger's tracking id (trigger().trackingId).
-    tracking = getattr(invocation, "tracking_id", None) or getattr(invocation, "correlation_id", None) \
-        or ids.new_guid()
-    record = getattr(invocation, "record", None) or {}
+    tracking = invocation.tracking_id
+    record = invocation.record
     client_tracking = ((record.get("correlation") or {}).get("clientTrackingId")) or run_id
     middle, tail, request_prefix = _static_parts(entry, location)
     return {
@@ -67,17 +99,15 @@ def run_headers(entry, invocation, location: str) -> dict:
 
 
 def _static_parts(entry, location: str) -> tuple:
-    """The headers of :func:`run_headers` that are the same for every run of a loaded workflow (kept on it)."""
-    cached = getattr(entry, "_run_header_parts", None)
+    """The headers of :func:`run_headers` that are the same for every run of a loaded workflow
+    (``entry.run_header_parts``, worked out once per location)."""
+    cached = entry.run_header_parts
     if cached is not None and cached[0] == location:
         return cached[1]
     middle = {} if entry.standard else {"x-ms-execution-location": location}
     middle.update(entry.base_headers)
     parts = (middle, {} if entry.standard else dict(_RATE_LIMITS), f"{'' if entry.standard else location}:")
-    try:
-        entry._run_header_parts = (location, parts)
-    except AttributeError:  # an entry that takes no attributes: build them every time
-        pass
+    entry.run_header_parts = (location, parts)
     return parts
 
 
@@ -103,8 +133,8 @@ def _b64(text: str) -> bytes:
         return text.encode("utf-8")
 
 
-def action_response(result: dict, extra_headers: dict, content_headers: bool = True) -> web.Response:
-    """An aiohttp response from ``{"status", "headers", "body"}`` produced by a Response action.
+def action_answer(result: dict, extra_headers: dict, content_headers: bool = True) -> CallAnswer:
+    """The answer from ``{"status", "headers", "body"}`` produced by a Response action.
 
     ``content_headers``: keep the action's Content-Type, Content-Disposition and Content-Encoding (the host
     does for POST and PUT calls; for other methods they are dropped and the defaults apply).
@@ -133,4 +163,4 @@ def action_response(result: dict, extra_headers: dict, content_headers: bool = T
     data, content_type = encode_body(body, content_type)
     if content_type and (data or ("body" in result and body is not None)):
         merged["Content-Type"] = content_type
-    return web.Response(status=status, body=data, headers=merged)
+    return CallAnswer(status, merged, data)

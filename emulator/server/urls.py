@@ -2,10 +2,68 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from . import sas
+
+# The URL shapes of a trigger call: (path up to /invoke, number of segments before the relative path).
+TRIGGER_SHAPES = (
+    ("/workflows/{wf}/triggers/{trigger}/paths/invoke", 6),
+    ("/workflows/{wf}/versions/{version}/triggers/{trigger}/paths/invoke", 8),
+    ("/api/{wf}/triggers/{trigger}/invoke", 5),
+    ("/powerautomate/automations/direct/workflows/{wf}/triggers/{trigger}/paths/invoke", 9),
+    ("/powerautomate/automations/direct/cu/{cu}/workflows/{wf}/triggers/{trigger}/paths/invoke", 11),
+)
+LEGACY_RUN_SHAPE = "/workflows/{wf}/triggers/{trigger}/run"  # no relative path
+OPERATION_SHAPE = "/workflows/{wf}/runs/{run}/operations/{op}"  # an asynchronous Response's Location (GET)
+
+
+def _compile(shape: str, segment: str, tail: str):
+    return re.compile(re.sub(r"\{(\w+)\}", rf"(?P<\1>{segment})", shape) + tail).match
+
+
+# The server's short way takes plain paths only (no percent-escapes); in-process calls take any raw path.
+_PLAIN = tuple((_compile(shape, "[^{}/%]+", r"(?:/|$)"), skip) for shape, skip in TRIGGER_SHAPES)
+_RAW = tuple((_compile(shape, "[^/]+", r"(?:/|$)"), skip) for shape, skip in TRIGGER_SHAPES)
+_RAW_RUN = _compile(LEGACY_RUN_SHAPE, "[^/]+", "$")
+_RAW_OPERATION = _compile(OPERATION_SHAPE, "[^/]+", "$")
+
+
+def match_trigger_path(path: str, escaped: bool = False) -> tuple | None:
+    """``(workflow, trigger, relative, version)`` for the raw path of a trigger call, else None.
+
+    ``relative`` is the raw path after ``/invoke`` (None for the legacy ``/run`` URL). Without ``escaped``
+    only paths with no percent-escape match (the server's short way); with it, the names are decoded as
+    aiohttp's router decodes them.
+    """
+    if not escaped:
+        for match, skip in _PLAIN:
+            found = match(path)
+            if found is not None:
+                info = found.groupdict()
+                return info["wf"], info["trigger"], "/".join(path.split("/")[skip + 1:]), info.get("version")
+        return None
+    for match, skip in _RAW:
+        found = match(path)
+        if found is not None:
+            info = found.groupdict()
+            version = info.get("version")
+            return unquote(info["wf"]), unquote(info["trigger"]), "/".join(path.split("/")[skip + 1:]), \
+                (unquote(version) if version is not None else None)
+    found = _RAW_RUN(path)
+    if found is not None:
+        return unquote(found["wf"]), unquote(found["trigger"]), None, None
+    return None
+
+
+def match_operation_path(path: str) -> tuple | None:
+    """``(workflow, run id, operation id)`` for the raw path of an asynchronous Response's Location."""
+    found = _RAW_OPERATION(path)
+    if found is None:
+        return None
+    return unquote(found["wf"]), unquote(found["run"]), unquote(found["op"])
 
 API_VERSIONS = {"consumption": "2016-10-01", "standard": "2022-05-01", "power-automate": "1"}
 

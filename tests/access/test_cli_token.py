@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from emulator.cli import main
-from emulator.cli_token import parse_claims
+from emulator.cli.token import parse_claims
 from emulator.server.keys_jwt import KeyStore, TokenError
 
 from .conftest import AUDIENCE, TENANT

@@ -14,7 +14,7 @@ from .conftest import AUDIENCE, TENANT, make_workflow, oauth_control
 async def client(aiohttp_client, tmp_path):
     previous = keys_jwt._ACTIVE.get("store")
     app = web.Application()
-    issuer.add_routes(app, tmp_path)
+    issuer.add_routes(app, keys_jwt.configure(tmp_path))
     yield await aiohttp_client(app)
     if previous is None:
         keys_jwt._ACTIVE.pop("store", None)
@@ -59,7 +59,7 @@ async def test_bad_tenant_name_is_404(client):
     assert (await client.get("/bad%20tenant/discovery/keys")).status == 404
 
 
-async def test_add_routes_configures_inbound_verification(client, tmp_path):
+async def test_configured_store_verifies_inbound_tokens(client, tmp_path):
     assert keys_jwt.active_store().state_dir == tmp_path
     token = keys_jwt.KeyStore(tmp_path).mint(TENANT, AUDIENCE)
     policy = AccessPolicy.from_workflow(

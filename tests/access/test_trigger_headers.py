@@ -1,39 +1,43 @@
+"""``triggerOutputs()['headers']``: Authorization kept only with IncludeAuthorizationHeadersInOutputs.
+
+One implementation for the server, the ``run`` command and tests: :class:`emulator.runtime.trigger.RequestTrigger`.
+"""
+
 from multidict import CIMultiDict
 
-from emulator.server.access import AccessPolicy, includes_authorization, trigger_headers
+from emulator.definitions import load_definition
+from emulator.runtime.actions.registry import lookup
+from emulator.runtime.trigger import RequestTrigger
 
-from .conftest import make_trigger
+
+def request_trigger(**extra) -> RequestTrigger:
+    wf, problems = load_definition({"triggers": {"manual": {"type": "Request", "kind": "Http", **extra}},
+                                    "actions": {}}, "wf", action_types=lookup)
+    assert not [p for p in problems if p.severity == "error"]
+    return RequestTrigger(wf.triggers["manual"])
+
+
+def headers_of(trigger: RequestTrigger, headers) -> dict:
+    return trigger.outputs(headers, {}, None, None)["headers"]
 
 
 def test_authorization_removed_by_default():
     headers = {"Content-Type": "application/json", "Authorization": "Bearer x", "X-Other": "1"}
-    out = trigger_headers(AccessPolicy(), make_trigger(), headers)
-    assert out == {"Content-Type": "application/json", "X-Other": "1"}
+    assert headers_of(request_trigger(), headers) == {"Content-Type": "application/json", "X-Other": "1"}
     assert headers["Authorization"] == "Bearer x"  # the input is not modified
 
 
 def test_authorization_removed_case_insensitively():
-    assert trigger_headers(None, make_trigger(), {"authorization": "Bearer x"}) == {}
+    assert headers_of(request_trigger(), {"authorization": "Bearer x"}) == {}
 
 
 def test_include_authorization_option():
-    trigger = make_trigger(operation_options=["IncludeAuthorizationHeadersInOutputs"])
-    assert includes_authorization(trigger)
-    assert trigger_headers(AccessPolicy(), trigger, {"Authorization": "Bearer x"}) == {
-        "Authorization": "Bearer x"
-    }
-
-
-def test_option_from_raw_definition():
-    raw = {
-        "type": "Request",
-        "operationOptions": "EnableSchemaValidation, IncludeAuthorizationHeadersInOutputs",
-    }
-    assert includes_authorization(raw)
-    assert not includes_authorization({"type": "Request"})
-    assert not includes_authorization(None)
+    trigger = request_trigger(operationOptions="EnableSchemaValidation, IncludeAuthorizationHeadersInOutputs")
+    assert trigger.keep_authorization
+    assert headers_of(trigger, {"Authorization": "Bearer x"}) == {"Authorization": "Bearer x"}
+    assert not request_trigger().keep_authorization
 
 
 def test_multidict_repeats_joined():
     headers = CIMultiDict([("Accept", "a"), ("Accept", "b"), ("Authorization", "Bearer x")])
-    assert trigger_headers(AccessPolicy(), make_trigger(), headers) == {"Accept": "a, b"}
+    assert headers_of(request_trigger(), headers) == {"Accept": "a,b"}

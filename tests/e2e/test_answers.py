@@ -5,10 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from tests.e2e.conftest import needs_runtime
 from tests.server.flowdefs import flow, response
-
-pytestmark = needs_runtime
 
 WAIT = {"type": "Wait", "inputs": {"interval": {"count": 1, "unit": "Second"}}, "runAfter": {}}
 

@@ -15,10 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import ROOT
-from tests.e2e.conftest import RUNTIME, needs_runtime
 from tests.server.live import start
-
-pytestmark = needs_runtime
 
 FLOWS = ["secret-key-condition", "token-in-path", "token-in-header", "send-email", "oauth-protected"]
 CONTENT_TYPES = ["application/json", "application/json; charset=utf-16", "text/plain", "application/xml",
@@ -48,7 +45,7 @@ request_parts = st.fixed_dictionaries({
 
 def test_no_client_mistake_gets_a_500(tmp_path):
     async def scenario():
-        live = await start([ROOT / "flows"], RUNTIME, tmp_path / "state")
+        live = await start([ROOT / "flows"], tmp_path / "state")
         try:
             answers = []
 

@@ -16,10 +16,7 @@ import pytest
 from aiohttp import web
 
 from emulator.server.app import HANDLER_ARGS, SERVER, ServerConfig, _Runner, create_app
-from tests.e2e.conftest import RUNTIME, needs_runtime
 from tests.server.live import Live
-
-pytestmark = needs_runtime
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
 _IDS = re.compile(rb"\d{29}CU\d{2,3}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -30,13 +27,13 @@ _VARYING = {"x-ms-workflow-run-id", "x-ms-correlation-id", "x-ms-client-tracking
 async def _start(tmp_path: Path, fast: bool) -> Live:
     cfg = ServerConfig(paths=[str(FLOWS)], state_dir=str(tmp_path / ("fast" if fast else "router")), port=0,
                        sas_key="dispatch-test-secret", reload_interval=0)
-    app = create_app(cfg, RUNTIME)
+    app = create_app(cfg)
     runner = _Runner(app, access_log=None, **HANDLER_ARGS) if fast else web.AppRunner(app, access_log=None,
                                                                                      **HANDLER_ARGS)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    port = runner.addresses[0][1]
     return Live(runner, f"http://127.0.0.1:{port}", app[SERVER], aiohttp.ClientSession())
 
 

@@ -8,9 +8,7 @@ import re
 import pytest
 
 from tests.conftest import ROOT
-from tests.e2e.conftest import needs_runtime
 
-pytestmark = needs_runtime
 FLOWS = ROOT / "flows"
 RUN_ID = re.compile(r"^\d{29}CU\d{2}$")
 

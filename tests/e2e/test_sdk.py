@@ -12,7 +12,6 @@ import urllib.request
 
 import pytest
 
-from tests.e2e.conftest import needs_runtime
 from tests.server.flowdefs import flow
 
 logic = pytest.importorskip("azure.mgmt.logic", reason="azure-mgmt-logic is a test dependency")
@@ -20,8 +19,6 @@ from azure.core.credentials import AccessToken  # noqa: E402
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError  # noqa: E402
 from azure.core.pipeline.policies import SansIOHTTPPolicy  # noqa: E402
 from azure.mgmt.logic.models import GetCallbackUrlParameters, RegenerateActionParameter  # noqa: E402
-
-pytestmark = needs_runtime
 
 SUB, RG = "11111111-2222-3333-4444-555555555555", "my-group"
 WAIT = {"type": "Wait", "inputs": {"interval": {"count": 30, "unit": "Second"}}, "runAfter": {}}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.conformance import check_case
+from emulator.cli.conformance import check_case
 from tests.conftest import CONFORMANCE, needs_shared
 
 DATA = Path(__file__).parent / "data"

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from emulator.conformance import check_case
+from emulator.cli.conformance import check_case
 from emulator.expressions import EvalContext, ExpressionError, compile_template
 from emulator.functions import timezones
 from emulator.functions.dates.cultures import get_culture, ldml_to_net

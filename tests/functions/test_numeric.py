@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from emulator.conformance import check_case
+from emulator.cli.conformance import check_case
 from emulator.expressions import EvalContext, ExpressionError, compile_template
 from emulator.expressions.values import format_float, to_string
 from emulator.functions.numbers.cultures import CultureNotFound, get_culture

@@ -56,3 +56,21 @@ def test_run_tree_and_no_response(tmp_path, capsys):
     assert "response: none" in out and "A  Failed  BadRequest" in out and "InvalidTemplate" in out
     assert main(["run", str(flow), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["response"] is None
+
+
+def test_run_builds_the_servers_trigger_outputs(tmp_path, capsys):
+    """``run`` goes through emulator.runtime.trigger like the server: queries always there (repeats
+    comma-joined), Authorization left out without IncludeAuthorizationHeadersInOutputs, host messages."""
+    flow = tmp_path / "echo.json"
+    flow.write_text(json.dumps({"triggers": {"manual": {"type": "Request", "kind": "Http"}}, "actions": {
+        "R": {"type": "Response", "inputs": {"statusCode": 200, "body": "@triggerOutputs()"}}}}))
+    assert main(["run", str(flow), "--query", "a=1", "--query", "a=2", "--header", "Authorization: Bearer x",
+                 "--header", "X-A: 1", "--json"]) == 0
+    body = json.loads(capsys.readouterr().out)["response"]["body"]
+    assert body == {"headers": {"X-A": "1"}, "queries": {"a": "1,2"}}
+    assert main(["run", str(flow), "--method", "GET"]) == 2
+    assert "TriggerRequestMethodNotValid: The HTTP method for this request is not valid: expected 'POST' and " \
+           "actual 'GET'." in capsys.readouterr().err
+    assert main(["run", str(flow), "--path", "/x"]) == 2
+    assert "TriggerRequestPathNotValid" in capsys.readouterr().err
+    assert main(["run", str(flow), "--data", "@" + str(flow), "--header", "Content-Type: application/xml"]) == 0

@@ -8,18 +8,24 @@ import re
 import pytest
 
 from emulator.runtime import RunOptions, VirtualClock, invoke
+from emulator.runtime.errors import HostError
 from emulator.runtime.ids import new_run_id, run_id_time, version_id
-from emulator.server.content import (
-    InvalidRequestContent,
-    build_trigger_outputs,
-    match_relative_path,
-)
+from emulator.runtime.trigger import RequestTrigger
 
 from .helpers import run, workflow
 
 
 def _trigger(**extra):
     return {"manual": {"type": "Request", "kind": "Http", **extra}}
+
+
+def _request_trigger(**inputs) -> RequestTrigger:
+    return RequestTrigger(workflow({}, triggers=_trigger(inputs=inputs)).triggers["manual"])
+
+
+def build_trigger_outputs(headers, queries, body, params=None):
+    trigger = _request_trigger(relativePath="/{id}") if params is not None else _request_trigger()
+    return trigger.outputs(headers, queries or {}, body, params)
 
 
 async def test_trigger_condition_false_means_no_run():
@@ -92,40 +98,41 @@ async def test_async_response_flag_and_actions_after_response_keep_running():
 
 
 def test_build_trigger_outputs_json_text_form_binary():
-    out = build_trigger_outputs("POST", {"Content-Type": "application/json"}, {"a": "1"}, b'{"x": 1}', {"id": "7"})
+    out = build_trigger_outputs({"Content-Type": "application/json"}, {"a": "1"}, b'{"x": 1}', {"id": "7"})
     assert out == {"headers": {"Content-Type": "application/json"}, "queries": {"a": "1"}, "body": {"x": 1},
                    "relativePathParameters": {"id": "7"}}
-    assert build_trigger_outputs("POST", {"content-type": "text/plain"}, None, b"hi", None)["body"] == "hi"
-    form = build_trigger_outputs("POST", {"Content-Type": "application/x-www-form-urlencoded"}, None,
+    assert build_trigger_outputs({"content-type": "text/plain"}, None, b"hi", None)["body"] == "hi"
+    form = build_trigger_outputs({"Content-Type": "application/x-www-form-urlencoded"}, None,
                                  b"a=1&b=x+y&a=2", None)["body"]
     assert form["$formdata"] == [{"key": "a", "value": "1"}, {"key": "b", "value": "x y"},
                                  {"key": "a", "value": "2"}]
     assert base64.b64decode(form["$content"]) == b"a=1&b=x+y&a=2"
-    xml = build_trigger_outputs("POST", {"Content-Type": "application/xml"}, None, b"<a/>", None)["body"]
+    xml = build_trigger_outputs({"Content-Type": "application/xml"}, None, b"<a/>", None)["body"]
     assert xml == {"$content-type": "application/xml", "$content": base64.b64encode(b"<a/>").decode()}
-    assert "body" not in build_trigger_outputs("GET", {}, None, b"", None)
+    assert "body" not in build_trigger_outputs({}, None, b"", None)
 
 
 def test_build_trigger_outputs_multipart_and_invalid_json():
     body = (b"--XX\r\nContent-Disposition: form-data; name=\"FirstName\"\r\n\r\nFoo\r\n"
             b"--XX\r\nContent-Disposition: form-data; name=\"note\"\r\nContent-Type: text/plain\r\n\r\nhi\r\n--XX--\r\n")
-    out = build_trigger_outputs("POST", {"Content-Type": "multipart/form-data; boundary=XX"}, None, body, None)
+    out = build_trigger_outputs({"Content-Type": "multipart/form-data; boundary=XX"}, None, body, None)
     parts = out["body"]["$multipart"]
     assert parts[0]["body"] == {"$content-type": "application/octet-stream", "$content": "Rm9v"}
     assert parts[0]["headers"]["Content-Length"] == "3"
     assert parts[1]["body"] == "hi"
-    try:
-        build_trigger_outputs("POST", {"Content-Type": "application/json"}, None, b"{nope", None)
-    except InvalidRequestContent as exc:
-        assert exc.code == "InvalidRequestContent"
-    else:  # pragma: no cover
-        raise AssertionError("expected InvalidRequestContent")
+    with pytest.raises(HostError) as caught:
+        build_trigger_outputs({"Content-Type": "application/json"}, None, b"{nope", None)
+    assert (caught.value.status, caught.value.code) == (400, "InvalidRequestContent")
 
 
 def test_relative_path_matching():
-    assert match_relative_path("/orders/{id}/items/{n}", "/orders/42/items/a%20b") == {"id": "42", "n": "a b"}
-    assert match_relative_path("/orders/{id}", "/other/1") is None
-    assert match_relative_path("orders/{id}", "orders") is None
+    assert _request_trigger(relativePath="/orders/{id}/items/{n}").match("/orders/42/items/a%20b") == \
+        {"id": "42", "n": "a b"}
+    for template, path in (("/orders/{id}", "/other/1"), ("orders/{id}", "orders")):
+        with pytest.raises(HostError) as caught:
+            _request_trigger(relativePath=template).match(path)
+        assert (caught.value.status, caught.value.code) == (404, "TriggerRequestPathNotValid")
+    assert _request_trigger().match("/") == {}
 
 
 def test_ids_have_host_format():

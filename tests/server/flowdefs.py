@@ -1,4 +1,4 @@
-"""Small workflow definitions for the server's tests (run by tests/server/fake_runtime.py)."""
+"""Small workflow definitions for the server's tests (loaded and run by the real loader and runtime)."""
 
 from __future__ import annotations
 
@@ -23,3 +23,15 @@ def response(status=200, body=None, headers=None, **extra) -> dict:
 
 
 ECHO = flow({"Response": response(200, "@triggerOutputs()")})
+
+
+def wait(seconds: float) -> dict:
+    """A Wait action on the real clock (fractions of a second are fine)."""
+    return {"type": "Wait", "inputs": {"interval": {"count": seconds, "unit": "Second"}}, "runAfter": {}}
+
+
+def after(action: dict, *names: str, statuses=("Succeeded",)) -> dict:
+    return dict(action, runAfter={n: list(statuses) for n in names})
+
+
+FAIL_RUN = {"type": "Terminate", "inputs": {"runStatus": "Failed"}, "runAfter": {}}

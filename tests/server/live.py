@@ -47,16 +47,16 @@ class Live:
         await self.runner.cleanup()
 
 
-async def start(paths, runtime, state_dir: Path | None, **config) -> Live:
+async def start(paths, state_dir: Path | None, **config) -> Live:
     config.setdefault("reload_interval", 0)
     cfg = ServerConfig(paths=[str(p) for p in paths], state_dir=str(state_dir) if state_dir else None, port=0,
                        **config)
-    app = create_app(cfg, runtime)
+    app = create_app(cfg)
     runner = make_runner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    port = runner.addresses[0][1]
     return Live(runner, f"http://127.0.0.1:{port}", app[SERVER], aiohttp.ClientSession())
 
 

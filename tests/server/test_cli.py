@@ -11,10 +11,9 @@ import sys
 
 import pytest
 
-from emulator.cli import _load_extensions, build_parser
+from emulator.cli.main import _load_extensions, build_parser
 from emulator.server import banner
 from tests.conftest import ROOT
-from tests.server import fake_runtime
 from tests.server.flowdefs import ECHO, flow, response
 from tests.server.live import start, write_flows
 
@@ -31,7 +30,7 @@ async def test_banner_lists_method_path_url_and_curl(tmp_path):
     folder = write_flows(tmp_path / "flows", {
         "echo.json": ECHO,
         "orders.json": flow({"R": response(200, "x")}, {"method": "GET", "relativePath": "/orders/{id}"})})
-    live = await start([folder], fake_runtime, tmp_path / "state")
+    live = await start([folder], tmp_path / "state")
     try:
         text = "\n".join(banner.lines(live.server, live.base))
         assert "trigger manual: GET  relative path /orders/{id}" in text

@@ -1,4 +1,4 @@
-"""Trigger calls end to end on a real socket: answers, x-ms-* headers, content handling (fake runtime)."""
+"""Trigger calls end to end on a real socket: answers, x-ms-* headers, content handling (real loader and runtime)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import base64
 import json
 import re
 
-from tests.server.flowdefs import ECHO, flow, response
+from tests.server.flowdefs import ECHO, FAIL_RUN, after, flow, response, wait
 
 RUN_ID = re.compile(r"^\d{29}CU\d{2}$")
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -189,7 +189,7 @@ async def test_schema_validation(serve):
 
 
 async def test_no_response_action_answers_202_at_once(serve):
-    live = await serve({"bg.json": flow({"Wait": {"type": "Delay", "inputs": {"seconds": 0.3}}})})
+    live = await serve({"bg.json": flow({"Wait": wait(0.3)})})
     status, headers, data = await live.call("POST", live.url("bg"))
     assert (status, data) == (202, b"")
     run_id = headers["x-ms-workflow-run-id"]
@@ -203,7 +203,7 @@ async def test_split_on_answers_202(serve):
 
 
 async def test_all_responses_skipped_502(serve):
-    live = await serve({"s.json": flow({"R": response(200, "x", **{"x-skip": True})})})
+    live = await serve({"s.json": flow({"Boom": FAIL_RUN, "R": after(response(200, "x"), "Boom", statuses=("Skipped",))})})
     status, headers, out = await live.call_json("POST", live.url("s"))
     run_id = headers["x-ms-workflow-run-id"]
     assert status == 502
@@ -212,13 +212,13 @@ async def test_all_responses_skipped_502(serve):
 
 
 async def test_failed_run_without_response_502(serve):
-    live = await serve({"f.json": flow({"Boom": {"type": "Fail"}, "R": response(200, "x")})})
+    live = await serve({"f.json": flow({"Boom": FAIL_RUN, "R": after(response(200, "x"), "Boom")})})
     assert (await live.call("POST", live.url("f")))[0] == 502
 
 
 async def test_timeout_504(serve):
-    live = await serve({"slow.json": flow({"Wait": {"type": "Delay", "inputs": {"seconds": 1}},
-                                           "Reply": response(200, "late")})}, response_timeout=0.2)
+    live = await serve({"slow.json": flow({"Wait": wait(1),
+                                           "Reply": after(response(200, "late"), "Wait")})}, response_timeout=0.2)
     status, headers, out = await live.call_json("POST", live.url("slow"))
     assert status == 504 and out["error"]["code"] == "ActionResponseTimedOut"
     assert "'Reply'" in out["error"]["message"]
@@ -226,8 +226,8 @@ async def test_timeout_504(serve):
 
 
 async def test_asynchronous_response_polling(serve):
-    live = await serve({"a.json": flow({"Wait": {"type": "Delay", "inputs": {"seconds": 0.3}},
-                                        "R": response(200, {"done": True}, operationOptions="Asynchronous")})})
+    live = await serve({"a.json": flow({"Wait": wait(0.3), "R": after(
+        response(200, {"done": True}, operationOptions="Asynchronous"), "Wait")})})
     status, headers, data = await live.call("POST", live.url("a"))
     assert status == 202 and data == b""
     location = headers["Location"]
@@ -283,7 +283,7 @@ async def test_suppress_workflow_headers(serve):
 async def test_concurrency_limit_429(serve):
     import asyncio
 
-    doc = flow({"Wait": {"type": "Delay", "inputs": {"seconds": 0.4}}, "R": response(200, "x")},
+    doc = flow({"Wait": wait(0.4), "R": after(response(200, "x"), "Wait")},
                runtimeConfiguration={"concurrency": {"runs": 1, "maximumWaitingRuns": 1}})
     live = await serve({"c.json": doc})
     url = live.url("c")
@@ -303,7 +303,7 @@ async def test_disabled_workflow_400(serve):
 
 
 async def test_standard_and_power_automate_shapes(serve, tmp_path):
-    live = await serve({"std": dict(ECHO), "pa.json": dict(ECHO, **{"x-flavor": "power-automate"})})
+    live = await serve({"std": dict(ECHO)})  # a folder of workflow folders is one Standard project
     std = live.callback("std")
     assert std["basePath"].endswith("/api/std/triggers/manual/invoke")
     assert std["queries"]["api-version"] == "2022-05-01"
@@ -313,6 +313,7 @@ async def test_standard_and_power_automate_shapes(serve, tmp_path):
     assert headers["x-ms-workflow-system-id"] == f"/scaleunits/prod-00/workflows/{live.entry('std').id}"
     assert re.match(r"^:[0-9a-f-]{36}$", headers["x-ms-request-id"])
     assert not [h for h in headers if h.startswith("x-ms-ratelimit")]
+    live = await serve({"pa.json": {"type": "Microsoft.Flow/flows", "properties": ECHO}}, folder=tmp_path / "pa")
     pa = live.callback("pa")
     assert "/powerautomate/automations/direct/workflows/" in pa["value"] and pa["queries"]["api-version"] == "1"
     assert (await live.call("POST", pa["value"]))[0] == 200

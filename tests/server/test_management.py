@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.server import fake_runtime
-from tests.server.flowdefs import ECHO, flow, response
+from tests.server.flowdefs import ECHO, after, flow, response
 from tests.server.live import start
 
 ARM = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Logic"
@@ -76,9 +75,10 @@ async def test_regenerate_access_key_invalidates_urls(serve):
 
 
 async def test_runs_actions_repetitions_and_histories(serve):
-    doc = flow({"Compose": {"type": "Compose", "inputs": "@triggerBody()",
-                            "x-repetitions": [{"status": "Succeeded"}, {"name": "000001-000000", "status": "Failed"}]},
-                "Response": response(200, "ok")},
+    loop = {"type": "Foreach", "foreach": "@createArray(1, 2)", "runAfter": {"Compose": ["Succeeded"]}, "actions": {
+        "Each": {"type": "Compose", "inputs": "@div(2, sub(item(), 2))"}}}  # the second repetition fails
+    doc = flow({"Compose": {"type": "Compose", "inputs": "@triggerBody()"}, "Loop": loop,
+                "Response": after(response(200, "ok"), "Loop", statuses=("Succeeded", "Failed"))},
                conditions=[{"expression": "@not(equals(triggerBody(), 'skip'))"}])
     live = await serve({"wf.json": doc})
     _, headers, _ = await live.call("POST", live.url("wf"), json="go")
@@ -95,13 +95,13 @@ async def test_runs_actions_repetitions_and_histories(serve):
     status, _, run = await live.call_json("GET", f"{live.base}{ARM}/workflows/{live.entry('wf').id}/runs/{run_id}")
     assert status == 200 and run["properties"]["trigger"]["name"] == "manual"
     _, _, actions = await live.call_json("GET", f"{base}/runs/{run_id}/actions")
-    assert [a["name"] for a in actions["value"]] == ["Compose", "Response"]
+    assert [a["name"] for a in actions["value"]] == ["Compose", "Loop", "Each", "Response"]
     _, _, compose = await live.call_json("GET", f"{base}/runs/{run_id}/actions/compose")
     assert "outputs" not in compose["properties"]  # as in Azure: the outputs are behind a signed content link
     assert (await live.call_json("GET", compose["properties"]["outputsLink"]["uri"]))[2] == "go"
-    _, _, reps = await live.call_json("GET", f"{base}/runs/{run_id}/actions/Compose/repetitions")
-    assert [r["name"] for r in reps["value"]] == ["000000", "000001-000000"]
-    status, _, rep = await live.call_json("GET", f"{base}/runs/{run_id}/actions/Compose/repetitions/000001-000000")
+    _, _, reps = await live.call_json("GET", f"{base}/runs/{run_id}/actions/Each/repetitions")
+    assert [r["name"] for r in reps["value"]] == ["000000", "000001"]
+    status, _, rep = await live.call_json("GET", f"{base}/runs/{run_id}/actions/Each/repetitions/000001")
     assert status == 200 and rep["properties"]["status"] == "Failed"
     _, _, hist = await live.call_json("GET", f"{base}/triggers/manual/histories")
     assert [h["properties"]["status"] for h in hist["value"]] == ["Skipped", "Succeeded"]
@@ -110,7 +110,7 @@ async def test_runs_actions_repetitions_and_histories(serve):
     assert status == 200 and one["properties"]["fired"] is True
     for path, code in ((f"{base}/runs/nope", "WorkflowRunNotFound"),
                        (f"{base}/runs/{run_id}/actions/nope", "WorkflowRunActionNotFound"),
-                       (f"{base}/runs/{run_id}/actions/Compose/repetitions/9", "WorkflowRunActionRepetitionNotFound"),
+                       (f"{base}/runs/{run_id}/actions/Each/repetitions/9", "WorkflowRunActionRepetitionNotFound"),
                        (f"{base}/triggers/manual/histories/nope", "WorkflowTriggerHistoryNotFound")):
         status, _, out = await live.call_json("GET", path)
         assert status == 404 and out["error"]["code"] == code
@@ -142,7 +142,7 @@ async def test_sqlite_history_survives_restart(tmp_path, serve):
     run_id = headers["x-ms-workflow-run-id"]
     await asyncio.sleep(0.05)
     await live.close()
-    again = await start([tmp_path / "flows"], fake_runtime, tmp_path / "state", history="sqlite")
+    again = await start([tmp_path / "flows"], tmp_path / "state", history="sqlite")
     try:
         status, _, run = await again.call_json("GET", f"{again.base}/workflows/echo/runs/{run_id}")
         assert status == 200 and run["properties"]["status"] == "Succeeded"

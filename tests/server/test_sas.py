@@ -60,8 +60,9 @@ async def test_workflow_and_trigger_not_found(serve):
     assert status == 404 and out["error"]["code"] == "TriggerNotFound"
 
 
-async def test_authorization_errors(serve):
-    live = await serve({"echo.json": ECHO, "std": ECHO})
+async def test_authorization_errors(serve, tmp_path):
+    live = await serve({"echo.json": ECHO})
+    standard = await serve({"std": ECHO}, folder=tmp_path / "project")
     url = live.url("echo")
     unsigned = url.split("&sig=")[0]
     status, _, out = await live.call_json("POST", unsigned)
@@ -78,7 +79,7 @@ async def test_authorization_errors(serve):
         "code": "DirectApiRequestHasMoreThanOneAuthorization",
         "message": "The request has SAS authentication scheme, 'Bearer' authorization scheme or internal token "
                    "scheme. Only one scheme should be used."}
-    status, _, out = await live.call_json("POST", live.url("std"), headers={"Authorization": "HMAC abc"})
+    status, _, out = await standard.call_json("POST", standard.url("std"), headers={"Authorization": "HMAC abc"})
     assert status == 400 and "'HMAC' authorization scheme" in out["error"]["message"]
     status, _, out = await live.call_json("POST", unsigned, headers={"Authorization": "Bearer abc"})
     assert status == 401 and out["error"]["code"] == "OAuthAccessPolicyNotFound"
@@ -122,10 +123,9 @@ async def test_secondary_key_and_expiry(serve):
 async def test_urls_survive_restart(tmp_path, serve):
     live = await serve({"echo.json": ECHO})
     url = live.url("echo")
-    from tests.server import fake_runtime
     from tests.server.live import start
 
-    again = await start([tmp_path / "flows"], fake_runtime, tmp_path / "state")
+    again = await start([tmp_path / "flows"], tmp_path / "state")
     try:
         same = url.replace(live.base, again.base)
         assert (await again.call("POST", same))[0] == 200

@@ -64,6 +64,7 @@ class Connector(Handler):
         action.compiled["connector"] = connector_name(raw)
         action.compiled["operation"] = operation_id(raw)
 
+    @staticmethod
     async def execute(step):
         action = step.action
         inputs = step.evaluate_inputs() or {}

@@ -6,6 +6,7 @@ from ...expressions.values import is_integer, to_string, type_name
 from ..engine import branch_not_taken
 from ..errors import ActionFailure
 from ..run import ACTION_FAILED
+from ..status import CANCELLED, FAILED, SUCCEEDED
 from .registry import Handler, action_type
 
 
@@ -20,7 +21,7 @@ class Container(Handler):
 
 def finish_container(step, status: str) -> None:
     step.status = status
-    if status != "Succeeded":
+    if status != SUCCEEDED:
         step.error = dict(ACTION_FAILED)
         step.code = "ActionFailed"
 
@@ -32,18 +33,20 @@ async def run_branch_or_skip(step, chosen_label: str | None) -> None:
         if label != chosen_label:
             run.skip_branch(branch, frame, branch_not_taken)
     branch = action.branches.get(chosen_label) if chosen_label is not None else None
-    status = await run.run_branch(branch, frame) if branch is not None else "Succeeded"
+    status = await run.run_branch(branch, frame) if branch is not None else SUCCEEDED
     finish_container(step, status)
 
 
 @action_type("Scope")
 class Scope(Container):
+    @staticmethod
     async def execute(step):
         finish_container(step, await step.run.run_branch(step.action.body, step.frame))
 
 
 @action_type("If", "Condition")
 class If(Container):
+    @staticmethod
     async def execute(step):
         condition = step.action.compiled.get("condition")
         value = step.evaluate(condition, where="action") if condition is not None else False
@@ -66,6 +69,7 @@ class Switch(Container):
         action.compiled["expression"] = compiler.template(action.raw.get("expression"),
                                                           f"{action.path}.expression")
 
+    @staticmethod
     async def execute(step):
         action = step.action
         expr = action.compiled["expression"]
@@ -92,15 +96,17 @@ class Switch(Container):
 class Terminate(Handler):
     code = "NotSpecified"
 
+    @staticmethod
     async def execute(step):
         inputs = step.evaluate_inputs() or {}
-        status = str(inputs.get("runStatus", "Failed"))
-        canonical = {"failed": "Failed", "cancelled": "Cancelled", "succeeded": "Succeeded"}.get(status.lower())
+        status = str(inputs.get("runStatus", FAILED))
+        canonical = {"failed": FAILED, "cancelled": CANCELLED,
+                     "succeeded": SUCCEEDED}.get(status.lower())
         if canonical is None:
             raise ActionFailure("InvalidTemplate", f"The 'runStatus' of action '{step.name}' must be 'Failed', "
                                 f"'Cancelled' or 'Succeeded'; the provided value is '{status}'.")
         error = None
-        if canonical == "Failed":
+        if canonical == FAILED:
             raw = inputs.get("runError") or {}
             error = {"code": to_string(raw.get("code")) if raw.get("code") is not None else "Terminated",
                      "message": to_string(raw.get("message")) if raw.get("message") is not None else

@@ -42,6 +42,7 @@ def _per_item(step, compiled, item):
 class Compose(Handler):
     object_inputs = False  # any JSON value
 
+    @staticmethod
     async def execute(step):
         value = step.evaluate_inputs()
         step.inputs = value
@@ -50,6 +51,7 @@ class Compose(Handler):
 
 @action_type("ParseJson")
 class ParseJson(Handler):
+    @staticmethod
     async def execute(step):
         inputs = step.evaluate_inputs() or {}
         content = inputs.get("content")
@@ -80,6 +82,7 @@ class Query(Handler):
     def compile(cls, action, compiler):
         _compile_parts(action, compiler, ("where",))
 
+    @staticmethod
     async def execute(step):
         base = step.evaluate_inputs() or {}
         items = _array(step, base.get("from"))
@@ -103,6 +106,7 @@ class Select(Handler):
     def compile(cls, action, compiler):
         _compile_parts(action, compiler, ("select",))
 
+    @staticmethod
     async def execute(step):
         base = step.evaluate_inputs() or {}
         items = _array(step, base.get("from"))
@@ -116,6 +120,7 @@ class Select(Handler):
 class Join(Handler):
     code = "NotSpecified"
 
+    @staticmethod
     async def execute(step):
         inputs = step.evaluate_inputs() or {}
         items = _array(step, inputs.get("from"))
@@ -146,6 +151,7 @@ class Table(Handler):
                 for i, c in enumerate(columns) if isinstance(c, dict)]
         action.inputs = compiler.value({k: v for k, v in raw.items() if k != "columns"}, f"{action.path}.inputs")
 
+    @staticmethod
     async def execute(step):
         inputs = step.evaluate_inputs() or {}
         items = _array(step, inputs.get("from"))

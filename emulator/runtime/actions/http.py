@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from ...content import InvalidRequestContent, decode_body
 from ...expressions.values import Blob, blob_from_envelope, to_string
+from ..content import InvalidRequestContent, decode_body
 from ..errors import ActionFailure
 from .outbound import RetryPolicy, apply_answer, log_call, request_summary, set_http_outputs, with_retries
 from .registry import Handler, action_type
@@ -64,6 +64,7 @@ async def real_call(step, method: str, url: str, headers: dict, data: bytes | No
 
 @action_type("Http")
 class Http(Handler):
+    @staticmethod
     async def execute(step):
         inputs = step.evaluate_inputs() or {}
         if not isinstance(inputs, dict) or not inputs.get("uri"):
@@ -100,6 +101,7 @@ class Http(Handler):
 class HttpWebhook(Handler):
     """Subscribe/wait/unsubscribe is not emulated: the callback is answered by mocks (default 200)."""
 
+    @staticmethod
     async def execute(step):
         inputs = step.evaluate_inputs() or {}
         step.inputs = inputs

@@ -13,6 +13,7 @@ from datetime import timedelta
 from ...expressions.values import to_string
 from ..clock import iso
 from ..errors import ActionFailure
+from ..status import FAILED
 from .outbound import apply_answer, log_call, request_summary
 from .registry import Handler, action_type
 
@@ -33,6 +34,7 @@ class Mockable(Handler):
                 if key in action.raw:
                     action.compiled[key] = compiler.value(action.raw[key], f"{action.path}.{key}")
 
+    @staticmethod
     async def execute(step):
         inputs = step.evaluate_inputs()
         step.inputs = inputs
@@ -46,7 +48,7 @@ class Mockable(Handler):
         if step.outputs is None:
             step.outputs = {"body": response.get("body")}
             if response.get("statusCode", 200) >= 400:
-                step.status = "Failed"
+                step.status = FAILED
 
 
 for _name in MOCKABLE:
@@ -82,6 +84,7 @@ _KINDS = {
 
 @action_type("Expression")
 class Expression(Handler):
+    @staticmethod
     async def execute(step):
         inputs = step.evaluate_inputs() or {}
         step.inputs = inputs
@@ -116,6 +119,7 @@ class Unknown(Handler):
     def compile(cls, action, compiler) -> None:
         super().compile(action, compiler)
 
+    @staticmethod
     async def execute(step):
         request = request_summary(step)
         if _answered_by_mock(step, request):

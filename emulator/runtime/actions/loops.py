@@ -8,6 +8,7 @@ from ...expressions.values import to_json_text, type_name
 from ..clock import parse_duration
 from ..errors import ActionFailure
 from ..run import worst
+from ..status import CANCELLED, FAILED, SUCCEEDED, TIMED_OUT
 from .control import Container, finish_container
 from .registry import action_type
 
@@ -32,6 +33,7 @@ class Foreach(Container):
             return conc
         return step.run.options.foreach_concurrency
 
+    @staticmethod
     async def execute(step):
         action, run = step.action, step.run
         items = step.evaluate(action.compiled["foreach"], where="inputs")
@@ -48,7 +50,7 @@ class Foreach(Container):
         body = action.body
         statuses: list[str] = []
         if not body.actions or not items:
-            finish_container(step, "Succeeded")
+            finish_container(step, SUCCEEDED)
             step.extra["iterationCount"] = len(items)
             return
         width = Foreach.concurrency(step)
@@ -72,8 +74,8 @@ class Foreach(Container):
             statuses = list(await asyncio.gather(*(gated(i, it) for i, it in enumerate(items))))
         step.extra["iterationCount"] = len(items)
         result = worst(statuses)
-        finish_container(step, "Failed" if result in ("Failed", "TimedOut") else
-                         "Cancelled" if result == "Cancelled" else "Succeeded")
+        finish_container(step, FAILED if result in (FAILED, TIMED_OUT) else
+                         CANCELLED if result == CANCELLED else SUCCEEDED)
 
 
 @action_type("Until")
@@ -82,6 +84,7 @@ class Until(Container):
     default_count = 60
     default_timeout = "PT1H"
 
+    @staticmethod
     async def execute(step):
         action, run = step.action, step.run
         condition = action.compiled.get("condition")
@@ -95,12 +98,12 @@ class Until(Container):
         started = run.clock.now()
         body = action.body
         index = 0
-        status = "Succeeded"
+        status = SUCCEEDED
         while True:
             frame = run.iteration_frame(step.frame, action, index, has_item=False)
             status = await run.run_branch(body, frame)
             index += 1
-            if status != "Succeeded" or run.terminated:
+            if status != SUCCEEDED or run.terminated:
                 break
             if condition is not None and step.evaluate(condition, where="action", ctx=frame.ctx) is True:
                 break
@@ -110,7 +113,7 @@ class Until(Container):
                 step.extra["iterationCount"] = index
                 raise ActionFailure("ActionTimedOut", f"The execution of template action '{step.name}' timed "
                                     f"out: the 'until' loop did not finish within '{timeout_text}'.",
-                                    status="TimedOut", record_code="ActionTimedOut")
+                                    status=TIMED_OUT, record_code="ActionTimedOut")
             await asyncio.sleep(0)
         step.extra["iterationCount"] = index
         finish_container(step, status)

@@ -6,6 +6,7 @@ from ..clock import iso, parse_duration
 from ..errors import ActionFailure
 from ..mocks import MockAnswer
 from ..run import status_code_name
+from ..status import FAILED
 
 RETRIABLE = {408, 429}
 
@@ -30,7 +31,7 @@ def apply_answer(step, answer: MockAnswer, request: dict) -> dict:
     if answer.error:
         log_call(step, request, {"error": answer.error}, answer.source)
         failure = ActionFailure(answer.error.get("code", "MockError"), answer.error.get("message", ""),
-                            status=answer.action_status or "Failed",
+                            status=answer.action_status or FAILED,
                             record_code=status_code_name(answer.status_code) if answer.status_code else
                             answer.error.get("code", "BadRequest"), outputs=answer.outputs)
         failure.retriable = bool(answer.status_code and (answer.status_code >= 500 or answer.status_code in RETRIABLE))
@@ -57,7 +58,7 @@ def set_http_outputs(step, response: dict) -> None:
     step.outputs = outputs
     step.code = status_code_name(status)
     if status >= 400:
-        step.status = "Failed"
+        step.status = FAILED
 
 
 class RetryPolicy:

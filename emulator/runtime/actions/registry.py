@@ -4,6 +4,7 @@ A module registers a handler with :func:`action_type`::
 
     @action_type("Compose")
     class Compose(Handler):
+        @staticmethod
         async def execute(step): ...
 
 Names are case-insensitive (``foreach`` and ``Foreach`` are the same type). The loader asks

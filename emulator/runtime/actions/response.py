@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from ...expressions.values import to_string
+from .. import messages
 from ..errors import ActionFailure
 from ..run import status_code_name
+from ..status import SKIPPED
 from .registry import Handler, action_type
 
 
@@ -19,6 +21,7 @@ def _status_code(name: str, value) -> int:
 
 @action_type("Response")
 class Response(Handler):
+    @staticmethod
     async def execute(step):
         run, name = step.run, step.action.name
         inputs = step.evaluate_inputs() or {}  # an object or nothing (Response.object_inputs)
@@ -39,11 +42,9 @@ class Response(Handler):
         if not run.options.client_waiting:
             raise ActionFailure("ActionResponseSkipped", f"The execution of template action '{name}' is skipped: "
                                 "the client application is not waiting for a response from service.",
-                                status="Skipped", record_code="ActionResponseSkipped", inputs=recorded)
+                                status=SKIPPED, record_code="ActionResponseSkipped", inputs=recorded)
         if run.client_timed_out:
-            raise ActionFailure("ActionResponseTimedOut", f"The execution of template action '{name}' failed: "
-                                "the client application timed out waiting for a response from service. This "
-                                "means that workflow took longer to respond than the alloted timeout value.",
+            raise ActionFailure("ActionResponseTimedOut", messages.response_action_timed_out(name),
                                 record_code="ActionResponseTimedOut", inputs=recorded)
         response = run.invocation.response
         if run.response_sent or response.done():

@@ -61,6 +61,7 @@ def _bad_value(step, name, var_type, value, supported=None):
 class InitializeVariable(Handler):
     code = "NotSpecified"
 
+    @staticmethod
     async def execute(step):
         inputs = step.evaluate_inputs() or {}
         entries = inputs.get("variables") if isinstance(inputs, dict) else None
@@ -104,6 +105,7 @@ def _target(step) -> tuple[dict, str, object]:
 class SetVariable(Handler):
     code = "NotSpecified"
 
+    @staticmethod
     async def execute(step):
         inputs, name, current = _target(step)
         value = inputs.get("value")
@@ -145,6 +147,7 @@ class _Step(Handler):
         step.inputs = {"name": name, "value": delta}
         step.outputs = {"body": {"name": name, "value": new}}
 
+    @staticmethod
     async def execute(step):
         await step.action.handler._apply(step)
 
@@ -163,6 +166,7 @@ class DecrementVariable(_Step):
 class AppendToArrayVariable(Handler):
     code = "NotSpecified"
 
+    @staticmethod
     async def execute(step):
         inputs, name, current = _target(step)
         value = inputs.get("value")
@@ -184,6 +188,7 @@ class AppendToArrayVariable(Handler):
 class AppendToStringVariable(Handler):
     code = "NotSpecified"
 
+    @staticmethod
     async def execute(step):
         inputs, name, current = _target(step)
         value = inputs.get("value")

@@ -11,6 +11,7 @@ from .registry import Handler, action_type
 
 @action_type("Wait")
 class Wait(Handler):
+    @staticmethod
     async def execute(step):
         inputs = step.evaluate_inputs() or {}
         step.inputs = inputs

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from ...expressions.values import to_string
-from ..errors import ActionFailure
+from .. import trigger
+from ..errors import ActionFailure, HostError
+from ..invocation import CLIENT_TRACKING_HEADER
+from ..status import FAILED
 from .outbound import apply_answer, log_call, request_summary, set_http_outputs
 from .registry import Handler, action_type
 
@@ -21,17 +24,16 @@ def _target(options, inputs: dict):
 
 @action_type("Workflow")
 class Workflow(Handler):
+    @staticmethod
     async def execute(step):
-        from .. import CLIENT_TRACKING_HEADER, invoke
-
         inputs = step.evaluate_inputs() or {}
         step.inputs = inputs
         options = step.run.options
         request = request_summary(step, path=str(((inputs.get("host") or {}).get("workflow") or {}).get("id", "")),
                                   headers=inputs.get("headers"), body=inputs.get("body"))
-        answer = options.mocks.find(request)
-        if answer is not None:
-            set_http_outputs(step, apply_answer(step, answer, request))
+        mocked = options.mocks.find(request)
+        if mocked is not None:
+            set_http_outputs(step, apply_answer(step, mocked, request))
             return
         child, trigger_name = _target(options, inputs)
         if child is None:
@@ -46,20 +48,28 @@ class Workflow(Handler):
         if "body" in inputs:
             outputs["body"] = inputs["body"]
         try:
-            inv = await invoke(child, trigger_name, outputs, options)
+            inv = await trigger.fire(child, trigger_name, outputs, options)
         except KeyError as exc:
             raise ActionFailure("WorkflowTriggerNotFound", str(exc.args[0]), record_code="NotFound") from None
+        except HostError as err:
+            raise ActionFailure(err.code, err.message) from None
         if inv.skipped:
             set_http_outputs(step, {"statusCode": 202, "headers": {}})
             return
-        response = await inv.response
+        # The action waits for the child's Response (even an asynchronous one) or the end of its run.
+        answer = await trigger.answer(inv, expects_response=True, polling=False, timeout=None)
         child_run = {"name": inv.run_id, "id": inv.record.get("id")}
-        if response is None:
-            if inv.done.done() and inv.record.get("status") == "Failed" and child.has_response_action:
-                raise ActionFailure("NoResponse", "The server did not receive a response from an upstream server. "
-                                    f"Request tracking id '{inv.run_id}'.", record_code="BadGateway")
+        kind = answer.kind
+        if kind is trigger.AnswerKind.NO_RESPONSE:
+            if inv.done.done() and inv.record.get("status") == FAILED and child.has_response_action:
+                err = trigger.no_response(inv.run_id)
+                raise ActionFailure(err.code, err.message, record_code="BadGateway")
             result = {"statusCode": 202, "headers": {"x-ms-workflow-run-id": inv.run_id}}
+        elif kind is trigger.AnswerKind.TIMED_OUT:
+            err = answer.refusal(inv.run_id, trigger.response_action_name(child))
+            result = {"statusCode": err.status, "headers": {}, "body": err.body()}
         else:
+            response = answer.response
             result = {"statusCode": response["status"], "headers": dict(response.get("headers") or {})}
             if response.get("hasBody", True):
                 result["body"] = response.get("body")

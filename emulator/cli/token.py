@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from .cli import EXTENSIONS, command
+from .main import EXTENSIONS, command
 
 _NUMERIC_CLAIMS = {"exp", "nbf", "iat"}
 
@@ -57,7 +57,7 @@ def parse_claims(items: list[str]) -> dict:
 
 @command("token", "print a bearer token signed by the local issuer")
 def cmd_token(args) -> int:
-    from .server.keys_jwt import KeyStore
+    from ..server.keys_jwt import KeyStore
 
     try:
         claims = parse_claims(args.claim)

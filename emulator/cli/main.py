@@ -30,9 +30,9 @@ def _add_eval(sub):
 
 @command("eval", "evaluate one template string")
 def cmd_eval(args) -> int:
+    from ..expressions import EvalContext, ExpressionError, compile_template, to_json_value
+    from ..expressions.values import to_json_text
     from .conformance import parse_now
-    from .expressions import EvalContext, ExpressionError, compile_template, to_json_value
-    from .expressions.values import to_json_text
 
     mapping = {}
     if args.context:
@@ -69,9 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Modules named emulator/cli_*.py add sub-commands: each appends a function taking the
-# subparsers object to EXTENSIONS and registers its handler with @command(name, help).
+# The modules of this package that add sub-commands (``SUBCOMMAND_MODULES``): each appends a function
+# taking the subparsers object to EXTENSIONS and registers its handler with @command(name, help).
 EXTENSIONS: list = []
+SUBCOMMAND_MODULES = ("run", "serve", "token")
 
 
 def main(argv=None) -> int:
@@ -82,12 +83,8 @@ def main(argv=None) -> int:
 
 
 def _load_extensions() -> None:
-    """Import the modules that contribute sub-commands (validate, run, serve, token...)."""
+    """Import the modules that contribute sub-commands (validate and run, serve, token)."""
     import importlib
-    import pkgutil
 
-    from . import __path__ as package_path
-
-    for info in pkgutil.iter_modules(package_path):
-        if info.name.startswith("cli_"):
-            importlib.import_module(f"emulator.{info.name}")
+    for name in SUBCOMMAND_MODULES:
+        importlib.import_module(f"{__package__}.{name}")

@@ -1,9 +1,9 @@
 """HTTP content -> a workflow value by Content-Type (spec §5): JSON, text, form data, multipart, ``$content``.
 
 One implementation for every place bytes with a Content-Type become a value: the trigger ``body`` of a
-request (the server and the ``run`` command, through :mod:`emulator.server.content`) and the body of an
+request (the server and the ``run`` command, through :mod:`emulator.runtime.trigger`) and the body of an
 Http action's answer. No HTTP server knowledge here: invalid content raises :class:`InvalidRequestContent`,
-which the server turns into its 400 answer.
+which a trigger call turns into the host's 400 answer.
 """
 
 from __future__ import annotations

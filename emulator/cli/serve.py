@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .cli import EXTENSIONS, command
+from .main import EXTENSIONS, command
 
 
 def _add(sub):
@@ -43,8 +43,7 @@ def cmd_serve(args) -> int:
     import asyncio
     import logging
 
-    from .server.app import ServerConfig
-    from .server.engine import RuntimeUnavailable
+    from ..server.app import ServerConfig
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S",
                         stream=sys.stderr)
@@ -58,9 +57,6 @@ def cmd_serve(args) -> int:
                           trusted_proxies=args.trusted_proxy)
     try:
         return asyncio.run(serve(config))
-    except RuntimeUnavailable as exc:
-        print(f"serve: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 0
 
@@ -70,8 +66,8 @@ async def serve(config) -> int:
 
     from aiohttp import web
 
-    from .server import banner
-    from .server.app import SERVER, create_app, make_runner
+    from ..server import banner
+    from ..server.app import SERVER, create_app, make_runner
 
     app = create_app(config)
     runner = make_runner(app)
@@ -83,7 +79,7 @@ async def serve(config) -> int:
         print(f"serve: cannot listen on {config.host}:{config.port}: {exc}", file=sys.stderr)
         await runner.cleanup()
         return 2
-    port = site._server.sockets[0].getsockname()[1]
+    port = runner.addresses[0][1]
     host = f"[{config.host}]" if ":" in config.host else config.host
     base = f"http://{'127.0.0.1' if config.host in ('0.0.0.0', '') else host}:{port}"
     if config.auth == "none":

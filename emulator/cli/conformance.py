@@ -11,8 +11,8 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from .expressions import EvalContext, ExpressionError, compile_template
-from .expressions.values import Blob, blob_from_envelope, to_json_value
+from ..expressions import EvalContext, ExpressionError, compile_template
+from ..expressions.values import Blob, blob_from_envelope, to_json_value
 
 
 @dataclass

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from .cli import EXTENSIONS, command
+from .main import EXTENSIONS, command
 
 
 def _add(sub):
@@ -37,8 +37,8 @@ EXTENSIONS.append(_add)
 
 @command("validate", "load and compile workflow files")
 def cmd_validate(args) -> int:
-    from .definitions import load_path
-    from .runtime.actions.registry import lookup
+    from ..definitions import load_path
+    from ..runtime.actions.registry import lookup
 
     failed = False
     total_files = total_wf = 0
@@ -85,11 +85,14 @@ def _parse_data(data: str | None) -> tuple[bytes | None, str | None]:
 
 @command("run", "run one request through a workflow in-process")
 def cmd_run(args) -> int:
-    from .definitions import load_path
-    from .runtime import RunOptions, find_trigger_for_cli, run_to_end
-    from .runtime.actions.registry import lookup
-    from .runtime.run import format_tree
-    from .server.content import InvalidRequestContent, build_trigger_outputs, match_relative_path
+    from multidict import CIMultiDict, MultiDict
+
+    from ..definitions import load_path
+    from ..runtime import RunOptions
+    from ..runtime.actions.registry import lookup
+    from ..runtime.errors import HostError
+    from ..runtime.invocation import find_trigger
+    from ..runtime.trigger import RequestTrigger
 
     result = load_path(args.flow, action_types=lookup, allow_unknown_types=args.allow_unknown_types)
     errors = result.errors
@@ -103,35 +106,30 @@ def cmd_run(args) -> int:
         return 2
     wf = workflows[0]
     try:
-        trigger = find_trigger_for_cli(wf, args.trigger)
+        trigger = RequestTrigger(find_trigger(wf, args.trigger))
     except KeyError as exc:
         print(exc.args[0], file=sys.stderr)
         return 2
-    headers = {}
+    headers = CIMultiDict()
     for h in args.header:
         k, _, v = h.partition(":")
-        headers[k.strip()] = v.strip()
+        headers.add(k.strip(), v.strip())
     body, ctype = _parse_data(args.data)
-    if ctype and not any(k.lower() == "content-type" for k in headers):
+    if ctype and "Content-Type" not in headers:
         headers["Content-Type"] = ctype
-    queries = dict(q.partition("=")[::2] for q in args.query)
-    method = (args.method or trigger.method or "POST").upper()
-    if trigger.method and method != trigger.method:
-        print(f"TriggerRequestMethodNotValid: the trigger '{trigger.name}' expects '{trigger.method}' and the request "
-              f"used '{method}'", file=sys.stderr)
-        return 2
-    rel = match_relative_path(trigger.relative_path, args.path) if trigger.relative_path else None
-    if trigger.relative_path and rel is None:
-        print(f"the path '{args.path}' does not match the trigger's relativePath '{trigger.relative_path}'",
-              file=sys.stderr)
-        return 2
-    try:
-        outputs = build_trigger_outputs(method, headers, queries, body, rel)
-    except InvalidRequestContent as exc:
-        print(f"InvalidRequestContent: {exc}", file=sys.stderr)
+    queries = MultiDict(q.partition("=")[::2] for q in args.query)
+    try:  # the server's checks and trigger outputs (emulator.runtime.trigger)
+        trigger.check_method((args.method or trigger.method).upper())
+        outputs = trigger.outputs(headers, queries, body, trigger.match(args.path or ""))
+    except HostError as err:
+        print(f"{err.code}: {err.message}", file=sys.stderr)
         return 2
     options = RunOptions(mocks=args.mocks, workflows=result.workflows, response_timeout=None)
-    response, record, inv = asyncio.run(run_to_end(wf, trigger.name, outputs, options))
+    try:
+        response, record, inv = asyncio.run(_run(wf, trigger.name, outputs, options))
+    except HostError as err:
+        print(f"{err.code}: {err.message}", file=sys.stderr)
+        return 2
     if inv.skipped:
         msg = inv.condition_error or {"code": "TriggerConditionsNotMet",
                                       "message": "the trigger conditions are false: no run was created"}
@@ -140,13 +138,31 @@ def cmd_run(args) -> int:
         else:
             print(f"trigger skipped: {msg['code']}: {msg['message']}")
         return 0
-    from .expressions.values import to_json_value
+    _print(args, wf, response, record)
+    return 0
+
+
+async def _run(wf, trigger_name: str, outputs: dict, options):
+    """Fire the trigger and wait for the run: (the Response's answer or None, the run record, invocation)."""
+    from ..runtime import trigger
+
+    inv = await trigger.fire(wf, trigger_name, outputs, options)
+    if inv.skipped:
+        return None, None, inv
+    answer = await trigger.answer(inv, expects_response=True, polling=False, timeout=None)
+    record = await inv.done
+    return answer.response, record, inv
+
+
+def _print(args, wf, response, record) -> None:
+    from ..expressions.values import to_json_value
+    from ..runtime.run import format_tree
 
     shown = None if response is None else {"status": response["status"], "headers": response["headers"],
                                            "body": to_json_value(response.get("body"))}
     if args.json:
         print(json.dumps({"response": shown, "run": to_json_value(record)}, indent=2, default=str))
-        return 0
+        return
     if shown is None:
         print("response: none (the host answers 202 Accepted, or 502 NoResponse when a Response was expected)")
     else:
@@ -156,4 +172,3 @@ def cmd_run(args) -> int:
         body = shown["body"]
         print(body if isinstance(body, str) else json.dumps(body, indent=2))
     print(format_tree(record, wf))
-    return 0
