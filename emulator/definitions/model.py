@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-STATUSES = ("Succeeded", "Failed", "Skipped", "TimedOut", "Cancelled")
-_STATUS_BY_LOWER = {s.lower(): s for s in STATUSES}
+from .status import RUN_AFTER_STATUSES
+
+_STATUS_BY_LOWER = {s.lower(): str(s) for s in RUN_AFTER_STATUSES}
 
 
 def canonical_status(value: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 
+from ..definitions.status import CANCELLED, FAILED, RUNNING, SKIPPED, SUCCEEDED, TIMED_OUT
 from ..expressions import ExpressionError
 from ..expressions.values import type_name
 from . import run as records
@@ -20,7 +21,6 @@ from .clock import iso, stamper
 from .context import derive
 from .errors import ActionFailure, invalid_template
 from .plan import BranchPlan, workflow_plan
-from .status import CANCELLED, FAILED, RUNNING, SKIPPED, SUCCEEDED, TIMED_OUT
 
 
 class Frame:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .status import FAILED
+from ..definitions.status import FAILED
 
 
 class ActionFailure(Exception):

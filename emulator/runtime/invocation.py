@@ -11,6 +11,7 @@ import asyncio
 import random
 from dataclasses import dataclass
 
+from ..definitions.status import CANCELLED, FAILED, RUNNING, SKIPPED, SUCCEEDED
 from ..expressions import EvalContext, ExpressionError
 from ..expressions.values import to_string
 from . import ids, messages
@@ -20,7 +21,6 @@ from .eager import start_now
 from .engine import Frame, Run
 from .mocks import MockSet
 from .plan import workflow_plan
-from .status import CANCELLED, FAILED, RUNNING, SKIPPED, SUCCEEDED
 
 __all__ = ["Invocation", "RunOptions", "cancel", "invoke", "run_to_end"]
 

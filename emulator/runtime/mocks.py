@@ -26,7 +26,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .status import FAILED
+from ..definitions.status import FAILED
 
 DEFAULT_RESPONSE = {"statusCode": 200}
 

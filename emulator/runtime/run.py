@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from .status import CANCELLED, FAILED, SKIPPED, SUCCEEDED, TIMED_OUT
+from ..definitions.status import CANCELLED, FAILED, SKIPPED, SUCCEEDED, TIMED_OUT
 
 SECURED = "<secured>"
 FAILED_STATES = (FAILED, TIMED_OUT)

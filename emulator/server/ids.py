@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
 from datetime import datetime, timezone
+
+from ..runtime.ids import new_guid  # one id source for runs and the server (tests can seed it)
+
+__all__ = ["new_guid", "version_from_mtime", "version_id", "workflow_id"]
 
 _INT64_MAX = 9223372036854775807
 _EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
@@ -27,8 +30,3 @@ def version_id(when: datetime) -> str:
 
 def version_from_mtime(mtime: float) -> str:
     return version_id(datetime.fromtimestamp(mtime, timezone.utc))
-
-
-def new_guid() -> str:
-    return str(uuid.uuid4())
-

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from ...definitions.status import CANCELLED, FAILED, SUCCEEDED
 from ...expressions.values import is_integer, to_string, type_name
 from ..engine import branch_not_taken
 from ..errors import ActionFailure
 from ..run import ACTION_FAILED
-from ..status import CANCELLED, FAILED, SUCCEEDED
 from .registry import Handler, action_type
 
 

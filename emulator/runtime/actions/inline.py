@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from ...definitions.status import FAILED
 from ...expressions.values import to_string
 from ..clock import iso
 from ..errors import ActionFailure
-from ..status import FAILED
 from .outbound import apply_answer, log_call, request_summary
 from .registry import Handler, action_type
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+from ...definitions.status import CANCELLED, FAILED, SUCCEEDED, TIMED_OUT
 from ...expressions.values import to_json_text, type_name
 from ..clock import parse_duration
 from ..errors import ActionFailure
 from ..run import worst
-from ..status import CANCELLED, FAILED, SUCCEEDED, TIMED_OUT
 from .control import Container, finish_container
 from .registry import action_type
 

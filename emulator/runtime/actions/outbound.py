@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from ...definitions.status import FAILED
 from ..clock import iso, parse_duration
 from ..errors import ActionFailure
 from ..mocks import MockAnswer
 from ..run import status_code_name
-from ..status import FAILED
 
 RETRIABLE = {408, 429}
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from ...definitions.status import SKIPPED
 from ...expressions.values import to_string
 from .. import messages
 from ..errors import ActionFailure
 from ..run import status_code_name
-from ..status import SKIPPED
 from .registry import Handler, action_type
 
 

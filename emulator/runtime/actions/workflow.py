@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from ...definitions.status import FAILED
 from ...expressions.values import to_string
 from .. import trigger
 from ..errors import ActionFailure, HostError
 from ..invocation import CLIENT_TRACKING_HEADER
-from ..status import FAILED
 from .outbound import apply_answer, log_call, request_summary, set_http_outputs
 from .registry import Handler, action_type
 

@@ -1,4 +1,7 @@
-"""Run, trigger and action statuses: one home for their names (the host's spelling, as in run records)."""
+"""Run, trigger and action statuses: one home for their names (the host's spelling, as in run records).
+
+It sits in the definitions layer because ``runAfter`` lists name statuses too; the runtime imports it from here.
+"""
 
 from __future__ import annotations
 
@@ -17,3 +20,7 @@ class Status(StrEnum):
 # The members as module constants, for the code that reads them on every action: a module global costs a
 # fraction of an enum class attribute (about 67 ns each on CPython 3.11).
 SUCCEEDED, FAILED, SKIPPED, TIMED_OUT, CANCELLED, RUNNING = Status
+
+
+# The statuses a ``runAfter`` list may name (every final status; a run is never "after" one still Running).
+RUN_AFTER_STATUSES = (SUCCEEDED, FAILED, SKIPPED, TIMED_OUT, CANCELLED)
