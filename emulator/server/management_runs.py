@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from functools import partial
 
 from aiohttp import web
 
@@ -19,6 +20,7 @@ from . import arm, links, odata, run_records
 from .errors import HttpError
 from .management_base import json_response
 
+SCOPE = "scopeRepetitions"
 CANCEL_WAIT = 5.0  # seconds a cancel waits for the run to wind down before answering
 
 RUN_FIELDS = {
@@ -110,7 +112,7 @@ def repetition_resource(api, request, entry, run: str, action: str, rep_name: st
              "trackedProperties": rep.get("trackedProperties"), "retryHistory": rep.get("retryHistory"),
              "iterationCount": rep.get("iterationCount"), "repetitionIndexes": rep.get("repetitionIndexes")}
     rid = f"{run_id(request, entry, run)}/actions/{action}/{kind}/{rep_name}"
-    return arm.resource(rid, rep_name, arm.REPETITIONS if kind == "repetitions" else arm.SCOPE_REPETITIONS, props)
+    return arm.resource(rid, rep_name, arm.SCOPE_REPETITIONS if kind == SCOPE else arm.REPETITIONS, props)
 
 
 # ---------------------------------------------------------------------- handlers
@@ -168,46 +170,35 @@ async def get_action(api, request):
     return json_response(action_resource(api, request, entry, record["name"], *_action(request, record)))
 
 
-async def list_repetitions(api, request):
+def _repetitions(record: dict, name: str, action: dict, kind: str) -> list[tuple[str, dict]]:
+    if kind == SCOPE:
+        return run_records.scope_repetitions(record, name)
+    return run_records.repetitions(name, action)
+
+
+async def list_repetitions(api, request, kind: str = "repetitions"):
+    """An action's repetitions, or (``scopeRepetitions``) the iterations of a Foreach or Until action."""
     entry = api.entry(request)
     record = api.run(request, entry)
     name, action = _action(request, record)
-    items = run_records.repetitions(name, action)
+    items = _repetitions(record, name, action, kind)
     return json_response(odata.page(request, items, lambda item: item[0], None, lambda item: repetition_resource(
-        api, request, entry, record["name"], name, *item)))
+        api, request, entry, record["name"], name, *item, kind=kind)))
 
 
-async def get_repetition(api, request):
+async def get_repetition(api, request, kind: str = "repetitions"):
     entry = api.entry(request)
     record = api.run(request, entry)
     name, action = _action(request, record)
     wanted = request.match_info["rep"]
-    rep = run_records.find_repetition(name, action, wanted)
+    rep = _found_repetition(dict(_repetitions(record, name, action, kind)).get(wanted), wanted)
+    return json_response(repetition_resource(api, request, entry, record["name"], name, wanted, rep, kind=kind))
+
+
+def _found_repetition(rep: dict | None, wanted: str) -> dict:
     if rep is None:
         raise HttpError(404, "WorkflowRunActionRepetitionNotFound", f"The repetition '{wanted}' could not be found.")
-    return json_response(repetition_resource(api, request, entry, record["name"], name, wanted, rep))
-
-
-async def list_scope_repetitions(api, request):
-    """The iterations of a Foreach or Until action (``scopeRepetitions``)."""
-    entry = api.entry(request)
-    record = api.run(request, entry)
-    name, _ = _action(request, record)
-    items = run_records.scope_repetitions(record, name)
-    return json_response(odata.page(request, items, lambda item: item[0], None, lambda item: repetition_resource(
-        api, request, entry, record["name"], name, *item, kind="scopeRepetitions")))
-
-
-async def get_scope_repetition(api, request):
-    entry = api.entry(request)
-    record = api.run(request, entry)
-    name, _ = _action(request, record)
-    wanted = request.match_info["rep"]
-    found = dict(run_records.scope_repetitions(record, name)).get(wanted)
-    if found is None:
-        raise HttpError(404, "WorkflowRunActionRepetitionNotFound", f"The repetition '{wanted}' could not be found.")
-    return json_response(repetition_resource(api, request, entry, record["name"], name, wanted, found,
-                                             kind="scopeRepetitions"))
+    return rep
 
 
 def request_history_resource(request, entry, run: str, action: str, rep: str | None, name: str, call: dict) -> dict:
@@ -231,8 +222,8 @@ async def list_request_histories(api, request):
     record = api.run(request, entry)
     name, action = _action(request, record)
     rep = request.match_info.get("rep")
-    if rep is not None and run_records.find_repetition(name, action, rep) is None:
-        raise HttpError(404, "WorkflowRunActionRepetitionNotFound", f"The repetition '{rep}' could not be found.")
+    if rep is not None:
+        _found_repetition(run_records.find_repetition(name, action, rep), rep)
     items = run_records.request_histories(record, name, rep)
     wanted = request.match_info.get("history")
     if wanted is not None:
@@ -272,6 +263,6 @@ ROUTES = (
     ("GET", R + "/{run}/actions/{action}/requestHistories/{history}", list_request_histories, None),
     ("GET", R + "/{run}/actions/{action}/repetitions/{rep}/requestHistories", list_request_histories, None),
     ("GET", R + "/{run}/actions/{action}/repetitions/{rep}/requestHistories/{history}", list_request_histories, None),
-    ("GET", R + "/{run}/actions/{action}/scopeRepetitions", list_scope_repetitions, None),
-    ("GET", R + "/{run}/actions/{action}/scopeRepetitions/{rep}", get_scope_repetition, None),
+    ("GET", R + "/{run}/actions/{action}/scopeRepetitions", partial(list_repetitions, kind=SCOPE), None),
+    ("GET", R + "/{run}/actions/{action}/scopeRepetitions/{rep}", partial(get_repetition, kind=SCOPE), None),
 )

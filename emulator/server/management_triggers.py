@@ -13,7 +13,6 @@ import json
 
 from aiohttp import web
 
-from ..runtime import trigger as calls
 from . import arm, invoke, links, odata, run_records, sas, urls
 from .errors import HttpError
 from .management_base import json_response, read_body
@@ -155,25 +154,15 @@ async def resubmit(api, request):
 
 
 async def start_run(server, entry, trig, outputs: dict) -> CallAnswer:
-    """Fire ``trig`` with ``outputs`` (the trigger-call path of :mod:`emulator.runtime.trigger`) and answer 202
-    at once: the run goes on, nobody waits for its Response."""
+    """Fire ``trig`` with ``outputs`` (the trigger-call path: :func:`invoke.start`, :mod:`emulator.runtime.trigger`)
+    and answer 202 at once: the run goes on, nobody waits for its Response."""
     if not entry.enabled:
         raise invoke.not_enabled(entry)
     if not trig.limiter.try_acquire():
         await trig.limiter.acquire(entry.name, trig.name)
-    try:
-        invocation = await calls.fire(entry.workflow, trig.name, outputs, server.options_for(entry, trig))
-    except BaseException:
-        trig.limiter.release()
-        raise
-    if invocation.skipped:
-        trig.limiter.release()
-        refused = calls.condition_refusal(trig.name, invocation)
-        if refused is not None:
-            raise refused
-        server.record_skipped(entry, trig)
+    invocation = await invoke.start(server, entry, trig, outputs)
+    if invocation is None:
         return CallAnswer(202, dict(NO_CACHE))
-    server.record_run(entry, trig, invocation)
     headers = {} if trig.suppress_headers else run_headers(entry, invocation, server.config.location)
     return CallAnswer(202, {**NO_CACHE, **headers}, run_id=invocation.run_id, invocation=invocation)
 
