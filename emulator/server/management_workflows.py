@@ -38,6 +38,7 @@ def _properties(api, request, entry) -> dict:
     return {"provisioningState": "Succeeded", "createdTime": created, "changedTime": changed,
             "state": entry.state, "version": entry.version,
             "accessEndpoint": f"{api.base(request)}/workflows/{entry.id}", "sku": {"name": "Standard"},
+            "accessControl": getattr(wf, "access_control", None) or None,
             "definition": getattr(wf, "definition", None), "parameters": parameters(wf)}
 
 

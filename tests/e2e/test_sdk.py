@@ -84,6 +84,7 @@ async def test_workflows_versions_and_state(serve_real):
     assert got.definition["triggers"]["manual"]["type"] == "Request"
     assert (got.parameters["greeting"].type, got.parameters["greeting"].value) == ("String", "hi")
     assert (got.parameters["apiKey"].type, got.parameters["apiKey"].value) == ("SecureString", None)
+    assert got.access_control is None  # none in the file
 
     versions = await sdk(c.workflow_versions.list, RG, "orders")
     assert [v.name for v in versions] == [wf.version]

@@ -172,6 +172,13 @@ async def test_versioned_callback_url(serve):
     assert (await live.call("POST", other))[0] == 401
 
 
+async def test_workflow_shows_its_access_control(serve):
+    doc = dict(ECHO, accessControl={"triggers": {"allowedCallerIpAddresses": [{"addressRange": "127.0.0.1"}]}})
+    live = await serve({"echo.json": doc})
+    _, _, wf = await live.call_json("GET", f"{live.base}{ARM}/workflows/echo")
+    assert wf["properties"]["accessControl"] == doc["accessControl"]
+
+
 async def test_arm_ids_follow_the_request_path(serve):
     live = await serve({"echo.json": ECHO})
     _, headers, _ = await live.call("POST", live.url("echo"))
