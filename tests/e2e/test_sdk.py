@@ -232,7 +232,9 @@ async def test_repetitions(serve_real):
 async def test_request_histories_of_outbound_calls(serve_real, tmp_path):
     doc = flow({"Each": {"type": "Foreach", "foreach": "@triggerBody()", "runAfter": {}, "actions": {
         "Fetch": {"type": "Http", "inputs": {"method": "GET", "uri": "https://api.example.com/items/@{item()}",
-                                             "headers": {"x-try": "1"}}}}}})
+                                             "headers": {"x-try": "1"}}}}},
+                "Ping": {"type": "Http", "inputs": {"method": "POST", "uri": "https://api.example.com/ping"},
+                         "runAfter": {"Each": ["Succeeded"]}}})
     folder = tmp_path / "flows"
     folder.mkdir()
     (folder / "calls.json").write_text(json.dumps(doc))
@@ -249,6 +251,11 @@ async def test_request_histories_of_outbound_calls(serve_real, tmp_path):
                     sent[0].name)
     assert one.id.endswith(f"/actions/Fetch/repetitions/000001/requestHistories/{sent[0].name}")
     assert await sdk(c.workflow_run_action_request_histories.list, RG, "calls", run, "Fetch") == []  # all in loops
+    ping = await sdk(c.workflow_run_action_request_histories.list, RG, "calls", run, "Ping")
+    assert [(p.properties.request.method, p.properties.request.uri) for p in ping] == [
+        ("POST", "https://api.example.com/ping")]
+    again = await sdk(c.workflow_run_action_request_histories.get, RG, "calls", run, "Ping", ping[0].name)
+    assert again.properties.response.status_code == 204 and again.properties.start_time is not None
     with pytest.raises(ResourceNotFoundError) as err:
         await sdk(c.workflow_run_action_request_histories.get, RG, "calls", run, "Fetch", "nope")
     assert err.value.error.code == "WorkflowRunActionRequestHistoryNotFound"
