@@ -35,6 +35,7 @@ bench: setup
 	$(BIN)/python bench/expressions.py
 	$(BIN)/python bench/runtime.py
 	$(BIN)/python bench/http.py
+	$(BIN)/python bench/builtins.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -28,6 +28,8 @@ def _add(sub):
     r.add_argument("--header", action="append", default=[], metavar="'K: V'")
     r.add_argument("--data", help="request body: JSON text, plain text, or @file")
     r.add_argument("--mocks", help="mocks JSON file (docs/mocks.md)")
+    r.add_argument("--artifacts", metavar="DIR", help="integration-account folder (Maps/, Schemas/) for Xslt, "
+                   "Liquid and XmlValidation (docs/builtins.md)")
     r.add_argument("--json", action="store_true", help='print {"response": ..., "run": ...}')
     r.add_argument("--allow-unknown-types", action="store_true")
 
@@ -124,7 +126,8 @@ def cmd_run(args) -> int:
     except HostError as err:
         print(f"{err.code}: {err.message}", file=sys.stderr)
         return 2
-    options = RunOptions(mocks=args.mocks, workflows=result.workflows, response_timeout=None)
+    options = RunOptions(mocks=args.mocks, workflows=result.workflows, response_timeout=None,
+                         artifacts=args.artifacts)
     try:
         response, record, inv = asyncio.run(_run(wf, trigger.name, outputs, options))
     except HostError as err:

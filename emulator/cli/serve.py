@@ -31,6 +31,8 @@ def _add(sub):
     p.add_argument("--location", default="local", help="region in x-ms-* headers (Consumption shapes)")
     p.add_argument("--reload-interval", type=float, default=1.0, help="seconds between file checks; 0 = off")
     p.add_argument("--quiet", action="store_true", help="no access log")
+    p.add_argument("--artifacts", metavar="DIR", default=None,
+                   help="integration-account folder (Maps/, Schemas/) for Xslt, Liquid and XmlValidation")
     p.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
                    help="a proxy (IP or CIDR) whose X-Forwarded-For header names the caller; repeatable")
 
@@ -54,7 +56,8 @@ def cmd_serve(args) -> int:
                           response_timeout=args.timeout, body_limit=args.body_limit, history=args.history,
                           history_size=args.history_size, skipped_status=args.skipped_status,
                           location=args.location, reload_interval=args.reload_interval,
-                          trusted_proxies=args.trusted_proxy)
+                          trusted_proxies=args.trusted_proxy,
+                          run_options={"artifacts": args.artifacts} if args.artifacts else {})
     try:
         return asyncio.run(serve(config))
     except KeyboardInterrupt:

@@ -38,6 +38,7 @@ class RunOptions:
     location: str = "local"
     foreach_concurrency: int = 20        # default Foreach degree of parallelism
     rng: object = None
+    artifacts: object = None             # integration-account folder (Maps/, Schemas/) for Xslt, Liquid...
 
     def __post_init__(self):
         self.mocks = MockSet.load(self.mocks)

@@ -109,11 +109,11 @@ async def test_http_real_call_to_local_server(aiohttp_server):
 async def test_inline_code_mocked_and_default():
     mocks = {"actions": {"JS": {"outputs": {"body": 42}}}}
     _, rec, _ = await run({"JS": {"type": "JavaScriptCode", "inputs": {"code": "return 42;"}},
-                           "Xslt": {"type": "Xslt", "inputs": {"content": "<a/>", "integrationAccount": {}}}},
+                           "Flat": {"type": "FlatFileDecoding", "inputs": {"content": "a", "schema": {}}}},
                           mocks=mocks)
     assert rec["actions"]["JS"]["outputs"] == {"body": 42}
-    assert rec["actions"]["Xslt"]["status"] == "Succeeded"
-    assert [c["mocked"] for c in rec["calls"] if c["action"] == "Xslt"] == [None]
+    assert rec["actions"]["Flat"]["status"] == "Succeeded"
+    assert [c["mocked"] for c in rec["calls"] if c["action"] == "Flat"] == [None]
 
 
 async def test_workflow_action_calls_child_in_process():

@@ -1,8 +1,10 @@
-"""Built-ins the emulator does not execute itself: inline code, XML/B2B transforms, AI actions.
+"""Built-ins the emulator does not execute itself: other inline code, B2B transforms, AI actions.
 
-JavaScriptCode, CSharpScriptCode, PowerShellCode, Xslt, Liquid, XmlValidation, XmlParse, XmlCompose,
+CSharpScriptCode, PowerShellCode, XmlParse, XmlCompose,
 FlatFile*, RosettaNet*, ParseDocument, ChunkText, Agent... are answered by mocks (by action name or
-type); without a mock they succeed with ``{"body": null}`` and the call is logged as unmocked.
+type); without a mock they succeed with ``{"body": null}`` and the call is logged as unmocked. (Xslt,
+Liquid, XmlValidation and JavaScriptCode run on real engines: see xslt.py, liquid.py, xml_validation.py,
+javascript.py.)
 Power Automate ``Expression`` actions (CurrentTime, GetFutureTime, IndexOf...) are computed.
 """
 
@@ -17,9 +19,9 @@ from ..errors import ActionFailure
 from .outbound import apply_answer, log_call, request_summary
 from .registry import Handler, action_type
 
-MOCKABLE = ("JavaScriptCode", "CSharpScriptCode", "PowerShellCode", "Xslt", "Liquid", "XmlValidation",
-            "XmlParse", "XmlCompose", "FlatFileDecoding", "FlatFileEncoding", "RosettaNetEncode",
-            "RosettaNetDecode", "RosettaNetWaitForResponse", "ParseDocument", "ChunkText", "Agent",
+MOCKABLE = ("CSharpScriptCode", "PowerShellCode", "XmlParse", "XmlCompose", "FlatFileDecoding",
+            "FlatFileEncoding", "RosettaNetEncode", "RosettaNetDecode", "RosettaNetWaitForResponse",
+            "ParseDocument", "ChunkText", "Agent",
             "IntegrationAccountArtifactLookup", "SendToBatch", "SwiftEncode", "SwiftDecode", "EdifactEncode",
             "EdifactDecode", "X12Encode", "X12Decode", "AS2Encode", "AS2Decode", "DataMapper",
             "DataMapperTransform", "McpClientTool", "AgentHandoff")
@@ -90,7 +92,7 @@ class Expression(Handler):
         step.inputs = inputs
         kind = str(step.action.kind or "").lower()
         request = request_summary(step, body=inputs, operationId=step.action.kind)
-        if _answered_by_mock(step, request):
+        if answered_by_mock(step, request):
             return
         fn = _KINDS.get(kind)
         if fn is None:
@@ -100,7 +102,7 @@ class Expression(Handler):
         step.outputs = {"body": fn(step, inputs)}
 
 
-def _answered_by_mock(step, request: dict) -> bool:
+def answered_by_mock(step, request: dict) -> bool:
     """Apply the mock that matches ``request``, if any (its body becomes the outputs); True when one did."""
     answer = step.run.mocks.find(request)
     if answer is None:
@@ -122,7 +124,7 @@ class Unknown(Handler):
     @staticmethod
     async def execute(step):
         request = request_summary(step)
-        if _answered_by_mock(step, request):
+        if answered_by_mock(step, request):
             return
         raise ActionFailure("ActionTypeNotSupported", f"The action '{step.name}' has type "
                             f"'{step.action.unknown_type}', which the emulator does not support; mock it by name.",

@@ -68,9 +68,13 @@ def _load_all() -> None:
             data,
             http,
             inline,
+            javascript,
+            liquid,
             loops,
             response,
             variables,
             wait,
             workflow,
+            xml_validation,
+            xslt,
         )

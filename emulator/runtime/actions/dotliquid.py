@@ -1,0 +1,230 @@
+"""A python-liquid environment that behaves like DotLiquid 2.0 with C# naming, as the host's Liquid actions do.
+
+- Filters: DotLiquid's standard filters under their C# names (``Upcase``, ``DividedBy``, ``TruncateWords``...);
+  Ruby names (``upcase``) are unknown filters. ``Replace``/``ReplaceFirst`` match a .NET regular expression
+  (``$1`` in the replacement), ``Sort`` sorts as text, case-insensitively (the host's documented differences);
+  ``Date`` takes .NET format strings. A filter that fails writes ``Liquid error: <message>`` in place of
+  the output statement, as DotLiquid does (in a tag's expression the error fails the template).
+- ``forloop.First``, ``forloop.Last``, ``forloop.Index``... (C# member names).
+- ``{% JSONArrayFor item in list %}...{% endJSONArrayFor %}``: the host's loop for JSON output, the rendered
+  items joined with commas (no trailing comma); over an XML element it walks the child elements.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+from datetime import datetime, timezone
+
+from ...expressions import ExpressionError
+
+# DotLiquid 2.0's StandardFilters (C# names) -> python-liquid's filter of the same behaviour
+DOTLIQUID_FILTERS = {
+    "Abs": "abs", "Append": "append", "AtLeast": "at_least", "AtMost": "at_most", "Capitalize": "capitalize",
+    "Ceil": "ceil", "Compact": "compact", "Concat": "concat", "Default": "default", "DividedBy": "divided_by",
+    "Downcase": "downcase", "Escape": "escape", "EscapeOnce": "escape_once", "First": "first", "Floor": "floor",
+    "H": "escape", "Join": "join", "Last": "last", "Lstrip": "lstrip", "Map": "map", "Minus": "minus",
+    "Modulo": "modulo", "NewlineToBr": "newline_to_br", "Plus": "plus", "Prepend": "prepend", "Remove": "remove",
+    "RemoveFirst": "remove_first", "Reverse": "reverse", "Round": "round", "Rstrip": "rstrip", "Size": "size",
+    "Slice": "slice", "SortNatural": "sort_natural", "Split": "split", "Strip": "strip", "StripHtml": "strip_html",
+    "StripNewlines": "strip_newlines", "Times": "times", "Truncate": "truncate", "TruncateWords": "truncatewords",
+    "Uniq": "uniq", "Upcase": "upcase", "UrlDecode": "url_decode", "UrlEncode": "url_encode", "Where": "where",
+}
+FORLOOP_MEMBERS = {"Name": "name", "Length": "length", "Index": "index", "Index0": "index0", "Rindex": "rindex",
+                   "Rindex0": "rindex0", "First": "first", "Last": "last", "Parentloop": "parentloop"}
+_GROUP = re.compile(r"\$(?:(\d+)|\{(\w+)\}|(\$)|(&))")
+
+_ENV = None
+
+
+def environment():
+    """The DotLiquid-like environment (made on first use)."""
+    global _ENV
+    if _ENV is None:
+        _ENV = _make_environment()
+    return _ENV
+
+
+# --------------------------------------------------------------------------- filters
+
+def dotliquid_date(value, fmt=None):
+    """``Date``: ``"now"``/``"today"`` or a date text, formatted with a .NET format string."""
+    from ...functions.datetime import format_date_time
+
+    if value is None or value == "":
+        return value
+    if fmt is None or fmt == "":
+        return str(value)
+    text = value
+    if isinstance(value, str) and value.strip().lower() in ("now", "today"):
+        text = datetime.now(timezone.utc).isoformat()
+    elif isinstance(value, datetime):
+        text = value.isoformat()
+    try:
+        return format_date_time(str(text), str(fmt))
+    except ExpressionError:
+        return value
+
+
+def _dotnet_replacement(replacement: str):
+    """A .NET replacement pattern (``$1``, ``${name}``, ``$$``, ``$&``; backslashes literal) as a function."""
+    def expand(match) -> str:
+        def group(m) -> str:
+            number, name, dollar, whole = m.groups()
+            if dollar:
+                return "$"
+            if whole:
+                return match.group(0)
+            try:
+                return match.group(int(number) if number else name) or ""
+            except IndexError:  # no such group: .NET keeps the text as written
+                return m.group(0)
+        return _GROUP.sub(group, replacement)
+    return expand
+
+
+def dotliquid_replace(value, pattern, replacement="", count: int = 0):
+    """``Replace`` (``ReplaceFirst`` with count 1): a regular-expression replace, as DotLiquid's."""
+    if value is None or pattern is None or str(pattern) == "":
+        return value
+    try:
+        compiled = re.compile(str(pattern))
+    except re.error as exc:
+        raise ValueError(f'parsing "{pattern}" - {exc}') from None
+    return compiled.sub(_dotnet_replacement("" if replacement is None else str(replacement)), str(value),
+                        count=count)
+
+
+def dotliquid_sort(value, key=None):
+    """``Sort``: as text, case-insensitively (DotLiquid's ``sort_natural`` behaviour), optionally by a property."""
+    if not isinstance(value, (list, tuple)):
+        return value
+
+    def text(item):
+        if key is not None and isinstance(item, dict):
+            item = item.get(str(key))
+        return "" if item is None else str(item).lower()
+    return sorted(value, key=text)
+
+
+class FilterFailed(Exception):
+    """A filter failed: DotLiquid prints ``Liquid error: <message>`` in place of the whole output statement."""
+
+
+def _inline_errors(fn):
+    @functools.wraps(fn)
+    def filter_(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - every filter error becomes the statement's text
+            raise FilterFailed(str(exc)) from None
+    return filter_
+
+
+# --------------------------------------------------------------------------- the environment
+
+def _children(value):
+    """What ``JSONArrayFor`` walks: a list's items, an element's child elements (not its @attributes)."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        out = []
+        for key, child in value.items():
+            if key.startswith(("@", "#", "?", "!")):
+                continue
+            out.extend(child if isinstance(child, list) else [child])
+        return out
+    return [] if value is None else [value]
+
+
+def _make_environment():
+    from liquid import BoundTemplate, Environment, RenderContext
+    from liquid.builtin.output import Output, OutputNode
+    from liquid.builtin.tags.for_tag import ForLoop, ForNode, ForTag
+    from liquid.exceptions import BreakLoop, ContinueLoop
+
+    class DotLiquidContext(RenderContext):
+        def get_item(self, obj, key):
+            if isinstance(obj, ForLoop) and key in FORLOOP_MEMBERS:
+                key = FORLOOP_MEMBERS[key]
+            return super().get_item(obj, key)
+
+    class DotLiquidTemplate(BoundTemplate):
+        context_class = DotLiquidContext
+
+    class DotLiquidEnvironment(Environment):
+        template_class = DotLiquidTemplate
+
+    class DotLiquidOutputNode(OutputNode):
+        def render_to_output(self, context, buffer) -> int:
+            try:
+                return super().render_to_output(context, buffer)
+            except FilterFailed as exc:
+                return buffer.write(f"Liquid error: {exc}")
+
+        async def render_to_output_async(self, context, buffer) -> int:
+            return self.render_to_output(context, buffer)
+
+    class DotLiquidOutput(Output):
+        node_class = DotLiquidOutputNode
+
+    class JsonArrayForNode(ForNode):
+        def __str__(self) -> str:
+            return f"{{% JSONArrayFor {self.expression} %}}{self.block}{{% endJSONArrayFor %}}"
+
+        def render_to_output(self, context, buffer) -> int:
+            items = _children(self.expression.iterable.evaluate(context))
+            name = self.expression.identifier
+            forloop = ForLoop(name=f"{name}-{self.expression.iterable}", it=iter(items), length=len(items),
+                              parentloop=context.parentloop())
+            namespace = {"forloop": forloop, name: None}
+            parts = []
+            with context.loop(namespace, forloop):
+                for item in forloop:
+                    namespace[name] = item
+                    out = io.StringIO()
+                    try:
+                        self.block.render(context, out)
+                    except ContinueLoop:
+                        pass
+                    except BreakLoop:
+                        break
+                    text = out.getvalue().strip()
+                    if text:
+                        parts.append(text)
+            joined = ",".join(parts)
+            buffer.write(joined)
+            return len(joined)
+
+        async def render_to_output_async(self, context, buffer) -> int:
+            return self.render_to_output(context, buffer)
+
+    class JsonArrayForTag(ForTag):
+        name = "JSONArrayFor"
+        end = "endJSONArrayFor"
+        node_class = JsonArrayForNode
+
+        def parse(self, stream):
+            from liquid.builtin.expressions import LoopExpression
+            from liquid.parser import get_parser
+            from liquid.token import TOKEN_TAG
+
+            token = stream.eat(TOKEN_TAG)
+            expr = LoopExpression.parse(self.env, stream.into_inner(tag=token))
+            block = get_parser(self.env).parse_block(stream, frozenset((self.end,)))
+            stream.expect(TOKEN_TAG, value=self.end)
+            return self.node_class(token, expression=expr, block=block)
+
+    env = DotLiquidEnvironment(strict_filters=True)
+    ruby = dict(env.filters)
+    env.filters.clear()
+    for name, ruby_name in DOTLIQUID_FILTERS.items():
+        env.filters[name] = _inline_errors(ruby[ruby_name])
+    env.filters["Date"] = _inline_errors(dotliquid_date)
+    env.filters["Replace"] = _inline_errors(dotliquid_replace)
+    env.filters["ReplaceFirst"] = _inline_errors(functools.partial(dotliquid_replace, count=1))
+    env.filters["Sort"] = _inline_errors(dotliquid_sort)
+    env.add_tag(JsonArrayForTag)
+    env.add_tag(DotLiquidOutput)
+    return env
