@@ -7,7 +7,7 @@ The names a caller needs, re-exported: the run (:mod:`.invocation`), one trigger
 from __future__ import annotations
 
 from .clock import Clock, VirtualClock
-from .invocation import Invocation, RunOptions, invoke, run_to_end
+from .invocation import Invocation, RunOptions, cancel, invoke, run_to_end
 from .mocks import MockSet
 
-__all__ = ["Clock", "Invocation", "MockSet", "RunOptions", "VirtualClock", "invoke", "run_to_end"]
+__all__ = ["Clock", "Invocation", "MockSet", "RunOptions", "VirtualClock", "cancel", "invoke", "run_to_end"]

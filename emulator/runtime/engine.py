@@ -179,6 +179,7 @@ class Run:
         self.stamp = stamper(self.clock)  # the current time as run-record text
         self.mocks = options.mocks
         self.terminated: tuple[str, dict | None] | None = None
+        self.cancelled = False  # set by runtime.cancel(): the run ends Cancelled, actions in progress too
         self.response_sent = False
         self.holds_response = self.plan.holds_response
         self.held_response: dict | None = None
@@ -383,9 +384,12 @@ class Run:
             if failure.outputs is not None:
                 step.outputs = failure.outputs
         except asyncio.CancelledError:
-            step.status, step.code = CANCELLED, "Terminated"
-            step.error = {"code": "Terminated", "message": "The action was cancelled because the run was "
-                          "terminated."}
+            if self.cancelled:
+                step.status, step.code, step.error = CANCELLED, "Cancelled", dict(records.ACTION_CANCELLED)
+            else:
+                step.status, step.code = CANCELLED, "Terminated"
+                step.error = {"code": "Terminated", "message": "The action was cancelled because the run was "
+                              "terminated."}
         except Exception as exc:  # noqa: BLE001 - an emulator bug must not hang the run
             step.status, step.code = FAILED, "InternalServerError"
             step.error = {"code": "EmulatorError", "message": f"{type(exc).__name__}: {exc}"}

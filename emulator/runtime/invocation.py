@@ -11,7 +11,7 @@ import asyncio
 import random
 from dataclasses import dataclass
 
-from ..definitions.status import FAILED, RUNNING, SKIPPED, SUCCEEDED
+from ..definitions.status import CANCELLED, FAILED, RUNNING, SKIPPED, SUCCEEDED
 from ..expressions import EvalContext, ExpressionError
 from ..expressions.values import to_string
 from . import ids, messages
@@ -22,7 +22,7 @@ from .engine import Frame, Run
 from .mocks import MockSet
 from .plan import workflow_plan
 
-__all__ = ["Invocation", "RunOptions", "invoke", "run_to_end"]
+__all__ = ["Invocation", "RunOptions", "cancel", "invoke", "run_to_end"]
 
 
 @dataclass
@@ -203,6 +203,21 @@ def _cancel_timer(inv: Invocation):
     return cancel
 
 
+def cancel(inv: Invocation) -> bool:
+    """Cancel a run that is going on (the management API's ``runs/{run}/cancel``).
+
+    Actions in progress end Cancelled, those not started Skipped, and the run Cancelled with the host's
+    code and message. False when the run is over (or never waited, so it had no task to cancel).
+    """
+    run, task = inv.run, inv._task
+    if run is None or task is None or task.done() or inv.done.done():
+        return False
+    run.cancelled = True
+    run.terminate(CANCELLED, None)
+    task.cancel()
+    return True
+
+
 async def _execute(run: Run, inv: Invocation, options: RunOptions) -> None:
     try:
         status = await run.run_branch(run.workflow.actions, Frame(run.ctx))
@@ -213,7 +228,13 @@ async def _execute(run: Run, inv: Invocation, options: RunOptions) -> None:
                 error = {"code": "Terminated", "message": messages.TERMINATED_FAILED}
             if status != FAILED:
                 error = None
+        if run.cancelled:
+            status, error = CANCELLED, dict(records.RUN_CANCELLED)
         _finish(run, inv, status, error)
+    except asyncio.CancelledError:
+        if not run.cancelled:
+            raise
+        _finish(run, inv, CANCELLED, dict(records.RUN_CANCELLED))
     except Exception as exc:  # noqa: BLE001 - keep the caller from hanging on an emulator bug
         _finish(run, inv, FAILED, {"code": "EmulatorError", "message": f"{type(exc).__name__}: {exc}"})
 

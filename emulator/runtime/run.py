@@ -15,6 +15,8 @@ FAILED_STATES = (FAILED, TIMED_OUT)
 _SEVERITY = {FAILED: 5, TIMED_OUT: 4, CANCELLED: 3, SUCCEEDED: 2, SKIPPED: 1}
 
 ACTION_FAILED = {"code": "ActionFailed", "message": "An action failed. No dependent actions succeeded."}
+RUN_CANCELLED = {"code": "Cancelled", "message": "The workflow run was cancelled."}
+ACTION_CANCELLED = {"code": "Cancelled", "message": "The action was cancelled because the workflow run was cancelled."}
 
 
 _STATUS_NAMES: dict[int, str] = {}

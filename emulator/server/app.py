@@ -68,6 +68,7 @@ class Server:
         self.keys = KeyStore(config.state_dir, config.sas_key)
         self.history = open_history(config.history, config.state_dir, config.history_size)
         self.operations: dict[str, tuple] = {}
+        self.running: dict[str, object] = {}  # invocations of the runs going on, by run id (cancel)
         self.startup_messages = self.registry.load()
         self._mocks: dict[str, tuple] = {}
         self._options: dict[tuple, tuple] = {}
@@ -90,10 +91,12 @@ class Server:
         if done.done():  # a run that never waited is over already
             self._run_finished(entry, trig, invocation, done)
         else:
+            self.running[run_id] = invocation
             done.add_done_callback(partial(self._run_finished, entry, trig, invocation))
 
     def _run_finished(self, entry, trig, invocation, fut) -> None:
         trig.limiter.release()
+        self.running.pop(invocation.run_id, None)
         mocks = self._mocks.get(entry.name.lower())
         calls = mocks[1].calls if mocks is not None else None
         if calls and len(calls) > 2 * self.config.history_size:

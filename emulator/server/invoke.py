@@ -42,6 +42,11 @@ def trigger_not_found(workflow: str, trigger: str) -> HttpError:
     return HttpError(404, "TriggerNotFound", f"The trigger '{trigger}' of workflow '{workflow}' could not be found.")
 
 
+def not_enabled(entry) -> HttpError:
+    return HttpError(400, "WorkflowTriggerIsNotEnabled",
+                     f"The workflow '{entry.name}' cannot be triggered because it is in state '{entry.state}'.")
+
+
 def too_large(size: int, limit: int) -> HttpError:
     return HttpError(413, "RequestContentTooLarge",
                      f"The request content length '{size}' exceeds the maximum allowed content length of "
@@ -106,8 +111,7 @@ async def _checked(server, call, query, entry, trig, relative: str, permission: 
     if denied is not None:
         raise denied
     if not entry.enabled:
-        raise HttpError(400, "WorkflowTriggerIsNotEnabled",
-                        f"The workflow '{entry.name}' cannot be triggered because it is in state '{entry.state}'.")
+        raise not_enabled(entry)
     spec = trig.call
     spec.check_method(call.method.upper())
     params = spec.match(relative)
@@ -120,8 +124,9 @@ async def _checked(server, call, query, entry, trig, relative: str, permission: 
     return outputs
 
 
-async def _run(server, call, entry, trig, outputs: dict) -> CallAnswer:
-    cfg = server.config
+async def start(server, entry, trig, outputs: dict):
+    """Fire ``trig`` with ``outputs`` (its concurrency slot taken) and record the run: the Invocation, or None
+    when the trigger conditions skipped it (recorded as a Skipped trigger history)."""
     try:
         invocation = await calls.fire(entry.workflow, trig.name, outputs, server.options_for(entry, trig))
     except BaseException:
@@ -133,9 +138,17 @@ async def _run(server, call, entry, trig, outputs: dict) -> CallAnswer:
         if refused is not None:  # a condition (or the correlation) that throws: no run (spec §7)
             raise refused
         server.record_skipped(entry, trig)
+        return None
+    server.record_run(entry, trig, invocation)
+    return invocation
+
+
+async def _run(server, call, entry, trig, outputs: dict) -> CallAnswer:
+    cfg = server.config
+    invocation = await start(server, entry, trig, outputs)
+    if invocation is None:
         return CallAnswer(cfg.skipped_status, {**NO_CACHE, **pre_run_headers(server, entry, trig)})
     run_id = invocation.run_id
-    server.record_run(entry, trig, invocation)
     headers = {} if trig.suppress_headers else run_headers(entry, invocation, cfg.location)
     answer = await calls.answer(invocation, expects_response=entry.has_response and not trig.split_on,
                                 polling=True, timeout=server.timeout_for(entry))

@@ -60,8 +60,7 @@ class WorkflowEntry:
         self.version = ids.version_from_mtime(_mtime(self.source))
         self.triggers = {name.lower(): TriggerEntry(t) for name, t in (workflow.triggers or {}).items()}
         self.policy = access.AccessPolicy.from_workflow(workflow)
-        self.state = str(workflow.state or "Enabled")
-        self.enabled = self.state.lower() == "enabled"
+        self.set_state(str(workflow.state or "Enabled"))
         self.mocks_file = _mocks_sidecar(self.source)
         self.has_response = workflow.has_response_action
         self.standard = self.flavor == "standard"
@@ -75,6 +74,10 @@ class WorkflowEntry:
             "x-ms-workflow-version": self.version,
             "x-ms-workflow-name": self.name,
         }
+
+    def set_state(self, state: str) -> None:
+        self.state = state
+        self.enabled = state.lower() == "enabled"
 
     def trigger(self, name: str) -> TriggerEntry | None:
         return self.triggers.get(name.lower())
@@ -108,6 +111,7 @@ class Registry:
         self.problems: list[str] = []
         self._snapshot: dict | None = None
         self.generation = 0  # bumped on every (re)load
+        self.states: dict[str, str] = {}  # set by the management API's enable/disable; outlives reloads
 
     # ------------------------------------------------------------------ lookup
     def find(self, key: str) -> WorkflowEntry | None:
@@ -116,6 +120,13 @@ class Registry:
 
     def entries(self) -> list[WorkflowEntry]:
         return sorted(self.by_name.values(), key=lambda e: e.name.lower())
+
+    def set_state(self, name: str, state: str) -> None:
+        """Enable or disable a workflow (``Enabled``/``Disabled``) until the server stops."""
+        self.states[name.lower()] = state
+        entry = self.by_name.get(name.lower())
+        if entry is not None:
+            entry.set_state(state)
 
     def workflows(self) -> dict:
         """Workflows by name, for nested workflow calls made by the runtime."""
@@ -156,6 +167,8 @@ class Registry:
                 except Exception as exc:  # noqa: BLE001 - a bad flow is reported, the others still serve
                     problems.append(f"{workflow.source}: {getattr(exc, 'message', exc)}")
                     continue
+                if key in self.states:
+                    fresh[key].set_state(self.states[key])
                 policy = fresh[key].policy
                 problems.extend(f"{workflow.source}: access control: {p}" for p in (policy.problems if policy else ()))
         for key, old in self.by_name.items():

@@ -97,7 +97,8 @@ async def test_runs_actions_repetitions_and_histories(serve):
     _, _, actions = await live.call_json("GET", f"{base}/runs/{run_id}/actions")
     assert [a["name"] for a in actions["value"]] == ["Compose", "Loop", "Each", "Response"]
     _, _, compose = await live.call_json("GET", f"{base}/runs/{run_id}/actions/compose")
-    assert compose["properties"]["outputs"] == "go"
+    assert "outputs" not in compose["properties"]  # as in Azure: the outputs are behind a signed content link
+    assert (await live.call_json("GET", compose["properties"]["outputsLink"]["uri"]))[2] == "go"
     _, _, reps = await live.call_json("GET", f"{base}/runs/{run_id}/actions/Each/repetitions")
     assert [r["name"] for r in reps["value"]] == ["000000", "000001"]
     status, _, rep = await live.call_json("GET", f"{base}/runs/{run_id}/actions/Each/repetitions/000001")
@@ -119,11 +120,11 @@ async def test_workflow_and_trigger_listing(serve):
     live = await serve({"echo.json": ECHO})
     _, _, wfs = await live.call_json("GET", f"{live.base}/workflows")
     assert [w["name"] for w in wfs["value"]] == ["echo"]
-    assert wfs["value"][0]["properties"]["workflowId"] == live.entry("echo").id
+    assert wfs["value"][0]["properties"]["accessEndpoint"].endswith("/workflows/" + live.entry("echo").id)
     _, _, wf = await live.call_json("GET", f"{live.base}{STD}/workflows/echo")
     assert wf["properties"]["state"] == "Enabled"
     _, _, triggers = await live.call_json("GET", f"{live.base}/workflows/echo/triggers")
-    assert triggers["value"][0]["properties"]["method"] == "POST"
+    assert triggers["value"][0]["properties"]["state"] == "Enabled"
     _, _, trig = await live.call_json("GET", f"{live.base}/workflows/echo/triggers/manual")
     assert trig["name"] == "manual"
 
@@ -169,3 +170,132 @@ async def test_versioned_callback_url(serve):
     other = plain["value"].replace("/workflows/", "/workflows/").replace(
         "/triggers/manual/", "/versions/08585129706921748293/triggers/manual/", 1)
     assert (await live.call("POST", other))[0] == 401
+
+
+async def test_workflow_shows_its_access_control(serve):
+    doc = dict(ECHO, accessControl={"triggers": {"allowedCallerIpAddresses": [{"addressRange": "127.0.0.1"}]}})
+    live = await serve({"echo.json": doc})
+    _, _, wf = await live.call_json("GET", f"{live.base}{ARM}/workflows/echo")
+    assert wf["properties"]["accessControl"] == doc["accessControl"]
+
+
+async def test_arm_ids_follow_the_request_path(serve):
+    live = await serve({"echo.json": ECHO})
+    _, headers, _ = await live.call("POST", live.url("echo"))
+    run_id = headers["x-ms-workflow-run-id"]
+    await asyncio.sleep(0.05)
+    default = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/providers/Microsoft.Logic"
+    for prefix, scope in (("", default), (STD, default), (ARM, "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Logic"),
+                          (WEB_ARM, WEB_ARM), (STD_ARM, STD_ARM)):
+        _, _, wf = await live.call_json("GET", f"{live.base}{prefix}/workflows/echo")
+        assert wf["id"] == f"{scope}/workflows/echo", prefix
+        _, _, run = await live.call_json("GET", f"{live.base}{prefix}/workflows/echo/runs/{run_id}")
+        assert run["id"] == f"{scope}/workflows/echo/runs/{run_id}", prefix
+        assert run["properties"]["workflow"]["id"].startswith(f"{scope}/workflows/echo/versions/")
+    _, _, listed = await live.call_json("GET", f"{live.base}/subscriptions/s/providers/Microsoft.Logic/workflows")
+    assert listed["value"][0]["id"] == "/subscriptions/s/resourceGroups/local/providers/Microsoft.Logic/workflows/echo"
+
+
+async def test_paging_filters_and_bad_parameters(serve):
+    live = await serve({"echo.json": ECHO})
+    names = []
+    for _ in range(5):
+        _, headers, _ = await live.call("POST", live.url("echo"))
+        names.append(headers["x-ms-workflow-run-id"])
+    await asyncio.sleep(0.05)
+    url, seen = f"{live.base}{ARM}/workflows/echo/runs?api-version=2019-05-01&$top=2", []
+    while url:
+        status, _, page = await live.call_json("GET", url)
+        assert status == 200 and len(page["value"]) <= 2
+        seen += [r["name"] for r in page["value"]]
+        url = page.get("nextLink")
+        assert url is None or ("$top=2" in url and "$skiptoken=" in url)
+    assert seen == names[::-1]
+    _, _, first = await live.call_json("GET", f"{live.base}/workflows/echo/runs?$top=1&$filter=status%20eq%20'Succeeded'")
+    assert "$filter=status%20eq%20%27Succeeded%27" in first["nextLink"]
+    base = f"{live.base}/workflows/echo"
+    for query, code in (("$top=0", "InvalidTopInQueryString"), ("$top=x", "InvalidTopInQueryString"),
+                        ("$skiptoken=%%%", "InvalidQueryParameterValue"),
+                        ("$filter=status eq", "InvalidQueryFilter"),
+                        ("$filter=status eq 'A' or status eq 'B'", "InvalidQueryFilter"),
+                        ("$filter=startTime ge yesterday", "InvalidQueryFilter"),
+                        ("$filter=status like 'A'", "InvalidQueryFilter"),
+                        ("$filter=name eq 'x'", "InvalidQueryFilter")):
+        status, headers, out = await live.call_json("GET", f"{base}/runs?{query}")
+        assert status == 400 and out["error"]["code"] == code, query
+        assert headers["Content-Type"] == "application/json; charset=utf-8"
+    status, _, out = await live.call_json("GET", f"{base}/versions?$filter=state eq 'Enabled'")
+    assert status == 400 and out["error"]["code"] == "InvalidQueryFilter"  # versions take no filter: refused
+    for path, code in ((f"{base}/versions/1", "WorkflowVersionNotFound"), (f"{base}/nope", "NotFound"),
+                       (f"{live.base}{ARM}/workflows/echo/runs/r/nothing", "NotFound")):
+        status, _, out = await live.call_json("GET", path)
+        assert status == 404 and out["error"]["code"] == code, path
+
+
+async def test_content_links_are_signed(serve):
+    live = await serve({"echo.json": ECHO})
+    _, headers, _ = await live.call("POST", live.url("echo"), json={"a": 1})
+    run_id = headers["x-ms-workflow-run-id"]
+    await asyncio.sleep(0.05)
+    _, _, run = await live.call_json("GET", f"{live.base}/workflows/echo/runs/{run_id}")
+    link = run["properties"]["trigger"]["outputsLink"]
+    assert f"/workflows/{live.entry('echo').id}/runs/{run_id}/contents/TriggerOutputs?api-version=2016-06-01&se=" \
+        in link["uri"]
+    assert "&sp=%2Fruns%2F" in link["uri"] and "%2Fcontents%2FTriggerOutputs%2Fread&sv=1.0&sig=" in link["uri"]
+    status, _, body = await live.call_json("GET", link["uri"])
+    assert status == 200 and body["body"] == {"a": 1}
+    other = link["uri"].replace("TriggerOutputs?", "TriggerInputs?")
+    status, _, out = await live.call_json("GET", other)
+    assert status == 401 and out["error"]["code"] == "DirectApiInvalidAuthorizationSignature"
+    missing = link["uri"].replace(f"/runs/{run_id}/", "/runs/nope/")
+    assert (await live.call("GET", missing))[0] == 401  # the signature names the run
+    await live.call("POST", f"{live.base}/workflows/echo/regenerateAccessKey", json={"keyType": "Primary"})
+    assert (await live.call("GET", link["uri"]))[0] == 401
+
+
+async def test_disabled_state_survives_a_reload(serve, tmp_path):
+    live = await serve({"echo.json": ECHO})
+    assert (await live.call("POST", f"{live.base}{ARM}/workflows/echo/disable"))[0] == 200
+    live.server.registry.load()
+    status, _, out = await live.call_json("POST", live.url("echo"))
+    assert status == 400 and out["error"]["code"] == "WorkflowTriggerIsNotEnabled"
+    status, _, out = await live.call_json("POST", f"{live.base}{ARM}/workflows/echo/triggers/manual/run")
+    assert status == 400 and out["error"]["code"] == "WorkflowTriggerIsNotEnabled"
+    assert (await live.call("POST", f"{live.base}{ARM}/workflows/echo/enable"))[0] == 200
+    status, headers, _ = await live.call("POST", f"{live.base}{ARM}/workflows/echo/triggers/manual/run")
+    assert status == 202 and headers["x-ms-workflow-run-id"]
+
+
+async def test_every_route_answers_unknown_resources_in_azures_error_shape(serve):
+    """Each management route, with one unknown path part at a time: 404 and the host's code, as JSON."""
+    from emulator.server import arm, management
+
+    live = await serve({"echo.json": ECHO})
+    _, headers, _ = await live.call("POST", live.url("echo"))
+    run_id = headers["x-ms-workflow-run-id"]
+    known = {"wf": "echo", "trigger": "manual", "run": run_id, "action": "Response", "rep": "000000",
+             "version": live.entry("echo").version, "history": run_id, "op": "x"}
+    codes = {"wf": "WorkflowNotFound", "trigger": "TriggerNotFound", "run": "WorkflowRunNotFound",
+             "action": "WorkflowRunActionNotFound", "rep": "WorkflowRunActionRepetitionNotFound",
+             "history": "WorkflowTriggerHistoryNotFound", "op": "WorkflowRunOperationNotFound",
+             "version": "WorkflowVersionNotFound"}
+    await asyncio.sleep(0.05)
+    checked = 0
+    for family in management.FAMILIES:
+        for method, path, _, prefixes in family.ROUTES:
+            if prefixes is not None and arm.PREFIXES[1] not in prefixes:
+                continue  # list_by_subscription: no resource to miss
+            for part, code in codes.items():
+                if "{" + part + "}" not in path or (part == "version" and path.endswith("listCallbackUrl")):
+                    continue  # a versioned callback URL takes any version id
+                if part == "history" and "{rep}" in path:
+                    continue  # the flow has no loop: the repetition itself is missing (checked as "rep")
+                if part == "history" and "requestHistories" in path:
+                    code = "WorkflowRunActionRequestHistoryNotFound"
+                url = live.base + ARM + path.format(**dict(known, **{part: "nope"}))
+                status, answer_headers, out = await live.call_json(method, url)
+                assert status == 404, (method, url, status, out)
+                assert out["error"]["code"] == code and out["error"]["message"], (method, url, out)
+                assert answer_headers["Content-Type"] == "application/json; charset=utf-8"
+                checked += 1
+    assert checked > 40
