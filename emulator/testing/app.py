@@ -337,6 +337,8 @@ def _request_body(headers: dict | None, json, data) -> tuple[dict, bytes | None]
         if not has_type:
             send["Content-Type"] = "text/plain; charset=utf-8"
         return send, data.encode("utf-8")
+    if not has_type:
+        send["Content-Type"] = "application/octet-stream"  # what HTTP clients send for bytes
     return send, bytes(data)
 
 
