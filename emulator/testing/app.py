@@ -53,6 +53,7 @@ class LogicApps:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._seeded = False
         self._closed = False
+        self.last_result: InvokeResult | None = None
         if now is not None:
             self.freeze_time(now)
         if seed is not None:
@@ -105,10 +106,10 @@ class LogicApps:
                 raise ValueError("name= renames one workflow file; a folder keeps its workflows' names")
             doc = _json.loads(path.read_text(encoding="utf-8-sig"))
             wf_name = name
-        target = self._dir / "flows" / f"{wf_name}.json"
+        target = self._dir / "flows" / wf_name / f"{wf_name}.json"  # (workflow.json: named by its folder)
         if target.exists():
             raise FlowLoadError(f"a workflow named '{wf_name}' is already loaded")
-        target.parent.mkdir(exist_ok=True)
+        target.parent.mkdir(parents=True)
         target.write_text(_json.dumps(doc), encoding="utf-8")
         return target
 
@@ -239,7 +240,8 @@ class LogicApps:
                 record = await inv.done
                 entry = self._server.registry.find(workflow)
                 run = RunView(record, entry.workflow if entry is not None else None)
-        return InvokeResult(got.status, got.headers, got.body, run, skipped, url)
+        self.last_result = InvokeResult(got.status, got.headers, got.body, run, skipped, url)
+        return self.last_result
 
     @property
     def runs(self) -> list[RunView]:
