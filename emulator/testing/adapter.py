@@ -127,8 +127,7 @@ async def call_trigger(server: Server, workflow: str, trigger: str, method: str,
         _CALL_INVOCATIONS.reset(token)
     data = response.body if isinstance(response.body, (bytes, bytearray)) else b""
     out = CIMultiDict(response.headers)
-    if data:
-        out.setdefault("Content-Length", str(len(data)))
+    out.setdefault("Content-Length", str(len(data)))  # as the server sends it, 0 included
     return Answer(response.status, CIMultiDictProxy(out), bytes(data), mine[0] if mine else None)
 
 
