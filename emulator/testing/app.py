@@ -18,6 +18,7 @@ import inspect
 import json as _json
 import shutil
 import tempfile
+import weakref
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
@@ -46,6 +47,7 @@ class LogicApps:
 
     def __init__(self, *sources, mocks=None, now: str | None = None, seed=None):
         self._dir = Path(tempfile.mkdtemp(prefix="logicapps-test-"))  # private: keys, in-memory flows
+        self._remove_dir = weakref.finalize(self, shutil.rmtree, str(self._dir), True)  # even when never closed
         self._mocks = new_mock_set()
         self.clock = VirtualClock(datetime.now(timezone.utc))
         self._app = create_app(*self._server_args())
@@ -247,9 +249,11 @@ class LogicApps:
     def runs(self) -> list[RunView]:
         """Every run started in this test (by ``invoke`` or by any client of the server), in order."""
         out = []
+        registry = self._server.registry
         for inv in self._server.runtime.invocations:
             if not inv.skipped:
-                out.append(RunView(inv.record, None))
+                entry = registry.find(str(inv.record.get("id", "")).split("/")[2])  # /workflows/<id>/runs/<run>
+                out.append(RunView(inv.record, entry.workflow if entry is not None else None))
         return out
 
     # ------------------------------------------------------------------ event loop and lifetime
@@ -279,7 +283,7 @@ class LogicApps:
         self._server.history.close()
         if self._seeded:
             run_ids.seed(None)
-        shutil.rmtree(self._dir, ignore_errors=True)
+        self._remove_dir()
 
     def __enter__(self):
         return self
@@ -295,7 +299,8 @@ class LogicApps:
 
     def __call__(self, fn):
         """As a decorator: the function runs with this emulator passed to its last parameter (a fresh one
-        per call, built with the same arguments)."""
+        per call, built with the same arguments; this instance itself is closed)."""
+        self.close()
         return decorate(fn, lambda: type(self)(*self._args, **self._kwargs))
 
     def __new__(cls, *args, **kwargs):

@@ -87,3 +87,12 @@ async def test_async_clients_and_the_async_twin(logic_apps_server):
     assert [r.status for r in results] == [200] * 5 and all(r.run.status == "Succeeded" for r in results)
     skipped = await logic_apps_server.ainvoke("secret-key-condition", json={})
     assert skipped.status == 202 and skipped.skipped and skipped.run is None
+
+
+def test_url_is_what_list_callback_url_answers(logic_apps_server):
+    logic_apps_server.load(FLOWS / "token-in-path.json")
+    api = f"{logic_apps_server.base_url}/workflows/token-in-path/triggers/manual/listCallbackUrl?api-version=2016-06-01"
+    with urllib.request.urlopen(urllib.request.Request(api, method="POST")) as resp:
+        listed = json.loads(resp.read())
+    assert logic_apps_server.url("token-in-path") == listed["value"]
+    assert logic_apps_server.runs == [] and "{token}" in listed["value"]
