@@ -44,6 +44,15 @@ def explain(value) -> str | None:
     return None
 
 
+def _traced(key: str, empty=None) -> property:
+    """A property reading ``self.record[key]`` (``empty`` when absent or null) as a value that knows its run."""
+    def read(self):
+        value = self.record.get(key)
+        return _carry(empty if value is None else value, self)  # (a copy: ``empty`` is never shared)
+
+    return property(read)
+
+
 # ---------------------------------------------------------------------- the run
 
 
@@ -55,25 +64,11 @@ class ActionView:
         self.record = record or {}
         self._run = run
 
-    @property
-    def status(self):
-        return _carry(self.record.get("status"), self)
-
-    @property
-    def code(self):
-        return _carry(self.record.get("code"), self)
-
-    @property
-    def inputs(self):
-        return _carry(self.record.get("inputs"), self)
-
-    @property
-    def outputs(self):
-        return _carry(self.record.get("outputs"), self)
-
-    @property
-    def error(self):
-        return _carry(self.record.get("error"), self)
+    status = _traced("status")
+    code = _traced("code")
+    inputs = _traced("inputs")
+    outputs = _traced("outputs")
+    error = _traced("error")
 
     @property
     def repetitions(self) -> list[ActionView]:
@@ -100,21 +95,10 @@ class RunView:
     def id(self) -> str:
         return self.record.get("name")
 
-    @property
-    def status(self):
-        return _carry(self.record.get("status"), self)
-
-    @property
-    def error(self):
-        return _carry(self.record.get("error"), self)
-
-    @property
-    def trigger(self) -> dict:
-        return _carry(self.record.get("trigger") or {}, self)
-
-    @property
-    def outputs(self) -> dict:
-        return _carry(self.record.get("outputs") or {}, self)
+    status = _traced("status")
+    error = _traced("error")
+    trigger = _traced("trigger", {})
+    outputs = _traced("outputs", {})
 
     @property
     def calls(self) -> list:
