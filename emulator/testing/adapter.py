@@ -5,12 +5,14 @@ trigger call with the server's own code path (``app.guarded`` around ``invoke.ha
 x-ms-* headers, error JSON). The request object comes from aiohttp's public test utility
 (``make_mocked_request``) with a real ``StreamReader`` body: no socket, no router.
 
-Every invocation the server starts goes through :class:`CapturingRuntime`, so a caller learns which run its
-call started (or that the trigger was skipped) without reading the answer's headers.
+The server is a :class:`TestServer`: the server with the test's one MockSet for every workflow, and a
+record of the runs it starts and the calls it skips, so a caller learns which run its call started (or that
+the trigger conditions were false) without reading the answer's headers.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -23,48 +25,59 @@ from ..server import invoke
 from ..server.app import Server, ServerConfig, guarded
 from ..server.engine import real_runtime
 
-# The invocations started by the current call (a list per call; unset for calls from outside, e.g. a socket)
-_CALL_INVOCATIONS: contextvars.ContextVar[list | None] = contextvars.ContextVar("emulator_testing_call",
-                                                                               default=None)
+SKIPPED = "skipped"
+# What the current call started: its invocation, or SKIPPED (a list per call; unset for calls from a socket)
+_STARTED: contextvars.ContextVar[list | None] = contextvars.ContextVar("emulator_testing_call", default=None)
 
 
 @dataclass
 class Answer:
-    """An HTTP answer: status, headers (case-insensitive), body bytes; ``invocation`` when a run started or a
-    trigger was skipped (the runtime's :class:`~emulator.runtime.Invocation`)."""
+    """An HTTP answer: status, headers (case-insensitive), body bytes; ``invocation`` when a run started (the
+    runtime's :class:`~emulator.runtime.Invocation`), ``skipped`` when the trigger conditions were false."""
 
     status: int
     headers: CIMultiDictProxy
     body: bytes
     invocation: object = None
+    skipped: bool = False
 
 
-class CapturingRuntime(SimpleNamespace):
-    """The real runtime (``load_path``, ``invoke``, ``RunOptions``, ``MockSet``) with two changes: every
-    invocation is recorded, and every workflow gets the one MockSet of the test (``mocks``)."""
+class TestServer(Server):
+    """The server, private to one test: one MockSet (``test_mocks``) answers every workflow (sidecar mock
+    files are not read), ``started`` lists (workflow entry, invocation) of every run, ``skipped`` counts the
+    calls whose trigger conditions were false."""
 
-    def __init__(self, mocks):
-        real = real_runtime()
-        super().__init__(load_path=real.load_path, RunOptions=real.RunOptions,
-                         MockSet=SimpleNamespace(load=lambda _source: mocks))
-        self._invoke = real.invoke
-        self.invocations: list = []  # every invocation the server started, in order
+    __test__ = False  # not a pytest test class
 
-    async def invoke(self, workflow, trigger_name, outputs, options):
-        inv = await self._invoke(workflow, trigger_name, outputs, options)
-        self.invocations.append(inv)
-        mine = _CALL_INVOCATIONS.get()
+    def __init__(self, config: ServerConfig, mocks):
+        super().__init__(config, real_runtime())
+        self.test_mocks = mocks
+        self.started: list[tuple] = []
+        self.skipped = 0
+
+    def mocks_for(self, entry):
+        return self.test_mocks
+
+    def record_run(self, entry, trig, invocation) -> None:
+        super().record_run(entry, trig, invocation)
+        self.started.append((entry, invocation))
+        mine = _STARTED.get()
         if mine is not None:
-            mine.append(inv)
-        return inv
+            mine.append(invocation)
+
+    def record_skipped(self, entry, trig) -> None:
+        super().record_skipped(entry, trig)
+        self.skipped += 1
+        mine = _STARTED.get()
+        if mine is not None:
+            mine.append(SKIPPED)
 
 
-def new_server(paths, mocks, run_options: dict, state_dir: str, **config) -> Server:
+def new_server(mocks, run_options: dict, state_dir: str, **config) -> TestServer:
     """The server's own object graph, private to one test: its own state dir (keys), history in memory, no
-    reload task."""
-    cfg = ServerConfig(paths=list(paths), state_dir=state_dir, reload_interval=0, run_options=run_options,
-                       **config)
-    return Server(cfg, CapturingRuntime(mocks))
+    reload task, no workflows yet."""
+    cfg = ServerConfig(paths=[], state_dir=state_dir, reload_interval=0, run_options=run_options, **config)
+    return TestServer(cfg, mocks)
 
 
 class _Transport:
@@ -105,8 +118,6 @@ async def call_trigger(server: Server, workflow: str, trigger: str, method: str,
     ``path_qs`` is the URL path and query as a client sends it (the callback URL's shape), ``relative`` the
     raw relative path after ``/invoke``.
     """
-    import asyncio
-
     if body:
         payload = StreamReader(_PROTOCOL, 2**16, loop=asyncio.get_running_loop())
         payload.feed_data(body)
@@ -120,15 +131,17 @@ async def call_trigger(server: Server, workflow: str, trigger: str, method: str,
                                   transport=_PROTOCOL.transport, client_max_size=server.config.body_limit + 1,
                                   **extra)
     mine: list = []
-    token = _CALL_INVOCATIONS.set(mine)
+    token = _STARTED.set(mine)
     try:
         response = await guarded(request, invoke.handle(server, request, workflow, trigger, relative))
     finally:
-        _CALL_INVOCATIONS.reset(token)
+        _STARTED.reset(token)
     data = response.body if isinstance(response.body, (bytes, bytearray)) else b""
     out = CIMultiDict(response.headers)
     out.setdefault("Content-Length", str(len(data)))  # as the server sends it, 0 included
-    return Answer(response.status, CIMultiDictProxy(out), bytes(data), mine[0] if mine else None)
+    started = mine[0] if mine else None
+    return Answer(response.status, CIMultiDictProxy(out), bytes(data), None if started == SKIPPED else started,
+                  started == SKIPPED)
 
 
 _APP = SimpleNamespace()  # the request's app: never read on the trigger path (the server is passed along)

@@ -66,7 +66,7 @@ class LogicApps:
             self.load(source)
 
     def _server_args(self):
-        server = adapter.new_server([], self._mocks, {"clock": self.clock}, state_dir=str(self._dir))
+        server = adapter.new_server(self._mocks, {"clock": self.clock}, state_dir=str(self._dir))
         return server.config, server.runtime, server
 
     def _app_server(self):
@@ -232,29 +232,18 @@ class LogicApps:
         return await self._result(got, workflow, f"{self.base_url}{path_qs}")
 
     async def _result(self, got, workflow: str, url: str) -> InvokeResult:
-        inv = got.invocation
         run = None
-        skipped = False
-        if inv is not None:
-            if inv.skipped:
-                skipped = not inv.condition_error
-            else:
-                record = await inv.done
-                entry = self._server.registry.find(workflow)
-                run = RunView(record, entry.workflow if entry is not None else None)
-        self.last_result = InvokeResult(got.status, got.headers, got.body, run, skipped, url)
+        if got.invocation is not None:
+            record = await got.invocation.done
+            entry = self._server.registry.find(workflow)
+            run = RunView(record, entry.workflow if entry is not None else None)
+        self.last_result = InvokeResult(got.status, got.headers, got.body, run, got.skipped, url)
         return self.last_result
 
     @property
     def runs(self) -> list[RunView]:
         """Every run started in this test (by ``invoke`` or by any client of the server), in order."""
-        out = []
-        registry = self._server.registry
-        for inv in self._server.runtime.invocations:
-            if not inv.skipped:
-                entry = registry.find(str(inv.record.get("id", "")).split("/")[2])  # /workflows/<id>/runs/<run>
-                out.append(RunView(inv.record, entry.workflow if entry is not None else None))
-        return out
+        return [RunView(inv.record, entry.workflow) for entry, inv in self._server.started]
 
     # ------------------------------------------------------------------ event loop and lifetime
     def _sync(self, coro):

@@ -55,11 +55,13 @@ class LogicAppsServer(LogicApps):
 
     async def _call(self, workflow, trigger, method, path_qs, relative, headers, body):
         url = f"{self.base_url}{path_qs}"
-        before = len(self._server.runtime.invocations)
+        runs, skipped = len(self._server.started), self._server.skipped
         async with self._session.request(method, url, headers=headers, data=body) as resp:
             data = await resp.read()
             got = Answer(resp.status, CIMultiDictProxy(resp.headers.copy()), data)
-        got.invocation = _started(self._server.runtime.invocations[before:], resp.headers)
+        run_id = resp.headers.get("x-ms-workflow-run-id")
+        got.invocation = next((inv for _, inv in self._server.started[runs:] if inv.run_id == run_id), None)
+        got.skipped = got.invocation is None and self._server.skipped > skipped
         return await self._result(got, workflow, url)
 
     def close(self) -> None:
@@ -82,15 +84,3 @@ class LogicAppsServer(LogicApps):
         self._thread.join(timeout=10)
         self._thread_loop.close()
 
-
-def _started(invocations: list, headers):
-    """The invocation of this call among those started meanwhile: by its run id, else a skipped one."""
-    run_id = headers.get("x-ms-workflow-run-id")
-    for inv in invocations:
-        if run_id and inv.run_id == run_id and not inv.skipped:
-            return inv
-    if run_id is None:
-        for inv in invocations:
-            if inv.skipped:
-                return inv
-    return None

@@ -247,3 +247,10 @@ def test_five_hundred_invocations_in_one_test(logic_apps):
                             .status))
     assert statuses.count(200) == 250 and statuses.count(401) == 250
     assert len(logic_apps.calls) == 250 and len(logic_apps.runs) == 500
+
+
+def test_a_condition_that_throws_is_a_400_not_a_skip(logic_apps):
+    logic_apps.load(echo(conditions=["@equals(div(1, 0), 1)"]), name="throws")
+    result = logic_apps.invoke("throws", json={})
+    assert result.status == 400 and result.json()["error"]["code"] == "InvalidTemplate"
+    assert not result.skipped and result.run is None
