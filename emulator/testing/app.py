@@ -165,6 +165,14 @@ class LogicApps:
         self._server.rng.seed(seed)
         self._seeded = True
 
+    # ------------------------------------------------------------------ OAuth
+    def token(self, tenant: str, audience: str, claims: dict | None = None, *, expires_in: int = 3600,
+              issuer_style: str = "v1") -> str:
+        """A bearer token signed by this emulator's local Entra ID issuer (docs/access-control.md), for flows
+        with OAuth policies: ``headers={"Authorization": f"Bearer {la.token(tenant, aud)}"}``."""
+        return self._server.jwt_keys.mint(tenant, audience, claims, expires_in=expires_in,
+                                          issuer_style=issuer_style)
+
     # ------------------------------------------------------------------ URLs
     def url(self, workflow: str, trigger: str = "manual", path: str | None = None) -> str:
         """The callback URL with a valid ``sig``, as listCallbackUrl gives it; ``path`` fills the relative
@@ -191,7 +199,7 @@ class LogicApps:
             trig = requests[0] if len(requests) == 1 else None
         return entry, trig if trig is not None and trig.is_request else None
 
-    def _target(self, workflow: str, trigger: str, path: str, query: dict | None) -> tuple:
+    def _target(self, workflow: str, trigger: str, path: str, query: dict | None, sas_query: bool = True) -> tuple:
         """(trigger name, path and query, raw relative path) of a call, signed as listCallbackUrl signs."""
         entry, trig = self._trigger(workflow, trigger)
         relative = quote((path or "").lstrip("/"), safe=_PATH_SAFE)
@@ -203,7 +211,7 @@ class LogicApps:
         base = callback["basePath"]
         if trig.path:
             base = base[: -len(trig.path.template) - 1]
-        params = dict(callback["queries"])
+        params = dict(callback["queries"]) if sas_query else {"api-version": callback["queries"]["api-version"]}
         for key, value in (query or {}).items():
             if value is None:
                 params.pop(key, None)
@@ -214,16 +222,18 @@ class LogicApps:
 
     # ------------------------------------------------------------------ calls
     def invoke(self, workflow: str, trigger: str = "manual", *, method: str = "POST", path: str = "",
-               query: dict | None = None, headers: dict | None = None, json=_UNSET, data=None) -> InvokeResult:
-        """Call a trigger as a client calls its callback URL (SAS added); returns the answer and the run."""
+               query: dict | None = None, headers: dict | None = None, json=_UNSET, data=None,
+               sas: bool = True) -> InvokeResult:
+        """Call a trigger as a client calls its callback URL (SAS added unless ``sas=False``); returns the
+        answer and the run."""
         return self._sync(self.ainvoke(workflow, trigger, method=method, path=path, query=query, headers=headers,
-                                       json=json, data=data))
+                                       json=json, data=data, sas=sas))
 
     async def ainvoke(self, workflow: str, trigger: str = "manual", *, method: str = "POST", path: str = "",
                       query: dict | None = None, headers: dict | None = None, json=_UNSET,
-                      data=None) -> InvokeResult:
+                      data=None, sas: bool = True) -> InvokeResult:
         """``await``-able :meth:`invoke`, for async tests."""
-        name, path_qs, relative = self._target(workflow, trigger, path, query)
+        name, path_qs, relative = self._target(workflow, trigger, path, query, sas)
         send, body = _request_body(headers, json, data)
         return await self._call(workflow, name, method.upper(), path_qs, relative, send, body)
 

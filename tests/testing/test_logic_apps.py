@@ -254,3 +254,14 @@ def test_a_condition_that_throws_is_a_400_not_a_skip(logic_apps):
     result = logic_apps.invoke("throws", json={})
     assert result.status == 400 and result.json()["error"]["code"] == "InvalidTemplate"
     assert not result.skipped and result.run is None
+
+
+def test_oauth_policies_with_tokens_of_the_local_issuer(logic_apps):
+    logic_apps.load(FLOWS / "oauth-protected.json")
+    tenant, aud = "c0ffee00-0000-4000-8000-000000000001", "https://management.azure.com/"
+    bearer = {"Authorization": f"Bearer {logic_apps.token(tenant, aud)}"}
+    ok = logic_apps.invoke("oauth-protected", json={"name": "Ada"}, headers=bearer, sas=False)
+    assert ok.status == 200 and ok.json()["greeting"] == "Hello Ada"
+    wrong = logic_apps.invoke("oauth-protected", json={}, sas=False,
+                              headers={"Authorization": f"Bearer {logic_apps.token(tenant, 'api://other')}"})
+    assert wrong.status == 401 and wrong.run is None
