@@ -81,3 +81,18 @@ def test_no_flow_tests_found_is_a_failure(tmp_path, capsys):
 def test_contains_is_recursive():
     assert contains({"a": {"b": 1, "c": 2}, "d": [1, 2]}, {"a": {"b": 1}, "d": [2]})
     assert not contains({"a": {"b": 1}}, {"a": {"b": 2}}) and not contains([1], {"a": 1})
+
+
+def test_case_mocks_and_frozen_time(tmp_path, capsys):
+    flow = {"definition": {"triggers": {"manual": {"type": "Request", "kind": "Http"}}, "actions": {
+        "Mail": {"type": "ApiConnection", "runAfter": {}, "inputs": {"method": "post", "path": "/v2/Mail",
+                                                                     "retryPolicy": {"type": "none"}}},
+        "Response": {"type": "Response", "runAfter": {"Mail": ["Succeeded", "Failed"]},
+                     "inputs": {"statusCode": 200, "body": {"now": "@utcNow()", "mail": "@outputs('Mail')?['statusCode']"}}}}}}
+    (tmp_path / "f.json").write_text(json.dumps(flow))
+    (tmp_path / "f.flowtest.yaml").write_text(
+        "flow: f.json\nnow: '2025-06-01T08:00:00Z'\ncases:\n"
+        "  - name: unmocked\n    expect: {status: 200, run: {actions: {Mail: Failed}}, bodyContains: {mail: null}}\n"
+        "  - name: mocked in the case\n    mocks: {actions: {Mail: {statusCode: 202}}}\n"
+        "    expect: {status: 200, body: {now: '2025-06-01T08:00:00.0000000Z', mail: 202}, calls: {Mail: 1}}\n")
+    assert main(["test", str(tmp_path)]) == 0, capsys.readouterr().out

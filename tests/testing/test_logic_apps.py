@@ -265,3 +265,14 @@ def test_oauth_policies_with_tokens_of_the_local_issuer(logic_apps):
     wrong = logic_apps.invoke("oauth-protected", json={}, sas=False,
                               headers={"Authorization": f"Bearer {logic_apps.token(tenant, 'api://other')}"})
     assert wrong.status == 401 and wrong.run is None
+
+
+async def test_async_context_manager_and_async_decorator():
+    async with LogicApps(echo({"hi": 1})) as la:
+        assert (await la.ainvoke("workflow")).json() == {"hi": 1}
+
+    @LogicApps(echo({"hi": 2}))
+    async def check(la):
+        return (await la.ainvoke("workflow")).json()
+
+    assert await check() == {"hi": 2}
