@@ -276,3 +276,18 @@ async def test_async_context_manager_and_async_decorator():
         return (await la.ainvoke("workflow")).json()
 
     assert await check() == {"hi": 2}
+
+
+def test_a_standard_project_is_called_at_its_url_shape(logic_apps, tmp_path):
+    import json
+
+    (tmp_path / "host.json").write_text(json.dumps({"version": "2.0", "extensionBundle": {
+        "id": "Microsoft.Azure.Functions.ExtensionBundle.Workflows", "version": "[1.*, 2.0.0)"}}))
+    (tmp_path / "hello").mkdir()
+    flow = echo({"hello": "@triggerBody()?['name']"})
+    (tmp_path / "hello" / "workflow.json").write_text(json.dumps({**flow, "kind": "Stateful"}))
+    assert logic_apps.load(tmp_path) == ["hello"]
+    result = logic_apps.invoke("hello", json={"name": "Ada"})
+    assert result.status == 200 and result.json() == {"hello": "Ada"}
+    assert "/api/hello/triggers/manual/invoke?api-version=2022-05-01&sp=" in result.url
+    assert logic_apps.url("hello").startswith("http://localhost/api/hello/triggers/manual/invoke?")
