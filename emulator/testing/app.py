@@ -26,7 +26,6 @@ from urllib.parse import quote
 from ..runtime import VirtualClock
 from ..runtime import ids as run_ids
 from ..server import sas, urls
-from ..server.app import create_app
 from . import adapter
 from .mocks import answer, new_mock_set, read_spec, rule
 from .results import InvokeResult, RunView
@@ -50,8 +49,7 @@ class LogicApps:
         self._remove_dir = weakref.finalize(self, shutil.rmtree, str(self._dir), True)  # even when never closed
         self._mocks = new_mock_set()
         self.clock = VirtualClock(datetime.now(timezone.utc))
-        self._app = create_app(*self._server_args())
-        self._server = self._app_server()
+        self._server = adapter.new_server(self._mocks, {"clock": self.clock}, state_dir=str(self._dir))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._seeded = False
         self._closed = False
@@ -64,15 +62,6 @@ class LogicApps:
             self.load_mocks(mocks)
         for source in sources:
             self.load(source)
-
-    def _server_args(self):
-        server = adapter.new_server(self._mocks, {"clock": self.clock}, state_dir=str(self._dir))
-        return server.config, server.runtime, server
-
-    def _app_server(self):
-        from ..server.app import SERVER
-
-        return self._app[SERVER]
 
     # ------------------------------------------------------------------ loading
     def load(self, source, name: str | None = None) -> list[str]:
@@ -200,13 +189,13 @@ class LogicApps:
         return entry, trig if trig is not None and trig.is_request else None
 
     def _target(self, workflow: str, trigger: str, path: str, query: dict | None, sas_query: bool = True) -> tuple:
-        """(trigger name, path and query, raw relative path) of a call, signed as listCallbackUrl signs."""
+        """(trigger name, path and query) of a call, signed as listCallbackUrl signs."""
         entry, trig = self._trigger(workflow, trigger)
         relative = quote((path or "").lstrip("/"), safe=_PATH_SAFE)
         if trig is None:  # the server answers 404 WorkflowNotFound / TriggerNotFound
             key = quote(workflow, safe="")
             return trigger, f"/workflows/{key}/triggers/{quote(trigger, safe='')}/paths/invoke/{relative}" \
-                            f"?api-version=2016-10-01", relative
+                            f"?api-version=2016-10-01"
         callback = urls.callback(self._server.keys, entry, trig, "")
         base = callback["basePath"]
         if trig.path:
@@ -218,7 +207,7 @@ class LogicApps:
             else:
                 params[key] = value
         suffix = f"/{relative}" if relative else ""
-        return trig.name, f"{base}{suffix}?{sas.encode_query(params)}", relative
+        return trig.name, f"{base}{suffix}?{sas.encode_query(params)}"
 
     # ------------------------------------------------------------------ calls
     def invoke(self, workflow: str, trigger: str = "manual", *, method: str = "POST", path: str = "",
@@ -233,12 +222,12 @@ class LogicApps:
                       query: dict | None = None, headers: dict | None = None, json=_UNSET,
                       data=None, sas: bool = True) -> InvokeResult:
         """``await``-able :meth:`invoke`, for async tests."""
-        name, path_qs, relative = self._target(workflow, trigger, path, query, sas)
+        _, path_qs = self._target(workflow, trigger, path, query, sas)
         send, body = _request_body(headers, json, data)
-        return await self._call(workflow, name, method.upper(), path_qs, relative, send, body)
+        return await self._call(workflow, method.upper(), path_qs, send, body)
 
-    async def _call(self, workflow, trigger, method, path_qs, relative, headers, body) -> InvokeResult:
-        got = await adapter.call_trigger(self._server, workflow, trigger, method, path_qs, relative, headers, body)
+    async def _call(self, workflow, method, path_qs, headers, body) -> InvokeResult:
+        got = await adapter.call_trigger(self._server, method, path_qs, headers, body)
         return await self._result(got, workflow, f"{self.base_url}{path_qs}")
 
     async def _result(self, got, workflow: str, url: str) -> InvokeResult:

@@ -12,7 +12,7 @@ import threading
 from aiohttp import ClientSession, web
 from multidict import CIMultiDictProxy
 
-from ..server.app import make_runner
+from ..server.app import create_app, make_runner
 from .adapter import Answer
 from .app import LogicApps
 
@@ -35,7 +35,7 @@ class LogicAppsServer(LogicApps):
             raise
 
     async def _start(self) -> str:
-        self._runner = make_runner(self._app)
+        self._runner = make_runner(create_app(self._server.config, self._server))
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -53,7 +53,7 @@ class LogicAppsServer(LogicApps):
         future = asyncio.run_coroutine_threadsafe(LogicApps.ainvoke(self, *args, **kwargs), self._thread_loop)
         return await asyncio.wrap_future(future)
 
-    async def _call(self, workflow, trigger, method, path_qs, relative, headers, body):
+    async def _call(self, workflow, method, path_qs, headers, body):
         url = f"{self.base_url}{path_qs}"
         runs, skipped = len(self._server.started), self._server.skipped
         async with self._session.request(method, url, headers=headers, data=body) as resp:
