@@ -105,3 +105,17 @@ def test_server_{i}(logic_apps_server):
     (tmp_path / "test_parallel.py").write_text("\n".join(lines))
     out = pytest_run(tmp_path, "-n", "2")
     assert out.returncode == 0 and "8 passed" in out.stdout, out.stdout + out.stderr
+
+
+def test_the_examples_in_docs_testing_md_pass(tmp_path):
+    import re
+
+    root = FLOWS.parent
+    blocks = re.findall(r"```python\n(.*?)```", (root / "docs" / "testing.md").read_text(), re.S)
+    tests = [b for b in blocks if "def test_" in b]
+    assert len(tests) >= 2
+    (tmp_path / "test_docs_examples.py").write_text("\n\n".join(tests))
+    out = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=", "-q",
+                          str(tmp_path / "test_docs_examples.py")], cwd=root, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0 and "4 passed" in out.stdout, out.stdout + out.stderr
