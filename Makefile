@@ -36,6 +36,7 @@ bench: setup
 	$(BIN)/python bench/runtime.py
 	$(BIN)/python bench/http.py
 	$(BIN)/python bench/builtins.py
+	$(BIN)/python bench/testing.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

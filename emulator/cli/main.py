@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 # The modules of this package that add sub-commands (``SUBCOMMAND_MODULES``): each appends a function
 # taking the subparsers object to EXTENSIONS and registers its handler with @command(name, help).
 EXTENSIONS: list = []
-SUBCOMMAND_MODULES = ("run", "serve", "token", "audit")
+SUBCOMMAND_MODULES = ("run", "serve", "token", "audit", "flowtests")
 
 
 def main(argv=None) -> int:

@@ -43,6 +43,7 @@ EXTENSIONS.append(_add)
 def cmd_validate(args) -> int:
     from ..definitions import load_path
     from ..runtime.actions.registry import lookup
+    from ..testing.flowtest import check_flowtests
 
     if args.gateway:
         from .gateway import validate
@@ -54,6 +55,10 @@ def cmd_validate(args) -> int:
     failed = False
     total_files = total_wf = 0
     for raw in args.paths:
+        flowtests = check_flowtests(raw, args.quiet)  # flow test files: checked against their schema
+        failed, total_files = failed or flowtests[0], total_files + flowtests[1]
+        if flowtests[2]:
+            continue
         result = load_path(raw, action_types=lookup, allow_unknown_types=args.allow_unknown_types)
         by_file: dict[str, list] = {}
         for problem in result.problems:

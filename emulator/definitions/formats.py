@@ -23,7 +23,8 @@ from pathlib import Path
 
 SIDE_FILES = {"connections.json", "parameters.json", "local.settings.json", "host.json", "mocks.json"}
 # sidecars that sit beside a flow file: <flow>.mocks.json (mocks), <flow>.access.json (access control)
-SIDE_SUFFIXES = (".mocks.json", ".access.json", ".gateway.json")  # .gateway.json: docs/gateway.md
+SIDE_SUFFIXES = (".mocks.json", ".access.json", ".gateway.json", ".flowtest.json")  # .gateway.json: docs/gateway.md;
+# .flowtest.json: flow tests (docs/testing.md)
 
 
 @dataclass

@@ -26,6 +26,12 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=lambda: _rng.seed(os.urandom(32)))
 
 
+def seed(value=None) -> None:
+    """Seed the id source (``value``: any int/str/bytes): the same seed and clock give the same ids again.
+    ``None`` seeds it from the OS again (testing: deterministic ids on request)."""
+    _rng.seed(os.urandom(32) if value is None else value)
+
+
 def version_id(now: datetime | None = None) -> str:
     """20 digits: ``Int64.MaxValue - ticks`` (workflow versions, first part of run ids)."""
     now = now or datetime.now(timezone.utc)

@@ -9,7 +9,8 @@ The JSON format is documented in ``docs/mocks.md``. In short::
                  "match": "queries.id == '1'",                         # jmespath on the request
                  "response": {"statusCode": 404, "body": "nope"}}],
       "default": {"statusCode": 200},                                  # unmatched managed connectors
-      "http": "real"                                                   # unmatched Http: "real" | "fail"
+      "http": "real",                                                  # unmatched Http: "real" | "fail"
+      "strict": false                        # true: every unmatched call fails with NoMockFound
     }
 
 A response is ``{"statusCode", "headers", "body"}``, or ``{"outputs": {...}}`` for non-HTTP actions,
@@ -87,7 +88,8 @@ class MockSet:
             self.by_action[name] = answer if isinstance(answer, list) else [answer]
         self.rules = list(spec.get("rules") or [])
         self.default = spec.get("default", DEFAULT_RESPONSE)
-        self.http_mode = str(spec.get("http", "real")).lower()
+        self.strict = bool(spec.get("strict", False))  # unmatched calls fail (NoMockFound), Http included
+        self.http_mode = str(spec.get("http", "fail" if self.strict else "real")).lower()
         self.calls: list[dict] = []
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -139,9 +141,30 @@ class MockSet:
                 return MockAnswer.from_json(self._next(f"rule:{index}", answers), f"rules[{index}]")
         return None
 
-    def default_answer(self) -> MockAnswer:
+    def default_answer(self, request: dict | None = None) -> MockAnswer:
+        """The answer for a call nothing matched: ``default``, or a NoMockFound failure when strict."""
+        if self.strict:
+            request = request or {}
+            return MockAnswer(error={"code": "NoMockFound", "message": (
+                f"No mock matches the call of action '{request.get('action')}' (type '{request.get('type')}') "
+                "and the mocks are strict.")}, action_status="Failed", source=None)
         return MockAnswer.from_json(self.default if isinstance(self.default, dict) else DEFAULT_RESPONSE,
                                     "default")
+
+    def add(self, spec: dict) -> None:
+        """Merge more mocks: its ``actions`` replace same-named ones (from their first answer again), its
+        ``rules`` come after the rules there are; ``default``, ``http`` and ``strict`` replace ours."""
+        with self._lock:
+            for name, answer in (spec.get("actions") or {}).items():
+                self.by_action[name] = answer if isinstance(answer, list) else [answer]
+                self._counts.pop(f"action:{name}", None)
+            self.rules.extend(spec.get("rules") or [])
+            if "default" in spec:
+                self.default = spec["default"]
+            if "strict" in spec:
+                self.strict = bool(spec["strict"])
+            if "http" in spec:
+                self.http_mode = str(spec["http"]).lower()
 
     def record(self, entry: dict) -> None:
         with self._lock:

@@ -83,7 +83,7 @@ class Connector(Handler):
         mocks = step.run.mocks
 
         async def send() -> dict:
-            answer = mocks.find(request) or mocks.default_answer()
+            answer = mocks.find(request) or mocks.default_answer(request)
             return apply_answer(step, answer, request)
 
         response = await with_retries(step, RetryPolicy.from_inputs(inputs.get("retryPolicy")), send)

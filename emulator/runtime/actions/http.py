@@ -108,7 +108,7 @@ class HttpWebhook(Handler):
         sub = inputs.get("subscribe") if isinstance(inputs, dict) else None
         request = request_summary(step, method=(sub or {}).get("method"), url=(sub or {}).get("uri"),
                                   body=(sub or {}).get("body"))
-        answer = step.run.mocks.find(request) or step.run.mocks.default_answer()
+        answer = step.run.mocks.find(request) or step.run.mocks.default_answer(request)
         response = apply_answer(step, answer, request)
         if step.outputs is None:
             set_http_outputs(step, response)

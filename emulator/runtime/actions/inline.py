@@ -42,6 +42,8 @@ class Mockable(Handler):
         step.inputs = inputs
         request = request_summary(step, body=inputs)
         answer = step.run.mocks.find(request)
+        if answer is None and step.run.mocks.strict:
+            answer = step.run.mocks.default_answer(request)
         if answer is None:
             log_call(step, request, None, None)
             step.outputs = {"body": None}

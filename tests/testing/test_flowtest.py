@@ -1,0 +1,98 @@
+"""Declarative flow tests: the ``test`` command, its JUnit XML, the schema and ``validate``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from emulator.cli import main
+from emulator.testing.flowtest import check_file, contains, schema_problems
+
+ROOT = Path(__file__).resolve().parents[2]
+FLOWS = ROOT / "flows"
+
+
+def test_the_example_flow_tests_pass(capsys):
+    assert main(["test", str(FLOWS)]) == 0
+    out = capsys.readouterr().out
+    lines = out.strip().splitlines()
+    assert lines[-1] == "11 passed, 0 failed"
+    assert any("notify-with-token.flowtest.json::right token: 200 and one email" in line for line in lines)
+    assert any("secret-key-condition.flowtest.yaml::header condition false: 202 and no run" in line for line in lines)
+
+
+def test_a_failure_names_case_expectation_and_run_and_exits_1(tmp_path, capsys):
+    shutil.copy(FLOWS / "notify-with-token.json", tmp_path)
+    (tmp_path / "n.flowtest.json").write_text(json.dumps({
+        "flow": "notify-with-token.json",
+        "mocks": {"actions": {"Send_an_email_(V2)": {"statusCode": 200}}},
+        "cases": [
+            {"name": "ok", "request": {"path": "/notify/s3cr3t-token", "body": {}}, "expect": {"status": 200}},
+            {"name": "wrong", "request": {"path": "/notify/guess", "body": {}},
+             "expect": {"status": 200, "headers": {"x-ms-workflow-name": "other"},
+                        "run": {"actions": {"Send_an_email_(V2)": "Succeeded"}},
+                        "calls": {"Send_an_email_(V2)": 1}, "bodyContains": {"status": "sent"}}}]}))
+    junit = tmp_path / "out.xml"
+    assert main(["test", str(tmp_path), "--junit-xml", str(junit)]) == 1
+    out = capsys.readouterr().out
+    assert out.strip().splitlines()[-1] == "1 passed, 1 failed"
+    for expected in ("FAIL ", "case 'wrong': expected status 200, got 401",
+                     "case 'wrong': expected header x-ms-workflow-name: 'other', got 'notify-with-token'",
+                     "case 'wrong': expected action Send_an_email_(V2) Succeeded, got Skipped",
+                     "case 'wrong': expected 1 call(s) by action Send_an_email_(V2), got 0",
+                     "case 'wrong': expected the body to contain {\"status\": \"sent\"}",
+                     "Unauthorized  Succeeded  Unauthorized"):
+        assert expected in out, expected
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite.get("tests") == "2" and suite.get("failures") == "1"
+    failed = [c for c in suite.iter("testcase") if c.find("failure") is not None]
+    assert [c.get("name") for c in failed] == ["wrong"]
+
+
+def test_the_command_runs_as_a_module(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "emulator", "test", str(FLOWS / "token-in-path.flowtest.json"),
+                          "-q"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "3 passed, 0 failed", out.stdout + out.stderr
+
+
+def test_schema_and_validate(tmp_path, capsys):
+    assert schema_problems(json.loads((FLOWS / "notify-with-token.flowtest.json").read_text())) == []
+    bad = tmp_path / "bad.flowtest.json"
+    bad.write_text(json.dumps({"flow": "nothing.json", "cases": [{"name": "x", "expect": {"status": "200"}}]}))
+    assert check_file(bad) == [f"{bad}: $.cases[0].expect.status: '200' is not of type 'integer'"]
+    bad.write_text(json.dumps({"flow": "nothing.json", "cases": [{"name": "x", "expect": {}}]}))
+    assert "'nothing.json' does not exist" in check_file(bad)[0]
+    assert main(["validate", str(bad)]) == 1
+    assert "FAIL" in capsys.readouterr().out
+    assert main(["validate", str(FLOWS)]) == 0
+    out = capsys.readouterr().out
+    assert "ok " + str(FLOWS / "token-in-path.flowtest.json") + ": flow test" in out and "all valid" in out
+
+
+def test_no_flow_tests_found_is_a_failure(tmp_path, capsys):
+    assert main(["test", str(tmp_path)]) == 1
+    assert capsys.readouterr().out.strip() == "0 passed, 0 failed"
+
+
+def test_contains_is_recursive():
+    assert contains({"a": {"b": 1, "c": 2}, "d": [1, 2]}, {"a": {"b": 1}, "d": [2]})
+    assert not contains({"a": {"b": 1}}, {"a": {"b": 2}}) and not contains([1], {"a": 1})
+
+
+def test_case_mocks_and_frozen_time(tmp_path, capsys):
+    flow = {"definition": {"triggers": {"manual": {"type": "Request", "kind": "Http"}}, "actions": {
+        "Mail": {"type": "ApiConnection", "runAfter": {}, "inputs": {"method": "post", "path": "/v2/Mail",
+                                                                     "retryPolicy": {"type": "none"}}},
+        "Response": {"type": "Response", "runAfter": {"Mail": ["Succeeded", "Failed"]},
+                     "inputs": {"statusCode": 200, "body": {"now": "@utcNow()", "mail": "@outputs('Mail')?['statusCode']"}}}}}}
+    (tmp_path / "f.json").write_text(json.dumps(flow))
+    (tmp_path / "f.flowtest.yaml").write_text(
+        "flow: f.json\nnow: '2025-06-01T08:00:00Z'\ncases:\n"
+        "  - name: unmocked\n    expect: {status: 200, run: {actions: {Mail: Failed}}, bodyContains: {mail: null}}\n"
+        "  - name: mocked in the case\n    mocks: {actions: {Mail: {statusCode: 202}}}\n"
+        "    expect: {status: 200, body: {now: '2025-06-01T08:00:00.0000000Z', mail: 202}, calls: {Mail: 1}}\n")
+    assert main(["test", str(tmp_path)]) == 0, capsys.readouterr().out
