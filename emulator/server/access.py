@@ -79,14 +79,14 @@ class AccessPolicy:
     @classmethod
     def from_workflow(cls, workflow) -> AccessPolicy:
         problems: list[str] = []
-        config, source, error, tenant = getattr(workflow, "access_control", None), "workflow", None, None
+        config, source, error, tenant = workflow.access_control, "workflow", None, None
         if config is None:
             config, source, error = _read_sidecar(workflow)
         if isinstance(config, dict):
             tenant = config.get("tenantId")
             config = _unwrap(config)
         policy = cls.from_access_control(
-            config, flavor=getattr(workflow, "flavor", None), source=source, tenant=tenant, problems=problems
+            config, flavor=workflow.flavor, source=source, tenant=tenant, problems=problems
         )
         policy.config_error = error
         _apply_power_automate(policy, workflow, tenant)
@@ -125,11 +125,10 @@ def _unwrap(config: dict):
 
 
 def _sidecar_paths(workflow) -> list[Path]:
-    source = getattr(workflow, "source", None)
-    if source is None:
+    if workflow.source is None:
         return []
-    source = Path(source)
-    name = getattr(workflow, "name", None)
+    source = Path(workflow.source)
+    name = workflow.name
     if source.is_dir():
         candidates = [source / f"workflow{SIDECAR_SUFFIX}"]
         if name:
@@ -189,12 +188,7 @@ def _apply_power_automate(policy: AccessPolicy, workflow, tenant) -> None:
 
 
 def _request_triggers(workflow) -> list[dict]:
-    triggers = getattr(workflow, "triggers", None)
-    if isinstance(triggers, dict) and triggers:
-        raw = [getattr(t, "raw", t) for t in triggers.values()]
-    else:
-        definition = getattr(workflow, "definition", None) or {}
-        raw = list((definition.get("triggers") or {}).values()) if isinstance(definition, dict) else []
+    raw = [t.raw for t in workflow.triggers.values()]
     return [t for t in raw if isinstance(t, dict) and str(t.get("type", "")).lower() == "request"]
 
 

@@ -140,9 +140,8 @@ async def cancel_run(api, request):
         raise HttpError(409, "WorkflowRunCannotBeCancelled",
                         f"The workflow run '{record['name']}' cannot be cancelled: it is in state "
                         f"'{record.get('status')}'.")
-    done = getattr(invocation, "done", None)
-    if done is not None and not done.done():
-        await asyncio.wait([done], timeout=CANCEL_WAIT)
+    if not invocation.done.done():
+        await asyncio.wait([invocation.done], timeout=CANCEL_WAIT)
     return web.Response(status=200)
 
 
@@ -242,7 +241,7 @@ async def get_operation(api, request):
     record = api.run(request, entry)
     op = request.match_info["op"]
     found = api.server.operations.get(op)
-    if found is None or getattr(found[1], "run_id", None) != record["name"]:
+    if found is None or found[1].run_id != record["name"]:
         raise HttpError(404, "WorkflowRunOperationNotFound",
                         f"The operation '{op}' of workflow run '{record['name']}' could not be found.")
     return json_response(run_resource(api, request, entry, record))

@@ -38,7 +38,7 @@ async def callback_url(api, request, entry, trig, version: str | None = None) ->
     body = await read_body(request)
     if not trig.is_request:
         raise HttpError(400, "InvalidTriggerType",
-                        f"The trigger '{trig.name}' of type '{getattr(trig.trigger, 'type', '')}' has no callback URL.")
+                        f"The trigger '{trig.name}' of type '{trig.trigger.type}' has no callback URL.")
     kind = key_type(body.get("keyType"))
     not_after = None
     if body.get("notAfter") is not None:
@@ -51,7 +51,7 @@ async def callback_url(api, request, entry, trig, version: str | None = None) ->
 
 def trigger_resource(api, request, entry, trig) -> dict:
     t = trig.trigger
-    raw = getattr(t, "raw", None) or {}
+    raw = t.raw
     histories = api.server.history.trigger_histories(entry.name, trig.name)
     last = (histories[0].get("properties") or {}).get("startTime") if histories else None
     created, changed = api.file_times(entry)
@@ -99,8 +99,8 @@ async def schema_json(api, request):
     trig = api.trigger(request, entry)
     if not trig.is_request:
         raise HttpError(400, "InvalidTriggerType",
-                        f"The trigger '{trig.name}' of type '{getattr(trig.trigger, 'type', '')}' has no schema.")
-    schema = getattr(trig.trigger, "schema", None)
+                        f"The trigger '{trig.name}' of type '{trig.trigger.type}' has no schema.")
+    schema = trig.trigger.schema
     schema = schema if isinstance(schema, dict) else {}
     answer = {"content": json.dumps(schema, separators=(",", ":"))}
     if isinstance(schema.get("title"), str):

@@ -21,9 +21,9 @@ _TYPES = {t.lower(): t for t in ("String", "SecureString", "Int", "Float", "Bool
 
 def parameters(workflow) -> dict:
     """``{name: {"type", "value"}}`` of the definition's parameters; secure ones without their value."""
-    defs = (getattr(workflow, "definition", None) or {}).get("parameters")
-    values = getattr(workflow, "parameters", None) or {}
-    secure = getattr(workflow, "secure_parameters", frozenset())
+    defs = workflow.definition.get("parameters")
+    values = workflow.parameters
+    secure = workflow.secure_parameters
     out = {}
     for name, spec in (defs if isinstance(defs, dict) else {}).items():
         kind = _TYPES.get(str((spec or {}).get("type", "")).lower(), "NotSpecified") if isinstance(spec, dict) \
@@ -38,13 +38,13 @@ def _properties(api, request, entry) -> dict:
     return {"provisioningState": "Succeeded", "createdTime": created, "changedTime": changed,
             "state": entry.state, "version": entry.version,
             "accessEndpoint": f"{api.base(request)}/workflows/{entry.id}", "sku": {"name": "Standard"},
-            "accessControl": getattr(wf, "access_control", None) or None,
-            "definition": getattr(wf, "definition", None), "parameters": parameters(wf)}
+            "accessControl": wf.access_control or None,
+            "definition": wf.definition, "parameters": parameters(wf)}
 
 
 def workflow_resource(api, request, entry) -> dict:
     extra = {"location": api.server.config.location, "tags": {}}
-    kind = getattr(entry.workflow, "kind", None)
+    kind = entry.workflow.kind
     if kind:
         extra["kind"] = kind
     return arm.resource(arm.workflow_id(request, entry.name), entry.name, arm.WORKFLOWS,

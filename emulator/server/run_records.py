@@ -18,7 +18,7 @@ def shown_trigger(entry, record: dict) -> dict:
     """The run's trigger record with the parts its ``runtimeConfiguration.secureData`` secures hidden."""
     trig = record.get("trigger") or {}
     found = entry.trigger(str(trig.get("name") or ""))
-    config = getattr(getattr(found, "trigger", None), "runtime_configuration", None) or {}
+    config = found.trigger.runtime_configuration if found is not None else {}
     secured = (config.get("secureData") or {}).get("properties") or []
     if not secured:
         return trig

@@ -1,11 +1,13 @@
-"""Fixtures for the access-control tests: one signing key per test session, fake workflows."""
+"""Fixtures for the access-control tests: one signing key per test session, workflows built by the loader."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from pathlib import Path
 
 import pytest
 
+from emulator.definitions import load_definition
+from emulator.runtime.actions.registry import lookup
 from emulator.server.keys_jwt import KeyStore
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
@@ -21,22 +23,22 @@ def keys(tmp_path_factory) -> KeyStore:
 
 
 def make_trigger(name="manual", inputs=None, operation_options=(), type_="Request"):
+    """``(name, raw trigger)``: what :func:`make_workflow` puts in the definition."""
     raw = {"type": type_, "kind": "Http", "inputs": inputs or {}}
-    return SimpleNamespace(
-        name=name, type=type_, raw=raw, operation_options={o.lower() for o in operation_options}
-    )
+    if operation_options:
+        raw["operationOptions"] = ", ".join(operation_options)
+    return name, raw
 
 
 def make_workflow(access_control=None, *, source=None, name="flow", flavor="consumption", triggers=None):
+    """A real loaded :class:`~emulator.definitions.model.Workflow` with the given access control."""
     triggers = triggers if triggers is not None else [make_trigger()]
-    return SimpleNamespace(
-        name=name,
-        source=source,
-        access_control=access_control,
-        flavor=flavor,
-        triggers={t.name: t for t in triggers},
-        definition={"triggers": {t.name: t.raw for t in triggers}},
-    )
+    definition = {"triggers": dict(triggers), "actions": {}}
+    workflow, problems = load_definition(definition, name, action_types=lookup, flavor=flavor,
+                                         source=str(source) if source is not None else "<memory>")
+    workflow.source = Path(source) if source is not None else None
+    workflow.access_control = access_control
+    return workflow
 
 
 def oauth_control(*policies, **triggers_extra) -> dict:

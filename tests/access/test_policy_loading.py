@@ -31,11 +31,8 @@ def test_access_control_attribute_shapes():
         assert p.source == "workflow"
 
 
-def test_workflow_without_access_control_attribute():
-    class Bare:
-        name, source, definition = "x", None, {"triggers": {}}
-
-    assert AccessPolicy.from_workflow(Bare()).sas_enabled
+def test_workflow_without_access_control():
+    assert AccessPolicy.from_workflow(make_workflow(None)).sas_enabled
 
 
 @pytest.mark.parametrize("shape", ["bare", "accessControl", "properties"])
@@ -238,12 +235,6 @@ def test_pa_specific_users_blank_list_is_whole_tenant(keys):
 def test_pa_unknown_mode_is_tenant_with_problem():
     p = AccessPolicy.from_workflow(pa_flow("Everyone"))
     assert p.pa_mode == "Tenant" and "Everyone" in p.problems[0]
-
-
-def test_pa_mode_read_from_definition_when_no_trigger_objects():
-    wf = pa_flow("Tenant")
-    wf.triggers = {}
-    assert AccessPolicy.from_workflow(wf).pa_mode == "Tenant"
 
 
 def test_pa_flow_with_extra_oauth_policy_uses_403(keys):
