@@ -102,9 +102,10 @@ class CallFeed:
                       "endTime": record.get("endTime")})
 
     # ------------------------------------------------------------------ listening
-    def subscribe(self, after: int | None = None) -> Subscription:
-        """A new subscription, first given the kept events after id ``after`` (all kept ones when None)."""
-        sub = Subscription()
+    def subscribe(self, after: int | None = None, size: int = QUEUE_SIZE) -> Subscription:
+        """A new subscription (a queue of ``size``), first given the kept events after id ``after`` (all kept
+        ones when None)."""
+        sub = Subscription(size)
         if after is not None and after > self.last_id:  # an id from before a restart: start afresh
             after = None
         for item in self.recent:

@@ -16,6 +16,28 @@ const state = {
 const SECRET_NAME = /(secret|token|password|passwd|authorization|apikey|api-key|sig|key)$/i;
 const MAX_CALLS = 200;
 
+// What a refusal's error code means, in words a trainer can read out.
+const REFUSALS = {
+  DirectApiAuthorizationRequired: "no signature (sig) and no token",
+  DirectApiInvalidAuthorizationSignature: "the sig does not match: wrong or tampered URL",
+  DirectApiRequestHasMoreThanOneAuthorization: "both a sig and a token: only one is allowed",
+  DirectApiInvalidAuthorizationScheme: "an Authorization scheme other than Bearer",
+  OAuthAccessPolicyNotFound: "a token was sent, but the flow has no OAuth policy",
+  MisMatchingOAuthClaims: "the token's claims do not match the OAuth policy",
+  AuthorizationFailed: "the caller's IP address is not allowed",
+  InvalidAccessControlConfiguration: "the flow's access control cannot be read",
+  WorkflowTriggerIsNotEnabled: "the workflow is disabled",
+  TriggerRequestMethodNotValid: "wrong HTTP method",
+  TriggerRequestPathNotValid: "the path does not match the trigger's relative path",
+  TriggerInputSchemaMismatch: "the body does not match the trigger's schema",
+  InvalidRequestContent: "the body is not valid JSON",
+  RequestContentTooLarge: "the body is too large",
+  WorkflowRequestsThrottled: "too many calls at once (concurrency limit)",
+  MissingApiVersionParameter: "api-version is missing from the URL",
+  WorkflowNotFound: "no such workflow",
+  TriggerNotFound: "no such trigger",
+};
+
 // ---------------------------------------------------------------- small helpers
 function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
@@ -273,7 +295,7 @@ function protectionItem(p) {
     detail.push(h("ul", {}, p.claims.map((c) => h("li", {}, h("code", {}, c.name), " = ", h("code", {}, c.value)))));
   }
   if (p.expression) detail.push(h("div", {}, h("code", {}, p.expression)));
-  return h("li", { class: "kind-" + p.kind, "data-kind": p.kind }, detail, h("span", { class: "why" }, p.why));
+  return h("li", { class: "kind-" + p.kind, "data-kind": p.kind }, detail, h("span", { class: "why" }, h("strong", {}, "Why it matters: "), p.why));
 }
 
 function renderFlows() {
@@ -452,12 +474,18 @@ async function sendTry(e) {
   const ms = Math.round(performance.now() - started);
   const runId = resp.headers.get("x-ms-workflow-run-id");
   let body = text;
-  try { body = text ? JSON.stringify(JSON.parse(text), null, 2) : "(empty body)"; } catch (err) { /* not JSON */ }
+  let code = null;
+  try {
+    const parsed = text ? JSON.parse(text) : null;
+    body = parsed === null ? "(empty body)" : JSON.stringify(parsed, null, 2);
+    code = parsed && parsed.error && parsed.error.code;
+  } catch (err) { /* not JSON */ }
   const headerRows = [...resp.headers.entries()].map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, v)));
   out.replaceChildren(h("div", { class: "result", id: "try-answer", "data-status": resp.status },
     h("div", { class: "run-head" }, httpChip(resp.status), h("strong", {}, resp.statusText), h("span", {}, ms + " ms"),
       runId ? h("button", { class: "linkish", id: "try-open-run", onclick: () => openRun(flow.name, runId) }, "Open run " + runId)
         : h("span", { class: "muted" }, resp.status === 202 ? "No run started (202 without a run: the trigger condition was false)." : "No run started.")),
+    code && !runId ? h("p", { class: "error" }, "Refused: " + code + (REFUSALS[code] ? " · " + REFUSALS[code] : "")) : null,
     h("h3", {}, "Body"), h("pre", {}, body),
     h("details", {}, h("summary", {}, "Headers (" + headerRows.length + ")"),
       h("table", { class: "simple headers" }, headerRows))));
@@ -483,7 +511,9 @@ function outcomeLine(ev) {
   if (ev.outcome === "skipped") {
     return [chip("Skipped", "skipped"), h("span", { class: "why" }, "trigger condition false: no run")];
   }
-  return [chip("Refused", "Failed"), h("span", { class: "why" }, (ev.code || "refused") + (ev.source === "gateway" ? " (gateway)" : ""))];
+  const words = REFUSALS[ev.code];
+  return [chip("Refused", "Failed"), h("span", { class: "why" }, (ev.source === "gateway" ? "gateway: " : "") +
+    (ev.code || "refused") + (words ? " · " + words : ""))];
 }
 
 function onCall(ev) {
@@ -637,6 +667,7 @@ async function openRun(workflow, runId) {
   if (state.pane !== "run") state.returnPane = state.pane;
   state.pane = "run";
   state.openRun = { workflow, runId };
+  for (const tab of document.querySelectorAll(".tabs [role=tab]")) tab.setAttribute("aria-selected", "false");
   for (const pane of document.querySelectorAll(".pane")) pane.hidden = pane.id !== "pane-run";
   const box = document.getElementById("run");
   if (!box.dataset.runId || box.dataset.runId !== runId) box.replaceChildren(h("p", { class: "muted" }, "Loading run " + runId + "…"));
