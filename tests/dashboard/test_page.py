@@ -91,8 +91,9 @@ def test_a_run_shows_its_action_tree(page, artifacts):
     assert tree.query_selector('li[data-action="Unauthorized"]').get_attribute("data-status") == "Succeeded"
     assert tree.query_selector('li[data-action="Authorized"]').get_attribute("data-status") == "Skipped"
     unauthorized = tree.query_selector('li[data-action="Unauthorized"]')
-    unauthorized.query_selector("details.io summary").click()
-    assert "Invalid token." in unauthorized.inner_text()
+    unauthorized.query_selector("details.io summary").click()  # inline, or fetched from its content link
+    page.wait_for_function("document.querySelector('#action-tree li[data-action=\"Unauthorized\"]')"
+                           ".innerText.includes('Invalid token.')", timeout=2000)
     page.screenshot(path=str(artifacts / "run.png"))
     page.keyboard.press("Escape")
     page.wait_for_selector("#pane-run", state="hidden")

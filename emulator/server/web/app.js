@@ -564,7 +564,7 @@ function order(actions) {
 }
 
 function branchRan(actions, records) {
-  return Object.keys(actions || {}).some((n) => records[n] && records[n].status !== "Skipped");
+  return Object.keys(actions || {}).some((n) => records[n] && (records[n].properties || {}).status !== "Skipped");
 }
 
 function ioBlock(label, props, key, secured) {
