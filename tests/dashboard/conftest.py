@@ -60,12 +60,18 @@ class ServerThread:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def served(tmp_path_factory):
+    """The paths the module's server serves (a module overrides this fixture to serve its own flows)."""
+    return [FLOWS]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, served):
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
     state = tmp_path_factory.mktemp("dashboard-state")
-    running = ServerThread([FLOWS], state)
+    running = ServerThread(served, state)
     yield running
     running.close()
 
