@@ -1,6 +1,6 @@
 """The training dashboard on the server's own port: the page at ``/``, its files under ``/dashboard/``,
-the live feed of trigger calls at ``GET /events`` (server-sent events) and each workflow's protection in
-plain words at ``GET /workflows/{wf}/protection``.
+the live feed of trigger calls at ``GET /events`` (server-sent events), each workflow's protection in
+plain words at ``GET /workflows/{wf}/protection`` and its security audit at ``GET /workflows/{wf}/audit``.
 
 The page (``web/``: plain HTML, CSS and JavaScript, no build step, no request outside the server's origin)
 reads only the management API; the endpoints it uses are listed in ``docs/dashboard.md``.
@@ -15,6 +15,7 @@ from pathlib import Path
 from aiohttp import web
 
 from .errors import HttpError
+from .findings import Findings
 from .invoke import workflow_not_found
 from .protection import describe
 
@@ -30,6 +31,7 @@ def add_routes(app: web.Application, server) -> None:
     app.router.add_static("/dashboard/", WEB_DIR, append_version=False)
     app.router.add_get("/events", events_handler(server))
     app.router.add_get("/workflows/{wf}/protection", protection_handler(server))
+    app.router.add_get("/workflows/{wf}/audit", audit_handler(server, Findings()))
     app.on_shutdown.append(_close_streams)
 
 
@@ -37,14 +39,24 @@ async def _page(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(WEB_DIR / "index.html", headers=_NO_STORE)
 
 
+def _entry(server, request: web.Request):
+    key = request.match_info["wf"]
+    entry = server.registry.find(key)
+    if entry is None:
+        raise workflow_not_found(key)
+    return entry
+
+
 def protection_handler(server):
     async def protection(request: web.Request) -> web.Response:
-        key = request.match_info["wf"]
-        entry = server.registry.find(key)
-        if entry is None:
-            raise workflow_not_found(key)
-        return web.json_response(describe(entry, server.config.auth))
+        return web.json_response(describe(_entry(server, request), server.config.auth))
     return protection
+
+
+def audit_handler(server, findings: Findings):
+    async def audit(request: web.Request) -> web.Response:
+        return web.json_response(findings.of(_entry(server, request)))
+    return audit
 
 
 def _last_event_id(request: web.Request) -> int | None:

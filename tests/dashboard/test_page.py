@@ -48,6 +48,9 @@ def test_every_flow_with_its_protection(page, server, artifacts):
     assert "Why it matters" in condition and "202" in condition
     oauth = page.inner_text('.flow[data-flow="oauth-protected"] .kind-oauth')
     assert "aud" in oauth and "https://management.azure.com/" in oauth
+    finding = page.inner_text('.flow[data-flow="token-in-header"] .findings li[data-rule="secret-not-securestring"]')
+    assert "Fix:" in finding and "secureData" in finding  # the audit's findings beside the trigger
+    assert "x-api-token" in page.inner_text('.flow[data-flow="token-in-header"] .kind-check')
     url = page.input_value('.flow[data-flow="token-in-path"] .urlbox input')
     assert url.startswith(server.base + "/workflows/") and "sig=" in url
     page.click('.flow[data-flow="token-in-path"] details.snippets summary')

@@ -170,3 +170,17 @@ async def test_ip_rules_and_auth_none_are_named(tmp_path):
         assert items[1]["kind"] == "ip" and "only other workflows" in items[1]["why"].lower()
     finally:
         await running.close()
+
+
+async def test_the_audit_of_each_workflow(live):
+    async with live.session.get(f"{live.base}/workflows/token-in-header/audit") as resp:
+        assert resp.status == 200
+        report = await resp.json()
+    (trigger,) = report["triggers"]
+    assert trigger["trigger"] == "manual" and any("x-api-token" in c["reads"] for c in trigger["checks"])
+    assert [f["rule"] for f in report["findings"]] == ["secret-not-securestring"]
+    assert report["findings"][0]["fix"]
+    async with live.session.get(f"{live.base}/workflows/oauth-protected/audit") as resp:
+        assert [w["kind"] for w in (await resp.json())["triggers"][0]["waysIn"]] == ["sas-disabled", "oauth"]
+    async with live.session.get(f"{live.base}/workflows/nope/audit") as resp:
+        assert resp.status == 404 and (await resp.json())["error"]["code"] == "WorkflowNotFound"

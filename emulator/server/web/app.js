@@ -208,6 +208,8 @@ async function loadFlow(resource) {
   let described = { value: [] };
   try { described = await api(wfPath(name) + "/protection"); } catch (e) { /* older server: none */ }
   const byTrigger = Object.fromEntries((described.value || []).map((t) => [t.trigger.toLowerCase(), t]));
+  let audit = { triggers: [], findings: [] };
+  try { audit = await api(wfPath(name) + "/audit"); } catch (e) { /* a server without the audit */ }
   const triggers = [];
   for (const [tname, tdef] of Object.entries(definition.triggers || {})) {
     if (String(tdef.type || "").toLowerCase() !== "request") continue;
@@ -223,6 +225,8 @@ async function loadFlow(resource) {
       name: tname, method: (info.method || inputs.method || "POST").toUpperCase(), relativePath,
       params: (callback && callback.relativePathParameters) || paramNames(relativePath),
       callback, protections: info.protections || [], schema: inputs.schema || null,
+      audit: (audit.triggers || []).find((t) => t.trigger.toLowerCase() === tname.toLowerCase()) || null,
+      findings: (audit.findings || []).filter((f) => !f.trigger || f.trigger.toLowerCase() === tname.toLowerCase()),
     });
   }
   return { name, state: props.state || "Enabled", definition, triggers };
@@ -298,6 +302,36 @@ function protectionItem(p) {
   return h("li", { class: "kind-" + p.kind, "data-kind": p.kind }, detail, h("span", { class: "why" }, h("strong", {}, "Why it matters: "), p.why));
 }
 
+const CHECK_WHY = "A check inside the flow runs after the run has started: every caller, right or wrong, " +
+  "starts a run, and a wrong one gets the flow's own answer.";
+
+function auditBlock(t) {
+  const checks = ((t.audit && t.audit.checks) || []).filter((c) => c.kind !== "trigger-condition");
+  const refused = (t.audit && t.audit.refused) || [];
+  const out = [];
+  if (checks.length) {
+    const words = (c) => c.kind === "condition"
+      ? c.reads + (c.negated ? " must not be " : " is compared (") + (c.negated ? "" : c.comparison + ") with ") + c.against
+      : c.reads + " checked against " + c.against;
+    out.push(h("ul", { class: "protections" }, h("li", { class: "kind-check", "data-kind": "check" },
+      h("span", { class: "title" }, "Checked inside the flow"),
+      h("ul", {}, checks.map((c) => h("li", {}, words(c), " at ", h("code", {}, c.path)))),
+      h("span", { class: "why" }, h("strong", {}, "Why it matters: "), CHECK_WHY))));
+  }
+  if (refused.length) {
+    out.push(h("h3", {}, "What a refused caller gets"),
+      h("ul", { class: "refused" }, refused.map((r) => h("li", {}, httpChip(r.status), " ", r.code ? h("code", {}, r.code) : null,
+        r.code ? " " : null, r.when || ""))));
+  }
+  if (t.findings.length) {
+    out.push(h("h3", {}, "Audit findings"),
+      h("ul", { class: "findings" }, t.findings.map((f) => h("li", { class: "finding sev-" + f.severity, "data-rule": f.rule },
+        h("span", { class: "chip sev-" + f.severity }, f.severity), " ", h("strong", {}, f.rule), ": ", f.message,
+        h("div", { class: "fix" }, h("strong", {}, "Fix: "), f.fix)))));
+  }
+  return out;
+}
+
 function renderFlows() {
   const box = document.getElementById("flows");
   if (!state.flows.length) {
@@ -315,6 +349,7 @@ function renderFlows() {
         h("button", { onclick: () => { selectTarget(flow.name, t.name); showPane("try"); } }, "Try it")),
       h("h3", {}, "Protection in force"),
       h("ul", { class: "protections" }, t.protections.map(protectionItem)),
+      auditBlock(t),
       t.callback && t.callback.value ? h("div", { class: "urlbox" },
         h("input", { readonly: true, value: t.callback.value, "aria-label": "Callback URL of " + flow.name }),
         h("button", { onclick: (e) => copy(t.callback.value, e.target) }, "Copy URL")) :
