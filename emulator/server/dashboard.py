@@ -49,7 +49,8 @@ def _entry(server, request: web.Request):
 
 def protection_handler(server):
     async def protection(request: web.Request) -> web.Response:
-        return web.json_response(describe(_entry(server, request), server.config.auth))
+        entry = _entry(server, request)
+        return web.json_response(describe(entry, server.config.auth, entry.name.lower() in server.callers))
     return protection
 
 

@@ -92,6 +92,19 @@ class CallFeed:
         else:
             done.add_done_callback(lambda fut: self._run_ended(workflow, run_id, invocation, fut))
 
+    def gateway_call(self, *, method: str, path: str, status: int, started: float, api: str | None,
+                     operation: str | None, subscription: str | None, answered_by: str | None,
+                     workflow: str | None) -> None:
+        """One call answered by the API Management gateway: forwarded to its backend (whose own trigger call
+        is reported too), or refused by the policy named in ``answered_by``."""
+        self.publish({"type": "call", "time": _stamp(), "source": "gateway", "workflow": workflow, "trigger": None,
+                      "method": method, "path": path, "status": status,
+                      "durationMs": round((time.perf_counter() - started) * 1000, 1), "runId": None,
+                      "code": None, "api": api, "operation": operation, "subscription": subscription,
+                      "answeredBy": answered_by,
+                      "outcome": "forwarded" if answered_by == "forwarded" else (
+                          "refused" if status >= 400 else "answered")})
+
     def _run_ended(self, workflow: str, run_id: str | None, invocation, fut) -> None:
         record = invocation.record
         if not fut.cancelled() and fut.exception() is None and isinstance(fut.result(), dict):

@@ -25,6 +25,8 @@ WHY = {
                  "The URL alone still calls the trigger, and the secret it compares travels in every request.",
     "schema": "Bodies that do not match the trigger's JSON schema are refused with 400 before a run starts.",
     "access-error": "The access control file could not be read: every call is refused until it is fixed.",
+    "gateway-only": "The gateway's checks (keys, JWT, IP, rate limits) cannot be bypassed with the flow's own "
+                    "callback URL: a direct call is refused even with a valid sig.",
 }
 
 
@@ -84,9 +86,14 @@ def trigger_items(trig) -> list[dict]:
     return items
 
 
-def describe(entry, auth: str) -> dict:
-    """``{"value": [{"trigger", "method", "relativePath", "protections": [...]}]}`` for one workflow."""
+def describe(entry, auth: str, gateway_only: bool = False) -> dict:
+    """``{"value": [{"trigger", "method", "relativePath", "protections": [...]}]}`` for one workflow;
+    ``gateway_only``: the server admits only the API Management gateway's calls to it."""
     shared = access_items(entry.policy, auth)
+    if gateway_only:
+        shared.append(_item("gateway-only", "Gateway only",
+                            "Only calls forwarded by the API Management gateway get in; any other caller gets "
+                            "401 AuthorizationFailed."))
     out = []
     for trig in entry.triggers.values():
         if not trig.is_request:

@@ -13,7 +13,9 @@ import os
 import threading
 from pathlib import Path
 
+import aiohttp
 import pytest
+from aiohttp import web
 
 from tests.conftest import ROOT
 from tests.server import live
@@ -37,14 +39,34 @@ def _skip_reason() -> str | None:
     return None
 
 
-class ServerThread:
-    """The emulator serving ``paths`` on 127.0.0.1 from a thread with its own event loop."""
+async def _start(paths, state_dir: Path, gateway: Path | None):
+    """The server on a real socket, with the gateway file's gateway wired in and listening when given."""
+    if gateway is None:
+        return await live.start(paths, state_dir), None
+    from emulator.cli.gateway import load_or_report, start_gateway
+    from emulator.server.app import SERVER, ServerConfig, create_app, make_runner
 
-    def __init__(self, paths, state_dir: Path):
+    app = create_app(ServerConfig(paths=[str(p) for p in paths], state_dir=str(state_dir), port=0, reload_interval=0))
+    gw = load_or_report(gateway, app)
+    runner = make_runner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    gw_runner = await start_gateway(gw, "127.0.0.1", 0, port)
+    running = live.Live(runner, f"http://127.0.0.1:{port}", app[SERVER], aiohttp.ClientSession())
+    running.gateway_base = f"http://127.0.0.1:{gw_runner.addresses[0][1]}"
+    return running, gw_runner
+
+
+class ServerThread:
+    """The emulator serving ``paths`` (and a gateway, with ``gateway``: its file) on 127.0.0.1 from a thread
+    with its own event loop."""
+
+    def __init__(self, paths, state_dir: Path, gateway: Path | None = None):
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="dashboard-server", daemon=True)
         self.thread.start()
-        self.live = self.run(live.start(paths, state_dir))
+        self.live, self.gateway_runner = self.run(_start(paths, state_dir, gateway))
         self.base = self.live.base
 
     def run(self, coro, timeout: float = 15.0):
@@ -52,6 +74,8 @@ class ServerThread:
 
     def close(self) -> None:
         try:
+            if self.gateway_runner is not None:
+                self.run(self.gateway_runner.cleanup())
             self.run(self.live.close())
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
@@ -66,12 +90,18 @@ def served(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, served):
+def gateway_file():
+    """The gateway file the module's server is started with (None: no gateway)."""
+    return None
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, served, gateway_file):
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
     state = tmp_path_factory.mktemp("dashboard-state")
-    running = ServerThread(served, state)
+    running = ServerThread(served, state, gateway_file)
     yield running
     running.close()
 

@@ -11,6 +11,9 @@ const state = {
   openRun: null,      // {workflow, runId} shown in the run view
   pane: "flows",
   revealSecrets: false,
+  gateway: null,      // GET /gateway, or null without a gateway
+  gatewayCalls: [],   // the newest gateway calls from the live feed
+  gatewayKeys: {},    // subscription -> {primaryKey, secondaryKey}, once asked for
 };
 
 const SECRET_NAME = /(secret|token|password|passwd|authorization|apikey|api-key|sig|key)$/i;
@@ -24,7 +27,7 @@ const REFUSALS = {
   DirectApiInvalidAuthorizationScheme: "an Authorization scheme other than Bearer",
   OAuthAccessPolicyNotFound: "a token was sent, but the flow has no OAuth policy",
   MisMatchingOAuthClaims: "the token's claims do not match the OAuth policy",
-  AuthorizationFailed: "the caller's IP address is not allowed",
+  AuthorizationFailed: "this caller is not allowed (IP rules, or a gateway-only flow called directly)",
   InvalidAccessControlConfiguration: "the flow's access control cannot be read",
   WorkflowTriggerIsNotEnabled: "the workflow is disabled",
   TriggerRequestMethodNotValid: "wrong HTTP method",
@@ -191,6 +194,7 @@ async function loadFlows() {
   const box = document.getElementById("flows");
   try {
     try { state.presets = await api("/dashboard/presets.json"); } catch (e) { state.presets = {}; }
+    state.gateway = await readGateway();
     const workflows = await listAll("/workflows");
     state.flows = await Promise.all(workflows.map(loadFlow));
   } catch (e) {
@@ -221,15 +225,37 @@ async function loadFlow(resource) {
         { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
     } catch (e) { callback = { error: e.message }; }
     const relativePath = info.relativePath || inputs.relativePath || null;
+    const fronts = gatewayItems(name, tname);
     triggers.push({
       name: tname, method: (info.method || inputs.method || "POST").toUpperCase(), relativePath,
       params: (callback && callback.relativePathParameters) || paramNames(relativePath),
-      callback, protections: info.protections || [], schema: inputs.schema || null,
+      callback, protections: (info.protections || []).concat(fronts), schema: inputs.schema || null,
       audit: (audit.triggers || []).find((t) => t.trigger.toLowerCase() === tname.toLowerCase()) || null,
       findings: (audit.findings || []).filter((f) => !f.trigger || f.trigger.toLowerCase() === tname.toLowerCase()),
     });
   }
   return { name, state: props.state || "Enabled", definition, triggers };
+}
+
+async function readGateway() {
+  try { return await api("/gateway"); } catch (e) { return null; }
+}
+
+const GATEWAY_WHY = "Callers meet the gateway's checks first: per-team keys that can be revoked, token checks, " +
+  "rate limits. Unless the flow is gateway-only, its own callback URL still skips them all.";
+
+function gatewayItems(workflow, trigger) {
+  // The APIs of the gateway (GET /gateway) that forward to this workflow's trigger.
+  const apis = ((state.gateway && state.gateway.apis) || []).filter((a) => a.backend && a.backend.workflow &&
+    a.backend.workflow.toLowerCase() === workflow.toLowerCase() &&
+    (!a.backend.trigger || a.backend.trigger.toLowerCase() === trigger.toLowerCase()));
+  return apis.map((a) => {
+    const key = a.subscriptionRequired ? "A subscription key is required (header " + a.subscriptionKeyParameterNames.header +
+      " or query " + a.subscriptionKeyParameterNames.query + "). " : "No subscription key is required. ";
+    const inbound = a.inbound && a.inbound.length ? "Inbound policies, in order: " + a.inbound.join(", ") + "." : "No inbound policy.";
+    return { kind: "gateway", title: "Behind API Management: API '" + a.name + "' (/" + a.path + ")",
+      detail: key + inbound, why: GATEWAY_WHY };
+  });
 }
 
 function paramNames(template) {
@@ -537,7 +563,18 @@ function connectFeed() {
   feed.addEventListener("run", (e) => onRunEnded(JSON.parse(e.data)));
 }
 
+function gatewayLine(ev) {
+  if (ev.outcome === "forwarded") {
+    return [chip("Forwarded", "Running"), h("span", { class: "why" }, "to " + (ev.workflow || "the backend") +
+      (ev.subscription ? " · subscription " + ev.subscription : ""))];
+  }
+  return [chip(ev.outcome === "refused" ? "Refused" : "Answered", ev.outcome === "refused" ? "Failed" : "Skipped"),
+    h("span", { class: "why" }, "by the gateway's " + (ev.answeredBy || "policy") +
+      (ev.subscription ? " · subscription " + ev.subscription : ""))];
+}
+
 function outcomeLine(ev) {
+  if (ev.source === "gateway") return gatewayLine(ev);
   if (ev.runId) {
     return [h("span", {}, "run"),
       h("button", { class: "linkish mono runid", onclick: () => openRun(ev.workflow, ev.runId) }, ev.runId),
@@ -557,13 +594,20 @@ function onCall(ev) {
   const li = h("li", { class: "call fresh", "data-run-id": ev.runId || "", "data-status": ev.status,
     "data-workflow": ev.workflow || "", "data-outcome": ev.outcome || "", "data-source": ev.source || "" },
     h("div", { class: "l1" }, h("span", { class: "mono" }, clock(ev.time)), httpChip(ev.status),
-      h("span", { class: "wf" }, ev.workflow || "?"), h("span", { class: "muted" }, ev.method),
+      ev.source === "gateway" ? h("span", { class: "chip gw" }, "gateway") : null,
+      h("span", { class: "wf" }, ev.source === "gateway" ? (ev.api || "?") + (ev.operation ? " · " + ev.operation : "")
+        : ev.workflow || "?"),
+      h("span", { class: "muted" }, ev.method + (ev.source === "gateway" ? " " + (ev.path || "") : "")),
       h("span", { class: "muted" }, ev.durationMs + " ms")),
     h("div", { class: "l2" }, outcomeLine(ev)));
   list.prepend(li);
   while (list.children.length > MAX_CALLS) list.lastElementChild.remove();
   if (ev.runId) state.newestRun = { workflow: ev.workflow, runId: ev.runId };
-  if (ev.source === "gateway" && state.pane === "gateway") loadGateway();
+  if (ev.source === "gateway") {
+    state.gatewayCalls.unshift(ev);
+    state.gatewayCalls.length = Math.min(state.gatewayCalls.length, 50);
+    if (state.pane === "gateway") renderGateway();
+  }
 }
 
 function onRunEnded(ev) {
@@ -782,30 +826,55 @@ async function loadOutbox() {
 
 // ---------------------------------------------------------------- gateway
 async function loadGateway() {
-  const box = document.getElementById("gateway");
-  let config;
+  state.gateway = await readGateway();
+  renderGateway();
+}
+
+async function showKeys(name, button) {
   try {
-    config = await api("/gateway");
+    state.gatewayKeys[name] = await api("/gateway/subscriptions/" + enc(name) + "/listSecrets", { method: "POST" });
   } catch (e) {
-    box.replaceChildren(h("p", { class: "muted" }, e.status === 404
-      ? "No API Management gateway in front of this server. Start it with serve --gateway FILE to see its APIs, subscriptions and calls here."
-      : "Could not read the gateway: " + e.message));
+    button.textContent = "Could not read the keys: " + e.message;
     return;
   }
-  const apis = config.apis || [];
-  const subs = config.subscriptions || [];
-  const gatewayCalls = [...document.querySelectorAll("#calls li")].filter((li) => li.dataset.source === "gateway");
+  renderGateway();
+}
+
+function keysCell(s) {
+  const keys = state.gatewayKeys[s.name];
+  if (!keys) {
+    return h("button", { class: "show-keys", onclick: (e) => showKeys(s.name, e.target) }, "Show keys");
+  }
+  return h("span", {}, h("code", { class: "key" }, keys.primaryKey), keys.secondaryKey ? [" / ", h("code", { class: "key" }, keys.secondaryKey)] : null,
+    " ", h("button", { onclick: () => { delete state.gatewayKeys[s.name]; renderGateway(); } }, "Hide"));
+}
+
+function renderGateway() {
+  const box = document.getElementById("gateway");
+  const config = state.gateway;
+  if (!config) {
+    box.replaceChildren(h("p", { class: "muted" },
+      "No API Management gateway in front of this server. Start it with serve --gateway FILE (docs/gateway.md) " +
+      "to see its APIs, subscriptions and calls here."));
+    return;
+  }
+  const row = (...cells) => h("tr", {}, cells.map((c) => h("td", {}, c)));
   box.replaceChildren(
     h("h2", {}, "APIs"),
-    h("table", { class: "simple" }, h("tr", {}, h("th", {}, "API"), h("th", {}, "Path"), h("th", {}, "Backend"), h("th", {}, "Operations")),
-      apis.map((a) => h("tr", {}, h("td", {}, a.name), h("td", {}, h("code", {}, "/" + (a.path || ""))),
-        h("td", {}, a.backend && a.backend.workflow ? a.backend.workflow + (a.backend.gatewayOnly ? " (gateway only)" : "") : (a.backend || {}).url || ""),
-        h("td", {}, (a.operations || []).map((o) => o.method + " " + o.urlTemplate).join(", "))))),
+    h("table", { class: "simple" }, h("tr", {}, ["API", "Path", "Backend", "Inbound policies"].map((t) => h("th", {}, t))),
+      (config.apis || []).map((a) => row(a.name, h("code", {}, "/" + (a.path || "")),
+        a.backend && a.backend.workflow ? a.backend.workflow + (a.backend.gatewayOnly ? " (gateway only)" : "") : (a.backend || {}).url || "",
+        (a.inbound || []).join(", ") || "none"))),
     h("h2", {}, "Subscriptions"),
-    h("table", { class: "simple" }, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Scope"), h("th", {}, "State"), h("th", {}, "Keys")),
-      subs.map((s) => h("tr", {}, h("td", {}, s.name), h("td", {}, s.scope), h("td", {}, s.state),
-        h("td", {}, h("span", { class: "secured" }, "hidden"))))),
-    h("p", { class: "muted" }, gatewayCalls.length + " gateway call(s) in the live list."));
+    h("table", { class: "simple", id: "gateway-subscriptions" }, h("tr", {}, ["Name", "Scope", "State", "Keys"].map((t) => h("th", {}, t))),
+      (config.subscriptions || []).map((s) => h("tr", { "data-subscription": s.name },
+        h("td", {}, s.name), h("td", {}, s.scope), h("td", {}, s.state), h("td", {}, keysCell(s))))),
+    h("h2", {}, "Recent calls"),
+    state.gatewayCalls.length
+      ? h("table", { class: "simple", id: "gateway-calls" }, h("tr", {}, ["Time", "Status", "Call", "Subscription", "Answered by"].map((t) => h("th", {}, t))),
+        state.gatewayCalls.map((c) => row(clock(c.time), httpChip(c.status), c.method + " " + (c.path || ""),
+          c.subscription || "none", c.answeredBy === "forwarded" ? "forwarded to " + (c.workflow || "the backend") : (c.answeredBy || ""))))
+      : h("p", { class: "muted" }, "No gateway call yet."));
 }
 
 // ---------------------------------------------------------------- start
