@@ -15,6 +15,7 @@ from pathlib import Path
 from aiohttp import web
 
 from .errors import HttpError
+from .events import as_event
 from .findings import Findings
 from .invoke import workflow_not_found
 from .protection import describe
@@ -89,6 +90,7 @@ def events_handler(server):
                 except asyncio.TimeoutError:
                     await response.write(b": keep-alive\n\n")
                     continue
+                event = as_event(event)
                 data = json.dumps(event, separators=(",", ":"))
                 await response.write(f"id: {event_id}\nevent: {event['type']}\ndata: {data}\n\n".encode())
         except (ConnectionResetError, asyncio.CancelledError):

@@ -15,13 +15,15 @@ import json
 import time
 from collections import deque
 from datetime import datetime, timezone
+from functools import partial
 
 RECENT = 200  # events kept for pages opened later
 QUEUE_SIZE = 256  # events one subscriber may hold before its oldest are dropped
 
 
-def _stamp() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def _stamp(at: float | None = None) -> str:
+    moment = datetime.fromtimestamp(time.time() if at is None else at, timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def error_code(status: int, body: bytes) -> str | None:
@@ -56,6 +58,39 @@ class Subscription:
         return await self.queue.get()
 
 
+class TriggerCall:
+    """One answered trigger call as kept in the feed (cheap to make on every call; JSON only when sent)."""
+
+    __slots__ = ("at", "workflow", "trigger", "method", "status", "seconds", "run_id", "code", "invocation")
+
+    def __init__(self, at: float, workflow: str, trigger: str | None, method: str, status: int, seconds: float,
+                 run_id: str | None, code: str | None, invocation):
+        self.at, self.workflow, self.trigger, self.method, self.status = at, workflow, trigger, method, status
+        self.seconds, self.run_id, self.code, self.invocation = seconds, run_id, code, invocation
+
+    def record(self, fut=None) -> dict:
+        """The run's record: the final one once the run is over."""
+        done = fut if fut is not None else self.invocation.done
+        if done.done() and not done.cancelled() and done.exception() is None and isinstance(done.result(), dict):
+            return done.result()
+        return self.invocation.record or {}
+
+    def as_event(self) -> dict:
+        status = self.status
+        event = {"type": "call", "time": _stamp(self.at), "source": "trigger", "workflow": self.workflow,
+                 "trigger": self.trigger, "method": self.method, "status": status,
+                 "durationMs": round(self.seconds * 1000, 1), "runId": self.run_id, "code": self.code,
+                 "outcome": "run" if self.run_id else ("refused" if status >= 400 else "skipped")}
+        if self.invocation is not None:
+            event["runStatus"] = self.record().get("status")
+        return event
+
+
+def as_event(item) -> dict:
+    """A kept item as the JSON event sent to pages."""
+    return item.as_event() if isinstance(item, TriggerCall) else item
+
+
 class CallFeed:
     def __init__(self, recent: int = RECENT):
         self.recent: deque = deque(maxlen=recent)
@@ -63,8 +98,9 @@ class CallFeed:
         self.last_id = 0
 
     # ------------------------------------------------------------------ publishing
-    def publish(self, event: dict) -> int:
-        """Send ``event`` (a JSON-able dict with a ``type``) to every subscriber; returns its id."""
+    def publish(self, event) -> int:
+        """Send ``event`` (a JSON-able dict with a ``type``, or a :class:`TriggerCall`) to every subscriber;
+        returns its id."""
         self.last_id += 1
         item = (self.last_id, event)
         self.recent.append(item)
@@ -73,24 +109,15 @@ class CallFeed:
         return self.last_id
 
     def call_finished(self, *, workflow: str, trigger: str | None, method: str, status: int, started: float,
-                      run_id: str | None = None, invocation=None, code: str | None = None,
-                      source: str = "trigger") -> None:
-        """One trigger call answered (``started``: its ``time.perf_counter()`` at arrival). A run it started
-        is reported again when it ends (``type: run``) with its final status."""
-        event = {"type": "call", "time": _stamp(), "source": source, "workflow": workflow, "trigger": trigger,
-                 "method": method, "status": status,
-                 "durationMs": round((time.perf_counter() - started) * 1000, 1), "runId": run_id, "code": code,
-                 "outcome": "run" if run_id else ("refused" if status >= 400 else "skipped")}
-        if invocation is not None:
-            event["runStatus"] = (invocation.record or {}).get("status")
-        self.publish(event)
-        done = getattr(invocation, "done", None)
-        if done is None:
-            return
-        if done.done():
-            self._run_ended(workflow, run_id, invocation, done)
-        else:
-            done.add_done_callback(lambda fut: self._run_ended(workflow, run_id, invocation, fut))
+                      run_id: str | None = None, invocation=None, code: str | None = None) -> None:
+        """One trigger call answered (``started``: its ``time.perf_counter()`` at arrival). Kept as a small
+        :class:`TriggerCall`, made JSON only when sent; a run still going is reported again when it ends
+        (``type: run``), to the pages open then."""
+        call = TriggerCall(time.time(), workflow, trigger, method, status, time.perf_counter() - started, run_id,
+                           code, invocation)
+        self.publish(call)
+        if invocation is not None and not invocation.done.done():
+            invocation.done.add_done_callback(partial(self._run_ended, call))
 
     def gateway_call(self, *, method: str, path: str, status: int, started: float, api: str | None,
                      operation: str | None, subscription: str | None, answered_by: str | None,
@@ -105,14 +132,12 @@ class CallFeed:
                       "outcome": "forwarded" if answered_by == "forwarded" else (
                           "refused" if status >= 400 else "answered")})
 
-    def _run_ended(self, workflow: str, run_id: str | None, invocation, fut) -> None:
-        record = invocation.record
-        if not fut.cancelled() and fut.exception() is None and isinstance(fut.result(), dict):
-            record = fut.result()
-        record = record or {}
-        self.publish({"type": "run", "time": _stamp(), "workflow": workflow, "runId": run_id,
-                      "status": record.get("status"), "startTime": record.get("startTime"),
-                      "endTime": record.get("endTime")})
+    def _run_ended(self, call: TriggerCall, fut) -> None:
+        if self.subscribers:  # a page opened later reads the final status in the call event itself
+            record = call.record(fut)
+            self.publish({"type": "run", "time": _stamp(), "workflow": call.workflow, "runId": call.run_id,
+                          "status": record.get("status"), "startTime": record.get("startTime"),
+                          "endTime": record.get("endTime")})
 
     # ------------------------------------------------------------------ listening
     def subscribe(self, after: int | None = None, size: int = QUEUE_SIZE) -> Subscription:

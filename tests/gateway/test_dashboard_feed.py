@@ -3,6 +3,7 @@ the inbound policies per API in ``GET /gateway``, and a subscription's keys only
 
 from __future__ import annotations
 
+from emulator.server.events import as_event
 from tests.gateway.conftest import inbound
 from tests.gateway.test_e2e import FLOW, KEY, doc
 
@@ -12,13 +13,13 @@ async def test_each_gateway_call_is_on_the_live_feed(live_gateway):
     feed = live.server.calls
     status, _, _ = await live.call("POST", f"{live.gateway_base}/orders/42", json={})
     assert status == 401
-    refused = feed.recent[-1][1]
+    refused = as_event(feed.recent[-1][1])
     assert refused["source"] == "gateway" and refused["status"] == 401 and refused["outcome"] == "refused"
     assert refused["answeredBy"] == "subscription" and refused["api"] == "orders" and refused["path"] == "/orders/42"
     status, _, _ = await live.call("POST", f"{live.gateway_base}/orders/42", json={},
                                    headers={"Ocp-Apim-Subscription-Key": KEY})
     assert status == 201
-    events = [e for _, e in feed.recent]
+    events = [as_event(e) for _, e in feed.recent]
     forwarded = [e for e in events if e.get("source") == "gateway"][-1]
     assert forwarded["outcome"] == "forwarded" and forwarded["workflow"] == "orders"
     assert forwarded["subscription"] == "team" and forwarded["operation"] == "submit"
