@@ -160,6 +160,17 @@ def test_keyboard_and_presenter_zoom(page, artifacts):
     page.keyboard.press("Escape")
 
 
+def test_reloading_the_flows_keeps_the_form(page):
+    page.click("#tab-try")
+    page.select_option("#try-target", "token-in-header\u0000manual")
+    page.fill("#try-headers", "x-api-token: kept")
+    page.click("#tab-flows")
+    page.click("#reload-flows")
+    page.wait_for_selector('.flow[data-flow="token-in-header"] .protections > li')
+    assert page.input_value("#try-target") == "token-in-header\u0000manual"
+    assert page.input_value("#try-headers") == "x-api-token: kept"
+
+
 def test_no_request_leaves_the_server_origin(page, outside):
     assert outside == []
     assert page.errors == []

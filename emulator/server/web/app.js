@@ -390,9 +390,16 @@ function renderFlows() {
 // ---------------------------------------------------------------- try it
 function fillTryTargets() {
   const select = document.getElementById("try-target");
+  const before = select.value;
   select.replaceChildren(...state.flows.flatMap((f) => f.triggers.map((t) =>
     h("option", { value: f.name + "\u0000" + t.name }, f.name + " · " + t.name))));
-  if (select.options.length) selectTarget(...select.value.split("\u0000"));
+  if ([...select.options].some((o) => o.value === before)) {
+    select.value = before;  // a reload keeps what the form holds
+    const { trigger } = currentTarget();
+    if (trigger) updateTryUrl();
+  } else if (select.options.length) {
+    selectTarget(...select.value.split("\u0000"));
+  }
 }
 
 function currentTarget() {
@@ -603,6 +610,10 @@ function onCall(ev) {
   list.prepend(li);
   while (list.children.length > MAX_CALLS) list.lastElementChild.remove();
   if (ev.runId) state.newestRun = { workflow: ev.workflow, runId: ev.runId };
+  if (ev.source !== "gateway" && ev.workflow && ev.status !== 404 && state.flows.length &&
+      !state.flows.some((f) => f.name.toLowerCase() === ev.workflow.toLowerCase())) {
+    loadFlows();  // a flow added since the page was opened (hot reload)
+  }
   if (ev.source === "gateway") {
     state.gatewayCalls.unshift(ev);
     state.gatewayCalls.length = Math.min(state.gatewayCalls.length, 50);
@@ -884,6 +895,7 @@ function start() {
   showPane("flows");
   document.getElementById("try-target").addEventListener("change", (e) => selectTarget(...e.target.value.split("\u0000")));
   document.getElementById("try-form").addEventListener("submit", sendTry);
+  document.getElementById("reload-flows").addEventListener("click", loadFlows);
   document.getElementById("try-form").addEventListener("input", updateTryUrl);
   connectFeed();
   loadFlows();
