@@ -557,6 +557,7 @@ async function sendTry(e) {
     h("h3", {}, "Body"), h("pre", {}, body),
     h("details", {}, h("summary", {}, "Headers (" + headerRows.length + ")"),
       h("table", { class: "simple headers" }, headerRows))));
+  out.scrollIntoView({ block: "nearest" });
 }
 
 // ---------------------------------------------------------------- live calls
