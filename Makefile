@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test lint serve bench conformance clean
+.PHONY: setup test lint browser serve bench conformance clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -22,7 +22,18 @@ lint: setup
 	$(BIN)/ruff check emulator tests bench
 	$(BIN)/lint-imports
 
-test: setup lint
+# The dashboard's browser tests drive Debian's chromium (never a downloaded browser): installed with apt-get
+# when it is missing and apt works; otherwise those tests skip and say why.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing chromium (Debian package) for the dashboard's browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+	      || echo "chromium could not be installed: the browser tests will skip"; \
+	  else echo "no /usr/bin/chromium and no apt-get as root: the browser tests will skip"; fi; \
+	fi
+
+test: setup lint browser
 	$(BIN)/python -m pytest
 
 conformance: setup

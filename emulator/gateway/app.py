@@ -66,6 +66,17 @@ class Gateway:
             found = self._pipelines[key] = Pipeline(docs)
         return found
 
+    def described(self) -> dict:
+        """``GET /gateway``: the configuration with keys masked, and per API the inbound policies in force
+        (global, API and operation scopes, in the order they run)."""
+        public = self.config.public()
+        for shown, api in zip(public["apis"], self.config.apis):
+            docs = [self.config.global_policy, api.policy]
+            shown["inbound"] = [s.element for s in Pipeline(docs).inbound]
+            for op_shown, op in zip(shown["operations"], api.operations):
+                op_shown["inbound"] = [s.element for s in Pipeline(docs + [op.policy]).inbound]
+        return public
+
     def backend_for(self, api):
         """(base URL, query) of an API's backend: a workflow's invoke URL with its SAS, or a URL."""
         backend = api.backend
@@ -203,6 +214,13 @@ class Gateway:
 
     def _log(self, ex, request, status, started) -> None:
         route = ex.route
+        if self.server is not None:  # the dashboard's live feed (GET /events on the main port)
+            backend = route.api.backend.workflow if route else None
+            self.server.calls.gateway_call(
+                method=request.method, path=request.path, status=status, started=started,
+                api=route.api.name if route else None, operation=route.operation.name if route and route.operation
+                else None, subscription=ex.subscription.name if ex.subscription else None,
+                answered_by=ex.answered_by, workflow=backend)
         log.info("gateway %s %s api=%s operation=%s subscription=%s status=%d answered-by=%s %.1fms",
                  request.method, request.path, route.api.name if route else "-",
                  route.operation.name if route and route.operation else "-",
@@ -306,9 +324,19 @@ def load(path, server=None) -> Gateway:
 def attach(main_app: web.Application, gateway: Gateway) -> None:
     """Wire a gateway into the main server: ``GET /gateway`` and the ``gatewayOnly`` lock-down."""
     async def configuration(request: web.Request) -> web.Response:
-        return web.json_response(gateway.config.public())
+        return web.json_response(gateway.described())
+
+    async def list_secrets(request: web.Request) -> web.Response:
+        """APIM's ``subscriptions/{sid}/listSecrets``: the keys ``GET /gateway`` masks."""
+        name = request.match_info["sid"]
+        found = next((s for s in gateway.config.subscriptions if s.name.lower() == name.lower()), None)
+        if found is None:
+            return web.json_response({"error": {"code": "ResourceNotFound",
+                                                "message": f"The subscription '{name}' was not found."}}, status=404)
+        return web.json_response({"primaryKey": found.primary_key, "secondaryKey": found.secondary_key})
 
     main_app.router.add_get("/gateway", configuration)
+    main_app.router.add_post("/gateway/subscriptions/{sid}/listSecrets", list_secrets)
     restrict_flows(gateway)
 
 

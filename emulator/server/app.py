@@ -20,8 +20,9 @@ from aiohttp import web
 from ..runtime import MockSet, RunOptions
 from ..runtime import ids as run_ids
 from ..runtime.errors import HostError
-from . import ids, invoke, issuer, keys_jwt, urls
+from . import dashboard, ids, invoke, issuer, keys_jwt, urls
 from .errors import HttpError
+from .events import CallFeed
 from .history import open_history
 from .ipfilter import parse_proxies
 from .management import Management
@@ -77,6 +78,7 @@ class Server:
         self.trusted_proxies = parse_proxies(config.trusted_proxies)  # parsed once, not per request
         self.callers: dict = {}  # workflow (lower) -> callers.CallerRestriction, set by the CLI wiring
         self._reload_task: asyncio.Task | None = None
+        self.calls = CallFeed()  # every trigger call and run end, for the dashboard (GET /events)
 
     # ------------------------------------------------------------------ run bookkeeping
     def record_run(self, entry, trig, invocation) -> None:
@@ -363,6 +365,7 @@ def create_app(config: ServerConfig, server: Server | None = None) -> web.Applic
     app.router.add_route("*", urls.LEGACY_RUN_SHAPE, partial(_invoke, skip=None))
     app.router.add_get(urls.OPERATION_SHAPE, _poll)
     Management(server).add_routes(app)
+    dashboard.add_routes(app, server)
     issuer.add_routes(app, server.jwt_keys)
     app.on_startup.append(server.on_startup)
     app.on_cleanup.append(server.on_cleanup)

@@ -17,12 +17,14 @@ HTTP -- method and path checks, trigger outputs, conditions, the run, what the c
 from __future__ import annotations
 
 import logging
+import time
 
 from ..runtime import trigger as calls
 from ..runtime.clock import Clock
 from ..runtime.errors import HostError
 from . import auth, callers, sas
 from .errors import HttpError
+from .events import error_code
 from .ipfilter import client_ip
 from .response import NO_CACHE, CallAnswer, action_answer, error_answer, request_headers, run_headers
 
@@ -63,6 +65,28 @@ def now_iso() -> str:
 
 async def handle(server, call, workflow_key: str, trigger_name: str, relative: str | None,
                  version: str | None = None) -> CallAnswer:
+    """:func:`answer_call`, reported to the dashboard's live feed (``server.calls``) once answered."""
+    started = time.perf_counter()
+    answer, status, code = None, 500, None
+    try:
+        answer = await answer_call(server, call, workflow_key, trigger_name, relative, version)
+        status = answer.status
+        if status >= 400:
+            code = error_code(status, answer.body)
+        return answer
+    except HostError as err:
+        status, code = err.status, err.code
+        raise
+    finally:
+        entry = server.registry.find(workflow_key)
+        server.calls.call_finished(workflow=entry.name if entry else workflow_key, trigger=trigger_name,
+                                   method=call.method, status=status, started=started, code=code,
+                                   run_id=answer.run_id if answer else None,
+                                   invocation=answer.invocation if answer else None)
+
+
+async def answer_call(server, call, workflow_key: str, trigger_name: str, relative: str | None,
+                      version: str | None = None) -> CallAnswer:
     """Answer one call of a trigger URL. ``relative`` is the raw path after ``/invoke`` (None for ``/run``).
 
     ``version`` comes from a versioned URL (``/workflows/{id}/versions/{version}/triggers/...``): its SAS
