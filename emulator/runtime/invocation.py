@@ -223,6 +223,7 @@ async def _execute(run: Run, inv: Invocation, options: RunOptions) -> None:
         status = await run.run_branch(run.workflow.actions, Frame(run.ctx))
         error = records.ACTION_FAILED if status == FAILED else None
         if run.terminated:
+            inv.record["code"] = "Terminated"  # whatever status the Terminate action gave
             status, error = run.terminated
             if status == FAILED and not error:
                 error = {"code": "Terminated", "message": messages.TERMINATED_FAILED}
