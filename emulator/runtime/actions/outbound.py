@@ -9,6 +9,24 @@ from ..mocks import MockAnswer
 from ..run import status_code_name
 
 RETRIABLE = {408, 429}
+# The Content-Type the runtime gives an outbound body that has none (JSON values, text).
+JSON_TYPE = "application/json; charset=utf-8"
+TEXT_TYPE = "text/plain; charset=utf-8"
+
+
+def set_default_header(headers: dict, name: str, value: str) -> None:
+    """Add a header unless one with the same name in any case is there (header names are case-insensitive)."""
+    if not any(k.lower() == name.lower() for k in headers):
+        headers[name] = value
+
+
+def sent_headers(headers, body) -> dict | None:
+    """A connector call's headers as sent: a body without a Content-Type goes out as JSON or text."""
+    if body is None:
+        return headers
+    out = dict(headers) if isinstance(headers, dict) else {}
+    set_default_header(out, "Content-Type", TEXT_TYPE if isinstance(body, str) else JSON_TYPE)
+    return out
 
 
 def request_summary(step, **fields) -> dict:
@@ -26,8 +44,12 @@ def log_call(step, request: dict, answer: dict | None, mocked: str | None) -> No
     step.run.mocks.record(entry)
 
 
-def apply_answer(step, answer: MockAnswer, request: dict) -> dict:
-    """Turn a mocked answer into the action's outputs/status; returns the HTTP-shaped response."""
+async def apply_answer(step, answer: MockAnswer, request: dict) -> dict:
+    """Turn a mocked answer into the action's outputs/status; returns the HTTP-shaped response.
+
+    A ``delay`` waits on the run's clock first (no real time with a virtual clock)."""
+    if answer.delay > 0:
+        await step.run.clock.sleep(answer.delay)
     if answer.error:
         log_call(step, request, {"error": answer.error}, answer.source)
         failure = ActionFailure(answer.error.get("code", "MockError"), answer.error.get("message", ""),
