@@ -17,3 +17,15 @@ async def test_management_api_shows_a_terminated_run_code(serve_real):
     await asyncio.sleep(0.05)
     _, _, run = await live.call_json("GET", f"{live.base}/workflows/stop/runs/{run_id}")
     assert run["properties"]["status"] == "Failed" and run["properties"]["code"] == "Terminated"
+
+
+async def test_a_response_returns_a_mocked_binary_answer_with_its_type(serve_real):
+    doc = flow({"Get": {"type": "Http", "inputs": {"method": "GET", "uri": "https://files.test/report"}},
+                "Answer": {"type": "Response", "inputs": {"statusCode": 200, "body": "@body('Get')"},
+                           "runAfter": {"Get": ["Succeeded"]}}})
+    mocks = {"actions": {"Get": {"statusCode": 200, "body": "col1;col2",
+                                 "headers": {"Content-Type": "application/vnd.ms-excel; charset=windows-1252"}}}}
+    live = await serve_real({"report.json": doc, "report.mocks.json": mocks})
+    status, headers, data = await live.call("POST", live.url("report"))
+    assert status == 200 and data == b"col1;col2"
+    assert headers["Content-Type"] == "application/vnd.ms-excel; charset=windows-1252"

@@ -87,3 +87,18 @@ async def test_delay_waits_on_the_run_clock():
     post, slow = rec["actions"]["Post"], rec["actions"]["Slow"]
     assert (post["startTime"], post["endTime"]) == ("2024-01-01T00:00:00.0000000Z", "2024-01-01T00:00:30.0000000Z")
     assert slow["endTime"] == "2024-01-01T00:02:00.0000000Z"
+
+
+async def test_a_mock_answer_is_decoded_by_its_content_type():
+    mocks = {"actions": {
+        "Json": {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": "{\"a\": [1]}"},
+        "Pdf": {"statusCode": 200, "headers": {"content-type": "application/pdf"}, "body": "%PDF"},
+        "Text": {"statusCode": 200, "headers": {"Content-Type": "text/plain; charset=utf-8"}, "body": "hi"},
+        "Bad": {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": "{nope"},
+        "Plain": {"statusCode": 200, "body": "{\"a\": 1}"},
+    }}
+    get = {"type": "Http", "inputs": {"method": "GET", "uri": "https://api.test/x"}}
+    _, rec, _ = await run({name: get for name in mocks["actions"]}, mocks=mocks)
+    body = {name: rec["actions"][name]["outputs"]["body"] for name in mocks["actions"]}
+    assert body == {"Json": {"a": [1]}, "Pdf": {"$content-type": "application/pdf", "$content": "JVBERg=="},
+                    "Text": "hi", "Bad": "{nope", "Plain": "{\"a\": 1}"}

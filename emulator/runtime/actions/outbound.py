@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ...definitions.status import FAILED
+from ...expressions.values import to_json_text
+from ..content import InvalidRequestContent, decode_body, is_json_type, media_type
 from ..clock import iso, parse_duration
 from ..errors import ActionFailure
 from ..mocks import MockAnswer
@@ -67,9 +69,28 @@ async def apply_answer(step, answer: MockAnswer, request: dict) -> dict:
         return {"statusCode": 200, "headers": {}, "body": answer.outputs.get("body")}
     response = {"statusCode": answer.status_code or 200, "headers": dict(answer.headers)}
     if answer.has_body:
-        response["body"] = answer.body
+        response["body"] = decode_answer_body(answer.body, answer.headers)
     log_call(step, request, response, answer.source)
     return response
+
+
+def decode_answer_body(body, headers: dict):
+    """A mocked body as the runtime decodes a real answer with its Content-Type: JSON text with a JSON type
+    becomes JSON, text stays text, other types become a ``$content-type``/``$content`` envelope (a string is
+    taken as the content's UTF-8 text). Without a Content-Type, or for an envelope, the body is kept."""
+    content_type = next((str(v) for k, v in (headers or {}).items() if str(k).lower() == "content-type"), None)
+    if not content_type or body is None or (isinstance(body, dict) and "$content" in body):
+        return body
+    if isinstance(body, str):
+        data = body.encode("utf-8")
+    elif not is_json_type(media_type(content_type)):
+        return body  # a JSON value under a non-JSON type: kept as the mock wrote it
+    else:
+        data = to_json_text(body).encode("utf-8")
+    try:
+        return decode_body(data, content_type)
+    except InvalidRequestContent:
+        return body  # not what its type says: kept as text, as a real answer is
 
 
 def set_http_outputs(step, response: dict) -> None:
