@@ -23,6 +23,7 @@ from . import formats
 from .conditions import compile_condition
 from .model import Action, Branch, Trigger, Workflow, canonical_status, split_options
 from .schema import check_definition
+from .validation import has_recurring_trigger, validate
 
 KNOWN_TRIGGER_TYPES = {t.lower() for t in (
     "Request", "Recurrence", "ApiConnection", "ApiConnectionWebhook", "ApiConnectionNotification",
@@ -282,6 +283,7 @@ def _build_model(wf: Workflow, definition: dict, item: formats.Found, comp: Comp
     actions = definition.get("actions") if isinstance(definition.get("actions"), dict) else {}
     wf.actions = _build_branch(actions, f"{base}.actions", None, wf, comp, options, "actions")
     _check_nesting(wf, comp)
+    validate(wf, lambda path, message, column: comp.problem(path, message, column=column, code="InvalidTemplate"))
 
 
 def _resolve_parameters(wf: Workflow, definition: dict, item: formats.Found, comp: Compiler, base: str):
@@ -417,12 +419,7 @@ def _uses_secure_parameter(inputs, comp: Compiler) -> bool:
 
 def _check_run_after(branch: Branch, comp: Compiler, triggers: set) -> None:
     names = branch.actions
-    for action in names.values():
-        for dep in action.run_after:
-            if dep not in names and dep not in triggers:
-                comp.problem(f"{action.path}.runAfter", f"action '{action.name}' runs after '{dep}', which is not "
-                             "an action in the same scope", code="InvalidRunAfter")
-    # cycles
+    # cycles (a runAfter naming a missing action or another level: validation.py, once every action is built)
     state: dict[str, int] = {}
 
     def visit(name: str, stack: list[str]) -> bool:
@@ -450,7 +447,8 @@ def _check_nesting(wf: Workflow, comp: Compiler) -> None:
             loop = next(action.loop_ancestors())
             comp.problem(action.path, f"action '{action.name}' of type '{action.type}' is inside the loop "
                          f"'{loop.name}'; the host does not allow this", code="InvalidNesting", severity="warning")
-        if action.type == "Response" and not any(t.is_request for t in wf.triggers.values()):
+        if action.type == "Response" and not any(t.is_request for t in wf.triggers.values()) \
+                and not has_recurring_trigger(wf):  # with a recurrence it is an error (validation.py)
             comp.problem(action.path, f"action '{action.name}' of type 'Response' needs a Request trigger",
                          code="ResponseWithoutRequestTrigger", severity="warning")
 

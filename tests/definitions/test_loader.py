@@ -55,7 +55,8 @@ def test_run_after_unknown_cycle_and_duplicates():
                       "C": {"type": "Compose", "inputs": 1, "runAfter": {"B": ["Succeeded"]}},
                       "S": {"type": "Scope", "actions": {"A": {"type": "Compose", "inputs": 2}}}})
     codes = sorted(p.code for p in probs)
-    assert codes.count("InvalidRunAfter") == 2 and "DuplicateActionName" in codes
+    assert codes.count("InvalidRunAfter") == 1 and "DuplicateActionName" in codes  # the cycle
+    assert codes.count("InvalidTemplate") == 1  # 'Nope' (tests/definitions/test_validation.py)
 
 
 def test_run_after_trigger_name_allowed_at_top_level():
