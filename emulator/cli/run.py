@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import sys
@@ -18,7 +19,9 @@ def _add(sub):
     p.add_argument("--allow-unknown-types", action="store_true",
                    help="unknown action types fail at run time instead of at load")
     p.add_argument("--quiet", "-q", action="store_true", help="only problems and the totals")
-    p.add_argument("--warnings", action="store_true", help="print warnings too")
+    p.add_argument("--no-warnings", dest="warnings", action="store_false",
+                   help="print errors only (warnings are still counted)")
+    p.add_argument("--warnings", action="store_true", default=True, help=argparse.SUPPRESS)  # the default now
 
     r = sub.add_parser("run", help="run one request through a workflow in-process")
     r.add_argument("flow", help="workflow file or folder (the first workflow found, or --workflow NAME)")
@@ -76,8 +79,9 @@ def cmd_validate(args) -> int:
             names = ", ".join(w.name for w in wf_by_file.get(file, [])) or "-"
             if errors or not args.quiet:
                 state = "FAIL" if errors else "ok"
+                hidden = " (not shown)" if warnings and not args.warnings else ""
                 print(f"{state} {file}: {len(wf_by_file.get(file, []))} workflow(s) [{names}], {len(errors)} "
-                      f"error(s), {len(warnings)} warning(s)")
+                      f"error(s), {len(warnings)} warning(s){hidden}")
             failed = failed or bool(errors)
             total_files += 1
             total_wf += len(wf_by_file.get(file, []))

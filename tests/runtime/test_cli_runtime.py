@@ -74,3 +74,17 @@ def test_run_builds_the_servers_trigger_outputs(tmp_path, capsys):
     assert main(["run", str(flow), "--path", "/x"]) == 2
     assert "TriggerRequestPathNotValid" in capsys.readouterr().err
     assert main(["run", str(flow), "--data", "@" + str(flow), "--header", "Content-Type: application/xml"]) == 0
+
+
+def test_validate_prints_every_warning_it_counts(tmp_path, capsys):
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    (folder / "good.json").write_text(json.dumps(FLOW))
+    (folder / "notes.json").write_text(json.dumps({"hello": "world"}))
+    assert main(["validate", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "notes.json: $: warning NoDefinition: no workflow definition found" in out
+    assert "0 error(s), 1 warning(s)\n" in out
+    assert main(["validate", "--no-warnings", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "warning NoDefinition" not in out and "1 warning(s) (not shown)" in out
