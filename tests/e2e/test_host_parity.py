@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.e2e.conftest import needs_runtime
-from tests.server.flowdefs import flow
+from tests.server.flowdefs import ECHO, flow
 
 pytestmark = needs_runtime
 
@@ -29,3 +29,16 @@ async def test_a_response_returns_a_mocked_binary_answer_with_its_type(serve_rea
     status, headers, data = await live.call("POST", live.url("report"))
     assert status == 200 and data == b"col1;col2"
     assert headers["Content-Type"] == "application/vnd.ms-excel; charset=windows-1252"
+
+
+async def test_json_nested_1000_deep_is_a_400_with_the_host_envelope(serve_real):
+    live = await serve_real({"echo.json": ECHO})
+    deep = b"[" * 1000 + b"]" * 1000
+    status, _, out = await live.call_json("POST", live.url("echo"), data=deep,
+                                          headers={"Content-Type": "application/json"})
+    assert status == 400 and out["error"]["code"] == "InvalidRequestContent"
+    status, _, out = await live.call_json("POST", live.url("echo"), data=b'{"a": x}',
+                                          headers={"Content-Type": "application/json"})
+    assert status == 400 and out["error"]["message"] == (
+        "The request content is not valid and could not be deserialized: 'Unexpected character encountered while "
+        "parsing value: x. Path 'a', line 1, position 7.'.")
