@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.e2e.conftest import needs_runtime
 from tests.server.flowdefs import ECHO, flow
-
-pytestmark = needs_runtime
 
 
 async def test_management_api_shows_a_terminated_run_code(serve_real):
