@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 from .json_errors import json_net_message, where
 
@@ -102,9 +102,8 @@ def decode_body(data: bytes, content_type: str | None):
         return decode_text(data, content_type)
     if mtype == "application/x-www-form-urlencoded":
         text = decode_text(data, content_type)
-        pairs = parse_qsl(text, keep_blank_values=True)
         body = envelope(data, content_type or mtype)
-        body["$formdata"] = [{"key": k, "value": v} for k, v in pairs]
+        body["$formdata"] = form_entries(text)
         return body
     if mtype.startswith("multipart/"):
         body = envelope(data, content_type or mtype)
@@ -117,6 +116,16 @@ def decode_body(data: bytes, content_type: str | None):
         except (InvalidRequestContent, UnicodeDecodeError):
             return envelope(data, _OCTET)
     return envelope(data, content_type or _OCTET)
+
+
+def form_entries(text: str) -> list[dict]:
+    """``$formdata`` as the host builds it: one entry per ``&``-separated segment, empty ones included, split
+    at the first ``=`` (``a&x=y=z&&&===`` -> a:"", x:"y=z", "":"", "":"", "":"=="), ``+`` and ``%XX`` decoded."""
+    entries = []
+    for segment in text.split("&") if text else ():
+        key, _, value = segment.partition("=")
+        entries.append({"key": unquote_plus(key), "value": unquote_plus(value)})
+    return entries
 
 
 def parse_multipart(data: bytes, content_type: str) -> list:

@@ -1,4 +1,4 @@
-"""Invalid JSON bodies: Json.NET's wording in the InvalidRequestContent message; no depth crashes (issue 10)."""
+"""Request bodies: Json.NET wording for invalid JSON, no depth crashes, $formdata as the host builds it (issue 10)."""
 
 from __future__ import annotations
 
@@ -39,3 +39,10 @@ def test_json_deeper_than_the_recursion_limit_is_invalid_content_not_a_crash():
     assert "nested too deeply" in err.value.detail
     assert decode_body(deep, None) == {"$content-type": "application/octet-stream",
                                        "$content": decode_body(deep, "application/octet-stream")["$content"]}
+
+
+def test_formdata_keeps_every_segment_as_the_host_does():
+    body = decode_body(b"a&x=y=z&&&===&n=A+b%21", "application/x-www-form-urlencoded")
+    assert body["$formdata"] == [{"key": "a", "value": ""}, {"key": "x", "value": "y=z"}, {"key": "", "value": ""},
+                                 {"key": "", "value": ""}, {"key": "", "value": "=="},
+                                 {"key": "n", "value": "A b!"}]
