@@ -23,7 +23,7 @@ from . import formats
 from .conditions import compile_condition
 from .model import Action, Branch, Trigger, Workflow, canonical_status, split_options
 from .schema import check_definition
-from .validation import has_recurring_trigger, validate
+from .validation import has_recurring_trigger, json_strings, validate
 
 KNOWN_TRIGGER_TYPES = {t.lower() for t in (
     "Request", "Recurrence", "ApiConnection", "ApiConnectionWebhook", "ApiConnectionNotification",
@@ -125,7 +125,7 @@ class Compiler:
             compiled = compile_value(raw, path, strict=False)
         except ExpressionSyntaxError:
             first = None
-            for sub_path, text in _strings(raw, path):
+            for sub_path, text in json_strings(raw, path):
                 if "@" not in text:
                     continue
                 tpl = self.template(text, sub_path)
@@ -136,17 +136,6 @@ class Compiler:
             for err in tpl.problems:
                 self._expression_problem(sub_path, err)
         return compiled
-
-
-def _strings(value, path):
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(v, f"{path}.{k}" if k.isidentifier() else f"{path}['{k}']")
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _strings(v, f"{path}[{i}]")
 
 
 def _key_path(base: str, key: str) -> str:
@@ -410,7 +399,7 @@ def _uses_secure_parameter(inputs, comp: Compiler) -> bool:
     names = comp.secure_parameters
     if not names or inputs is None:
         return False
-    for _, text in _strings(inputs, "$"):
+    for _, text in json_strings(inputs, "$"):
         low = text.lower()
         if "parameters(" in low and any(f"'{n.lower()}'" in low for n in names):
             return True

@@ -99,7 +99,7 @@ def _siblings(wf, action) -> dict:
 
 
 def _check_value(value, path: str, prop: str, owner, names, triggers, loops, variables, report) -> None:
-    for sub_path, text in _strings(value, path):
+    for sub_path, text in json_strings(value, path):
         for offset, body in _expression_bodies(text):
             for fn, target, column in _literal_calls(body):
                 message = _reference_problem(fn, target, prop, owner, names, triggers, loops, variables)
@@ -164,15 +164,16 @@ def has_recurring_trigger(wf) -> bool:
 
 # --------------------------------------------------------------------------- expressions
 
-def _strings(value, path: str):
+def json_strings(value, path: str):
+    """``(json_path, text)`` of every string inside a JSON value."""
     if isinstance(value, str):
         yield path, value
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _strings(v, f"{path}.{k}" if k.isidentifier() else f"{path}['{k}']")
+            yield from json_strings(v, f"{path}.{k}" if k.isidentifier() else f"{path}['{k}']")
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from _strings(v, f"{path}[{i}]")
+            yield from json_strings(v, f"{path}[{i}]")
 
 
 def _expression_bodies(text: str):
