@@ -16,7 +16,6 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -126,19 +125,18 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def served(checkout):
+    """``serve flows`` as the docs start it, on a free port: (port, the lines it printed before serving)."""
     port = _free_port()
     proc = subprocess.Popen([".venv/bin/python", "-m", "emulator", "serve", "flows", "--port", str(port)],
-                            cwd=checkout, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                            cwd=checkout, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    printed = []
+    for line in proc.stdout:
+        printed.append(line.rstrip("\n"))
+        if line.startswith("Serving on"):
             break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(proc.stdout.read().decode())
-            time.sleep(0.1)
-    yield port
+    else:
+        pytest.fail("serve stopped: " + "\n".join(printed))
+    yield port, printed
     proc.terminate()
     try:
         proc.wait(timeout=10)
@@ -155,7 +153,7 @@ def _session(doc: str) -> str:
 @pytest.mark.skipif(not shutil.which("curl"), reason="the walk-throughs use curl")
 @pytest.mark.parametrize("doc", ["docs/server.md", "docs/access-control.md"])
 def test_walk_through_against_the_server(doc, checkout, served):
-    script = _session(doc).replace("127.0.0.1:7071", f"127.0.0.1:{served}")
+    script = _session(doc).replace("127.0.0.1:7071", f"127.0.0.1:{served[0]}")
     assert script.strip()
     out = bash("set -e\n" + script, checkout)
     assert out.returncode == 0, (out.stdout[-3000:], out.stderr[-3000:])
@@ -169,3 +167,19 @@ def test_the_docs_use_the_venv_python():
             for command in commands(block):
                 assert not re.search(r"(^|[\s$(])python3? -m emulator", command), (doc, command)
     assert sys.executable  # the suite's own interpreter is not what the docs use
+
+
+@pytest.mark.skipif(not shutil.which("curl"), reason="the examples are curl commands")
+def test_the_calls_serve_prints_work_when_pasted(checkout, served):
+    lines = [line.strip() for line in served[1]]
+    calls = [line for line in lines if line.startswith(("curl ", "TOKEN="))]
+    assert sum(line.startswith("curl ") for line in calls) >= 10
+    session, expected = [], []
+    for line in calls:
+        session.append(line)
+        if line.startswith("curl "):
+            expected.append(401 if "# refused" in line else 200)
+    out = bash("set -e\n" + "\n".join(session), checkout)
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = [int(s) for s in re.findall(r"HTTP/1\.1 (\d{3}) ", out.stdout)]
+    assert got == expected, out.stdout[-4000:]
