@@ -189,9 +189,14 @@ def _load_folder(folder: Path, result: LoadResult, options: _Options) -> None:
             continue
         if child.is_dir():
             _load_folder(child, result, options)
-        elif child.suffix.lower() in (".json", ".zip") and child.name.lower() not in formats.SIDE_FILES \
-                and not child.name.lower().endswith(formats.SIDE_SUFFIXES):
+        elif child.name.lower() in formats.SIDE_FILES or child.name.lower().endswith(formats.SIDE_SUFFIXES):
+            continue
+        elif child.suffix.lower() in (".json", ".zip"):
             _load_file(child, result, options, explicit=False)
+        else:  # named, so a file someone meant as a workflow is not skipped silently
+            result.problems.append(LoadProblem(
+                str(child), "$", f"not a workflow file: only .json and .zip files are read (this is "
+                f"'{child.suffix or 'without extension'}')", code="NotAWorkflowFile", severity="warning"))
 
 
 def _load_file(file: Path, result: LoadResult, options: _Options, explicit: bool) -> None:

@@ -94,3 +94,16 @@ async def test_a_container_without_actions_has_an_empty_body():
     _, rec, _ = await run_to_end(wf, None, {"headers": {}}, RunOptions(clock=VirtualClock()))
     assert [rec["actions"][n]["status"] for n in "SLU"] == ["Succeeded"] * 3
     assert rec["actions"]["L"]["iterationCount"] == 2
+
+
+def test_a_folder_names_the_files_it_does_not_read(tmp_path):
+    from emulator.definitions import load_path
+    from emulator.runtime.actions.registry import lookup
+
+    (tmp_path / "notes.txt").write_text("hello")
+    (tmp_path / "flow.mocks.json").write_text("{}")
+    (tmp_path / ".hidden").write_text("x")
+    found = load_path(tmp_path, action_types=lookup).problems
+    assert [(p.file.rsplit("/", 1)[-1], p.code, p.severity) for p in found] == [
+        ("notes.txt", "NotAWorkflowFile", "warning")]
+    assert "only .json and .zip files are read" in found[0].message

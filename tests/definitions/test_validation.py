@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from emulator.definitions import load_definition
+from tests.definitions.helpers import load_definition
 
 TRIG = {"manual": {"type": "Request", "kind": "Http", "inputs": {}}}
 INIT = {"type": "InitializeVariable", "inputs": {"variables": [{"name": "count", "type": "integer", "value": 0}]}}
