@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from emulator.content import InvalidRequestContent, decode_body
+from emulator.runtime.content import InvalidRequestContent, decode_body
 
 
 @pytest.mark.parametrize("text, message", [

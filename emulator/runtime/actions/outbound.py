@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ...definitions.status import FAILED
 from ...expressions.values import to_json_text
-from ..content import InvalidRequestContent, decode_body, is_json_type, media_type
 from ..clock import iso, parse_duration
+from ..content import InvalidRequestContent, decode_body, is_json_type, media_type
 from ..errors import ActionFailure
 from ..mocks import MockAnswer
 from ..run import status_code_name
