@@ -126,7 +126,7 @@ def cmd_run(args) -> int:
         return 2
     wf = workflows[0]
     try:
-        trigger = RequestTrigger(find_trigger(wf, args.trigger))
+        trigger = RequestTrigger(find_trigger(wf, args.trigger), standard=wf.flavor == "standard")
     except KeyError as exc:
         print(exc.args[0], file=sys.stderr)
         return 2

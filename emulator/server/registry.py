@@ -31,8 +31,8 @@ class TriggerEntry:
     the rest is the server's: SAS permission, schema validation, concurrency, the answer's headers.
     """
 
-    def __init__(self, trigger):
-        call = RequestTrigger(trigger)
+    def __init__(self, trigger, standard: bool = False):
+        call = RequestTrigger(trigger, standard)
         self.call = call
         self.trigger = trigger
         self.name = trigger.name
@@ -58,7 +58,8 @@ class WorkflowEntry:
         self.flavor = workflow.flavor or "consumption"
         self.source = Path(workflow.source) if workflow.source else None
         self.version = ids.version_from_mtime(_mtime(self.source))
-        self.triggers = {name.lower(): TriggerEntry(t) for name, t in (workflow.triggers or {}).items()}
+        self.triggers = {name.lower(): TriggerEntry(t, self.flavor == "standard")
+                         for name, t in (workflow.triggers or {}).items()}
         self.policy = access.AccessPolicy.from_workflow(workflow)
         self.set_state(str(workflow.state or "Enabled"))
         self.mocks_file = _mocks_sidecar(self.source)

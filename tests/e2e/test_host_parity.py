@@ -39,3 +39,51 @@ async def test_json_nested_1000_deep_is_a_400_with_the_host_envelope(serve_real)
     assert status == 400 and out["error"]["message"] == (
         "The request content is not valid and could not be deserialized: 'Unexpected character encountered while "
         "parsing value: x. Path 'a', line 1, position 7.'.")
+
+
+def _standard(tmp_path, workflows: dict):
+    import json
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "host.json").write_text(json.dumps({"version": "2.0"}))
+    for name, doc in workflows.items():
+        (project / name).mkdir()
+        (project / name / "workflow.json").write_text(json.dumps({**doc, "kind": "Stateful"}))
+    return project
+
+
+ECHO_TRIGGER = {"type": "Response", "inputs": {"statusCode": 200, "body": {
+    "trigger": "@trigger()", "queries": "@triggerOutputs()?['queries']"}}}
+
+
+async def test_standard_request_trigger_without_method_accepts_any_method(serve_real, tmp_path):
+    project = _standard(tmp_path, {"anymethod": flow({"R": ECHO_TRIGGER}),
+                                   "postonly": flow({"R": ECHO_TRIGGER}, {"method": "POST"})})
+    consumption = tmp_path / "flows"
+    consumption.mkdir()
+    (consumption / "classic.json").write_text(__import__("json").dumps(flow({"R": ECHO_TRIGGER})))
+    live = await serve_real([project, consumption])
+    for method in ("GET", "PUT", "DELETE", "POST"):
+        assert (await live.call(method, live.url("anymethod")))[0] == 200, method
+    status, _, out = await live.call_json("GET", live.url("postonly"))
+    assert status == 400 and out["error"]["code"] == "TriggerRequestMethodNotValid"
+    status, _, out = await live.call_json("GET", live.url("classic"))
+    assert status == 400 and out["error"]["code"] == "TriggerRequestMethodNotValid"
+
+
+async def test_standard_queries_hold_only_the_callers_parameters_and_trigger_has_no_kind(serve_real, tmp_path):
+    live = await serve_real([_standard(tmp_path, {"echo": flow({"R": ECHO_TRIGGER})})])
+    _, _, out = await live.call_json("POST", live.url("echo") + "&name=Ada&x=1")
+    assert out["queries"] == {"name": "Ada", "x": "1"}
+    assert "kind" not in out["trigger"] and "inputs" not in out["trigger"]
+    _, _, out = await live.call_json("POST", live.url("echo"))
+    assert out["queries"] is None  # no 'queries' key at all when the caller sent none
+    assert "queries" not in out["trigger"]["outputs"]
+
+
+async def test_consumption_keeps_sas_queries_kind_and_inputs(serve_real):
+    live = await serve_real({"echo.json": flow({"R": ECHO_TRIGGER})})
+    _, _, out = await live.call_json("POST", live.url("echo"))
+    assert set(out["queries"]) == {"api-version", "sp", "sv", "sig"}
+    assert out["trigger"]["kind"] == "Http" and out["trigger"]["inputs"] == {}

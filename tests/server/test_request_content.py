@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from emulator.runtime.content import InvalidRequestContent, decode_body
 
 
