@@ -111,14 +111,18 @@ class Server:
         except Exception:  # noqa: BLE001 - history must never break a run
             log.exception("could not store run %s", invocation.run_id)
 
-    def record_skipped(self, entry, trig) -> None:
+    def record_skipped(self, entry, trig, error: dict | None = None) -> None:
+        """A trigger history entry for a call that started no run: Skipped (a false condition), or Failed
+        with the error when a condition (or the correlation) could not be evaluated, as the host records it."""
         name = run_ids.new_run_id()
         now = invoke.now_iso()
+        props = {"startTime": now, "endTime": now, "scheduledTime": now, "status": "Failed" if error else "Skipped",
+                 "code": "BadRequest" if error else "OK", "correlation": {"clientTrackingId": name}, "fired": False}
+        if error:
+            props["error"] = {"code": error["code"], "message": error["message"]}
         self.history.add_trigger(entry.name, trig.name, {
             "name": name, "id": f"/workflows/{entry.name}/triggers/{trig.name}/histories/{name}",
-            "type": "Microsoft.Logic/workflows/triggers/histories",
-            "properties": {"startTime": now, "endTime": now, "scheduledTime": now, "status": "Skipped",
-                           "code": "OK", "correlation": {"clientTrackingId": name}, "fired": False}})
+            "type": "Microsoft.Logic/workflows/triggers/histories", "properties": props})
 
     def new_operation(self, entry, invocation, base: str) -> str:
         op_id = ids.new_guid().replace("-", "")

@@ -160,6 +160,7 @@ async def start(server, entry, trig, outputs: dict):
         trig.limiter.release()
         refused = calls.condition_refusal(trig.name, invocation)
         if refused is not None:  # a condition (or the correlation) that throws: no run (spec §7)
+            server.record_skipped(entry, trig, {"code": refused.code, "message": refused.message})
             raise refused
         server.record_skipped(entry, trig)
         return None

@@ -87,3 +87,17 @@ async def test_consumption_keeps_sas_queries_kind_and_inputs(serve_real):
     _, _, out = await live.call_json("POST", live.url("echo"))
     assert set(out["queries"]) == {"api-version", "sp", "sv", "sig"}
     assert out["trigger"]["kind"] == "Http" and out["trigger"]["inputs"] == {}
+
+
+async def test_a_condition_that_fails_leaves_a_failed_trigger_history_entry(serve_real):
+    doc = flow({"R": {"type": "Response", "inputs": {"statusCode": 200}}},
+               conditions=[{"expression": "@equals(div(1, triggerBody()?['n']), 1)"}])
+    live = await serve_real({"cond.json": doc})
+    status, _, out = await live.call_json("POST", live.url("cond"), json={"n": 0})
+    assert status == 400 and out["error"]["code"] == "InvalidTemplate"
+    assert (await live.call("POST", live.url("cond"), json={"n": 2}))[0] == 202  # false: Skipped
+    _, _, hist = await live.call_json("GET", f"{live.base}/workflows/cond/triggers/manual/histories")
+    failed, skipped = sorted((h["properties"] for h in hist["value"]), key=lambda p: p["status"])
+    assert failed["status"] == "Failed" and failed["fired"] is False
+    assert failed["error"] == out["error"]
+    assert skipped["status"] == "Skipped" and "error" not in skipped
