@@ -51,10 +51,10 @@ def test_run_tree_and_no_response(tmp_path, capsys):
     flow = tmp_path / "f.json"
     flow.write_text(json.dumps({"triggers": {"manual": {"type": "Request", "kind": "Http"}}, "actions": {
         "A": {"type": "Compose", "inputs": "@div(1, 0)"}}}))
-    assert main(["run", str(flow)]) == 0
+    assert main(["run", str(flow)]) == 1  # the run failed
     out = capsys.readouterr().out
     assert "response: none" in out and "A  Failed  BadRequest" in out and "InvalidTemplate" in out
-    assert main(["run", str(flow), "--json"]) == 0
+    assert main(["run", str(flow), "--json"]) == 1
     assert json.loads(capsys.readouterr().out)["response"] is None
 
 
@@ -88,3 +88,38 @@ def test_validate_prints_every_warning_it_counts(tmp_path, capsys):
     assert main(["validate", "--no-warnings", str(folder)]) == 0
     out = capsys.readouterr().out
     assert "warning NoDefinition" not in out and "1 warning(s) (not shown)" in out
+
+
+COND = {"triggers": {"manual": {"type": "Request", "kind": "Http", "conditions": [
+    {"expression": "@equals(div(1, triggerBody()?['n']), 1)"}]}}, "actions": {
+    "R": {"type": "Response", "inputs": {"statusCode": 200, "body": "ran"}}}}
+
+
+def test_run_exit_codes_and_conditions_answered_as_the_server(tmp_path, capsys):
+    flow = tmp_path / "c.json"
+    flow.write_text(json.dumps(COND))
+    assert main(["run", str(flow), "--data", '{"n": 1}']) == 0
+    assert "response: 200" in capsys.readouterr().out
+    assert main(["run", str(flow), "--data", '{"n": 2}']) == 3  # conditions false: skipped, no run
+    assert capsys.readouterr().out.startswith("response: 202")
+    assert main(["run", str(flow), "--data", '{"n": 2}', "--json"]) == 3
+    assert json.loads(capsys.readouterr().out) == {"response": {"status": 202, "headers": {}, "body": None},
+                                                   "run": None, "skipped": True}
+    assert main(["run", str(flow), "--data", '{"n": 0}', "--json"]) == 2  # the condition throws: the server's 400
+    out = json.loads(capsys.readouterr().out)
+    assert out["run"] is None and out["response"]["status"] == 400
+    assert out["response"]["body"]["error"]["code"] == "InvalidTemplate"
+    assert main(["run", str(flow), "--method", "GET"]) == 2
+    assert "TriggerRequestMethodNotValid" in capsys.readouterr().out
+
+
+def test_run_survives_a_closed_pipe(tmp_path):
+    import subprocess
+    import sys
+
+    flow = tmp_path / "f.json"
+    flow.write_text(json.dumps({"triggers": {"manual": {"type": "Request", "kind": "Http"}}, "actions": {
+        f"A{i}": {"type": "Compose", "inputs": "x" * 200} for i in range(400)}}))
+    proc = subprocess.run(f"'{sys.executable}' -m emulator run '{flow}' --json | head -c 10", shell=True,
+                          capture_output=True, text=True)
+    assert proc.stdout == '{\n  "respo' and "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
