@@ -20,7 +20,7 @@ from aiohttp import web
 from ..runtime import MockSet, RunOptions
 from ..runtime import ids as run_ids
 from ..runtime.errors import HostError
-from . import dashboard, ids, invoke, issuer, keys_jwt, urls
+from . import dashboard, ids, invoke, issuer, keys_jwt, malformed, urls
 from .errors import HttpError
 from .events import CallFeed
 from .history import open_history
@@ -239,6 +239,7 @@ class _Runner(web.AppRunner):
         await super().setup()
         server = self.server
         server.request_handler = partial(_dispatch, self.app[SERVER], server.request_handler)
+        malformed.install(server)  # unparsable requests: the host's JSON 400, no traceback
 
 
 async def _dispatch(server, app_handler, request: web.BaseRequest):

@@ -101,3 +101,25 @@ async def test_a_condition_that_fails_leaves_a_failed_trigger_history_entry(serv
     assert failed["status"] == "Failed" and failed["fired"] is False
     assert failed["error"] == out["error"]
     assert skipped["status"] == "Skipped" and "error" not in skipped
+
+
+async def test_malformed_headers_get_the_host_envelope_and_no_traceback(serve_real, caplog):
+    import logging
+
+    live = await serve_real({"echo.json": ECHO})
+    port = int(live.base.rsplit(":", 1)[1])
+    caplog.set_level(logging.INFO)
+    for head in (b"Bad Header: x", b"X-Secret: a\x01b", b"X-(A): b"):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"POST /workflows/echo HTTP/1.1\r\nHost: a\r\n" + head + b"\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        raw = await reader.read()
+        writer.close()
+        head_part, _, body = raw.partition(b"\r\n\r\n")
+        assert head_part.split(b"\r\n")[0].endswith(b"400 Bad Request")
+        assert b"Content-Type: application/json; charset=utf-8" in head_part
+        error = __import__("json").loads(body)["error"]
+        assert error["code"] == "BadRequest" and error["message"].startswith("The request is not a valid HTTP")
+        assert b"a\\x01b" not in body
+    assert "Traceback" not in caplog.text and not any(r.exc_info for r in caplog.records)
+    assert "refused a malformed request" in caplog.text
