@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import re
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -20,13 +19,14 @@ from aiohttp import web
 from ..runtime import MockSet, RunOptions
 from ..runtime import ids as run_ids
 from ..runtime.errors import HostError
-from . import dashboard, ids, invoke, issuer, keys_jwt, malformed, urls
+from . import dashboard, ids, invoke, issuer, keys_jwt, malformed, request_log, urls
 from .errors import HttpError
 from .events import CallFeed
 from .history import open_history
 from .ipfilter import parse_proxies
 from .management import Management
 from .registry import Registry
+from .request_log import redact
 from .response import CallAnswer, error_response, to_web
 from .sas import KeyStore
 
@@ -36,7 +36,6 @@ access_log = logging.getLogger("emulator.server.access")
 SERVER = web.AppKey("server", object)
 RESPONSE_TIMEOUT = 120.0  # Consumption and Power Automate (spec §8)
 STANDARD_RESPONSE_TIMEOUT = 225.0  # Runtime.Backend.HttpOperation.RequestTimeout default, 00:03:45 (spec §8)
-_SIG = re.compile(r"([?&]sig=)[^&]*", re.IGNORECASE)
 
 
 @dataclass
@@ -58,6 +57,7 @@ class ServerConfig:
     mocks: str | None = None  # a mocks file for every workflow without its own <flow>.mocks.json
     trusted_proxies: list = field(default_factory=list)  # peers whose X-Forwarded-For is believed
     run_options: dict = field(default_factory=dict)
+    verbose: bool = False  # the access log shows each request's whole URL (sig redacted)
 
 
 class Server:
@@ -247,7 +247,7 @@ async def _dispatch(server, app_handler, request: web.BaseRequest):
     if "%" not in path and "Expect" not in request.headers:
         found = urls.match_trigger_path(path)
         if found is not None:
-            return await guarded(request, invoke.handle(server, WebCall(request), *found))
+            return await guarded(request, invoke.handle(server, WebCall(request), *found), server)
     return await app_handler(request)
 
 
@@ -290,7 +290,7 @@ class WebCall:
 
 @web.middleware
 async def access_middleware(request: web.Request, handler):
-    return await guarded(request, handler(request))
+    return await guarded(request, handler(request), request.app[SERVER])
 
 
 def url_too_long(length: int) -> HttpError:
@@ -298,25 +298,28 @@ def url_too_long(length: int) -> HttpError:
                      f"limit of {MAX_URL_LENGTH} characters.")
 
 
-async def guarded(request: web.BaseRequest, call):
+async def guarded(request: web.BaseRequest, call, server=None):
     """Await the handler's coroutine ``call`` (a trigger call's :class:`CallAnswer` or an aiohttp response):
-    errors become JSON answers, and one access-log line is written."""
+    errors become JSON answers, and one access-log line is written (:mod:`.request_log`)."""
     start = time.perf_counter()
     status = 500
-    run_id = None
+    run_id = code = None
+    skipped = False
     try:
         if len(request.raw_path) > MAX_URL_LENGTH:
             call.close()
             raise url_too_long(len(request.raw_path))
         response = await call
         if response.__class__ is CallAnswer:
-            run_id = response.run_id
+            run_id, skipped = response.run_id, response.skipped
+            if response.status >= 400:
+                code = request_log.error_code(response.body)
             response = to_web(response)
         status = response.status
         return response
     except HostError as err:
         response = error_response(err)
-        status = response.status
+        status, code = response.status, err.code
         return response
     except web.HTTPException as exc:
         code = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status, exc.reason.replace(" ", ""))
@@ -330,17 +333,15 @@ async def guarded(request: web.BaseRequest, call):
         raise
     except Exception:
         log.exception("unhandled error for %s %s", request.method, redact(request.path_qs))
-        response = error_response(HttpError(500, "InternalServerError",
-                                            "The server encountered an internal error (see the server log)."))
+        code = "InternalServerError"
+        response = error_response(HttpError(500, code, "The server encountered an internal error (see the "
+                                                       "server log)."))
         return response
     finally:
         if access_log.isEnabledFor(logging.INFO):  # formatting (and redacting) only for a line that is written
-            access_log.info("%s %s %d %.1fms %s", request.method, redact(request.path_qs), status,
-                            (time.perf_counter() - start) * 1000, run_id or "-")
-
-
-def redact(path: str) -> str:
-    return _SIG.sub(r"\1REDACTED", path)
+            access_log.info("%s", request_log.line(
+                server, request, status, (time.perf_counter() - start) * 1000, code=code, run_id=run_id,
+                skipped=skipped, verbose=server is not None and server.config.verbose))
 
 
 # ---------------------------------------------------------------------- routes
