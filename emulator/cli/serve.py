@@ -106,8 +106,15 @@ async def serve(config, gateway_file=None, gateway_port: int = 7072) -> int:
         runner = _Both(runner, gateway_runner)
     if config.auth == "none":
         print(banner.AUTH_NONE_WARNING, file=sys.stderr, flush=True)
-    for line in banner.lines(app[SERVER], base):
+    server = app[SERVER]
+    for line in banner.lines(server, base):
         print(line, flush=True)
+
+    def announce(entry) -> None:  # a flow added while serving: its URLs and example calls, as at start
+        for text in banner.workflow_lines(server, entry, base):
+            print(text, flush=True)
+
+    server.on_workflow_added = announce
     print(f"\nServing on {base} (management API: {base}/workflows). Ctrl+C stops.", flush=True)
     stop = asyncio.Event()
     try:

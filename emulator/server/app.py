@@ -79,6 +79,7 @@ class Server:
         self.callers: dict = {}  # workflow (lower) -> callers.CallerRestriction, set by the CLI wiring
         self._reload_task: asyncio.Task | None = None
         self.calls = CallFeed()  # every trigger call and run end, for the dashboard (GET /events)
+        self.on_workflow_added = None  # called with the entry of a workflow that appears while serving
 
     # ------------------------------------------------------------------ run bookkeeping
     def record_run(self, entry, trig, invocation) -> None:
@@ -185,6 +186,10 @@ class Server:
                 continue
             for line in messages or ():
                 log.warning("%s", line) if line.startswith("problem") or "failed" in line else log.info("%s", line)
+                if line.startswith("added ") and self.on_workflow_added is not None:
+                    entry = self.registry.find(line[len("added "):])
+                    if entry is not None:
+                        self.on_workflow_added(entry)
 
     async def on_startup(self, app) -> None:
         if self.config.reload_interval and self.config.reload_interval > 0:

@@ -21,6 +21,7 @@ log = logging.getLogger("emulator.server")
 
 MOCKS_SUFFIX = ".mocks.json"
 _SIDECARS = (MOCKS_SUFFIX, ".access.json")
+_NOT_WORKFLOWS = frozenset(("NoDefinition", "NotAWorkflowFile"))  # the loader's warnings for skipped files
 _IGNORED_DIRS = {"__pycache__", ".git", "node_modules", ".state"}
 
 
@@ -153,8 +154,9 @@ class Registry:
             except Exception as exc:  # noqa: BLE001 - a loader crash must not stop the server
                 problems.append(f"{path}: {type(exc).__name__}: {exc}")
                 continue
-            problems.extend(str(p) for p in result.problems
-                            if p.severity == "error" and not str(p.file).lower().endswith(_SIDECARS))
+            problems.extend(str(p) for p in result.problems  # errors, and files that are not workflows
+                            if (p.severity == "error" or p.code in _NOT_WORKFLOWS)
+                            and not str(p.file).lower().endswith(_SIDECARS))
             for workflow in result.workflows:
                 key = workflow.name.lower()
                 if workflow.has_errors:

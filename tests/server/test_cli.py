@@ -64,3 +64,38 @@ async def test_serve_process_prints_urls_and_warns_for_auth_none(tmp_path):
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=10)
     assert "--auth none: SAS signatures are NOT checked" in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="signals")
+async def test_serve_names_files_it_skips_and_announces_a_flow_added_while_serving(tmp_path):
+    import json as _json
+
+    folder = write_flows(tmp_path / "flows", {"echo.json": ECHO})
+    (folder / "notes.txt").write_text("remember the milk")
+    (folder / "data.json").write_text('{"rows": []}')
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "serve", str(folder), "--port", "0", "--state-dir",
+         str(tmp_path / "state"), "--quiet", "--reload-interval", "0.1"],
+        cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+
+    async def read_until(prefix: str) -> str:
+        seen = []
+        for _ in range(200):
+            line = await asyncio.to_thread(proc.stdout.readline)
+            if not line:
+                break
+            seen.append(line)
+            if line.lstrip().startswith(prefix):
+                break
+        return "".join(seen)
+
+    try:
+        text = await read_until("Serving on")
+        assert "notes.txt: $: warning NotAWorkflowFile: not a workflow file" in text
+        assert "data.json: $: warning NoDefinition: no workflow definition found" in text
+        (folder / "late.json").write_text(_json.dumps(ECHO))
+        text = await read_until("curl -i -X POST")
+        assert text.startswith("late  (consumption") and "/workflows/" in text and "sig=" in text
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
