@@ -50,15 +50,7 @@ async def test_serve_process_prints_urls_and_warns_for_auth_none(tmp_path):
          str(tmp_path / "state"), "--auth", "none", "--quiet"],
         cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
     try:
-        lines = []
-        for _ in range(200):
-            line = await asyncio.to_thread(proc.stdout.readline)
-            if not line:
-                break
-            lines.append(line)
-            if line.startswith("Serving on"):
-                break
-        text = "".join(lines)
+        text = await read_until(proc, "Serving on")
         assert "token-in-path" in text and "curl -i -X GET" in text
     finally:
         proc.send_signal(signal.SIGINT)
@@ -78,24 +70,26 @@ async def test_serve_names_files_it_skips_and_announces_a_flow_added_while_servi
          str(tmp_path / "state"), "--quiet", "--reload-interval", "0.1"],
         cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
 
-    async def read_until(prefix: str) -> str:
-        seen = []
-        for _ in range(200):
-            line = await asyncio.to_thread(proc.stdout.readline)
-            if not line:
-                break
-            seen.append(line)
-            if line.lstrip().startswith(prefix):
-                break
-        return "".join(seen)
-
     try:
-        text = await read_until("Serving on")
+        text = await read_until(proc, "Serving on")
         assert "notes.txt: $: warning NotAWorkflowFile: not a workflow file" in text
         assert "data.json: $: warning NoDefinition: no workflow definition found" in text
         (folder / "late.json").write_text(_json.dumps(ECHO))
-        text = await read_until("curl -i -X POST")
+        text = await read_until(proc, "curl -i -X POST")
         assert text.startswith("late  (consumption") and "/workflows/" in text and "sig=" in text
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=10)
+
+
+async def read_until(proc, prefix: str) -> str:
+    """What a ``serve`` process prints up to and including its first line starting with ``prefix``."""
+    seen = []
+    for _ in range(200):
+        line = await asyncio.to_thread(proc.stdout.readline)
+        if not line:
+            break
+        seen.append(line)
+        if line.lstrip().startswith(prefix):
+            break
+    return "".join(seen)
