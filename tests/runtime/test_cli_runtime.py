@@ -124,3 +124,17 @@ def test_run_survives_a_closed_pipe(tmp_path):
     proc = subprocess.run(f"'{sys.executable}' -m emulator run '{flow}' --json | head -c 10", shell=True,
                           capture_output=True, text=True)
     assert proc.stdout == '{\n  "respo' and "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
+def test_run_on_a_standard_project_has_the_standard_trigger_outputs(tmp_path, capsys):
+    (tmp_path / "host.json").write_text('{"version": "2.0"}')
+    (tmp_path / "echo").mkdir()
+    (tmp_path / "echo" / "workflow.json").write_text(json.dumps({"kind": "Stateful", "definition": {
+        "triggers": {"manual": {"type": "Request", "kind": "Http"}}, "actions": {
+            "R": {"type": "Response", "inputs": {"statusCode": 200, "body": {
+                "q": "@triggerOutputs()?['queries']", "t": "@trigger()"}}}}}}))
+    assert main(["run", str(tmp_path), "--method", "GET", "--json"]) == 0
+    body = json.loads(capsys.readouterr().out)["response"]["body"]
+    assert body["q"] is None and "kind" not in body["t"] and "inputs" not in body["t"]
+    assert main(["run", str(tmp_path), "--method", "PATCH", "--query", "a=1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["response"]["body"]["q"] == {"a": "1"}
