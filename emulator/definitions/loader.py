@@ -188,7 +188,8 @@ def _load_folder(folder: Path, result: LoadResult, options: _Options) -> None:
         if child.name.startswith("."):
             continue
         if child.is_dir():
-            _load_folder(child, result, options)
+            if child.name.lower() != "artifacts":  # an integration account's maps and schemas, not workflows
+                _load_folder(child, result, options)
         elif child.name.lower() in formats.SIDE_FILES or child.name.lower().endswith(formats.SIDE_SUFFIXES):
             continue
         elif child.suffix.lower() in (".json", ".zip"):

@@ -107,3 +107,14 @@ def test_a_folder_names_the_files_it_does_not_read(tmp_path):
     assert [(p.file.rsplit("/", 1)[-1], p.code, p.severity) for p in found] == [
         ("notes.txt", "NotAWorkflowFile", "warning")]
     assert "only .json and .zip files are read" in found[0].message
+
+
+def test_an_artifacts_folder_is_not_read_for_workflows(tmp_path):
+    from emulator.definitions import load_path
+    from emulator.runtime.actions.registry import lookup
+
+    (tmp_path / "Artifacts" / "Maps").mkdir(parents=True)
+    (tmp_path / "Artifacts" / "Maps" / "a.xslt").write_text("<x/>")
+    (tmp_path / "Artifacts" / "Schemas").mkdir()
+    (tmp_path / "Artifacts" / "Schemas" / "s.json").write_text("{}")
+    assert load_path(tmp_path, action_types=lookup).problems == []
