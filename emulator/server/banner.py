@@ -21,6 +21,8 @@ def lines(server, base: str) -> list[str]:
         out.extend(workflow_lines(server, entry, base))
     for problem in server.registry.problems:
         out.append(f"problem: {problem}")
+    for skipped in server.registry.skipped:
+        out.append(f"skipped: {skipped}")
     return out
 
 

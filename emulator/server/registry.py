@@ -111,6 +111,7 @@ class Registry:
         self.by_name: dict[str, WorkflowEntry] = {}
         self.by_id: dict[str, WorkflowEntry] = {}
         self.problems: list[str] = []
+        self.skipped: list[str] = []
         self._snapshot: dict | None = None
         self.generation = 0  # bumped on every (re)load
         self.states: dict[str, str] = {}  # set by the management API's enable/disable; outlives reloads
@@ -145,6 +146,7 @@ class Registry:
         messages: list[str] = []
         fresh: dict[str, WorkflowEntry] = {}
         problems: list[str] = []
+        skipped: list[str] = []  # files in a served folder that are not workflows, with the reason
         for path in self.paths:
             if not path.exists():
                 problems.append(f"{path}: no such file or folder")
@@ -154,9 +156,9 @@ class Registry:
             except Exception as exc:  # noqa: BLE001 - a loader crash must not stop the server
                 problems.append(f"{path}: {type(exc).__name__}: {exc}")
                 continue
-            problems.extend(str(p) for p in result.problems  # errors, and files that are not workflows
-                            if (p.severity == "error" or p.code in _NOT_WORKFLOWS)
-                            and not str(p.file).lower().endswith(_SIDECARS))
+            problems.extend(str(p) for p in result.problems
+                            if p.severity == "error" and not str(p.file).lower().endswith(_SIDECARS))
+            skipped.extend(f"{p.file}: {p.message}" for p in result.problems if p.code in _NOT_WORKFLOWS)
             for workflow in result.workflows:
                 key = workflow.name.lower()
                 if workflow.has_errors:
@@ -191,9 +193,11 @@ class Registry:
         self.generation += 1
         self.by_id = {e.id: e for e in fresh.values()}
         new_problems = [p for p in problems if p not in self.problems]
+        new_skipped = [f"skipped: {p}" for p in skipped if p not in self.skipped]
         self.problems = problems
+        self.skipped = skipped
         self._snapshot = self.snapshot()
-        return [f"problem: {p}" for p in new_problems] + messages
+        return [f"problem: {p}" for p in new_problems] + new_skipped + messages
 
     def snapshot(self) -> dict:
         files = {}

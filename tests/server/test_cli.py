@@ -72,8 +72,8 @@ async def test_serve_names_files_it_skips_and_announces_a_flow_added_while_servi
 
     try:
         text = await read_until(proc, "Serving on")
-        assert "notes.txt: $: warning NotAWorkflowFile: not a workflow file" in text
-        assert "data.json: $: warning NoDefinition: no workflow definition found" in text
+        assert "skipped: " + str(folder / "notes.txt") + ": not a workflow file: only .json and .zip" in text
+        assert "skipped: " + str(folder / "data.json") + ": no workflow definition found" in text
         (folder / "late.json").write_text(_json.dumps(ECHO))
         text = await read_until(proc, "curl -i -X POST")
         assert text.startswith("late  (consumption") and "/workflows/" in text and "sig=" in text
