@@ -43,7 +43,7 @@ def validate(wf, report) -> None:
     for action in _every_action(wf.actions):
         _check_run_after(wf, action, names, report)
         loops = {a.name.lower() for a in action.loop_ancestors()}
-        if getattr(action.handler, "is_loop", False):
+        if action.handler.is_loop:
             loops.add(action.name.lower())
         owner = ("action", action.name)
         for key, value in action.raw.items():
@@ -115,7 +115,7 @@ def _reference_problem(fn, target, prop, owner, names, triggers, loops, variable
             if key in triggers:
                 return None
             return FAILED.format(f"The action(s) '{target}' {where} are not defined in the template.")
-        if fn == "result" and not getattr(names[key].handler, "is_container", False):
+        if fn == "result" and not names[key].handler.is_container:
             return FAILED.format(f"The action '{target}' {where} is not a scope action: the function 'result' "
                                  "expects the name of a Scope, Foreach, Until, If or Switch action.")
     elif fn in LOOP_FUNCTIONS and key not in loops:

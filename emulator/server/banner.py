@@ -36,7 +36,7 @@ def workflow_lines(server, entry, base: str) -> list[str]:
         rel = f"/{trig.path.template}" if trig.path else "(none)"
         out.append(f"  trigger {trig.name}: {trig.method}  relative path {rel}")
         answer = urls.callback(server.keys, entry, trig, base)
-        if entry.policy is not None and not getattr(entry.policy, "sas_enabled", True):
+        if entry.policy is not None and not entry.policy.sas_enabled:
             out.append("    SAS is disabled by its access control: call it with a bearer token "
                        "(docs/access-control.md)")
             out.append(f"    {answer['basePath']}?api-version={answer['queries']['api-version']}")

@@ -56,7 +56,7 @@ def example_request(entry, trig) -> tuple[dict, str | None]:
     if "body" in given:
         request["body"] = given["body"]
     elif trig.method not in ("GET", "HEAD", "DELETE"):
-        schema = getattr(trig.trigger, "schema", None)
+        schema = trig.trigger.schema
         request["body"] = sample(schema) if isinstance(schema, dict) and schema else {}
     return request, problem
 
@@ -64,7 +64,7 @@ def example_request(entry, trig) -> tuple[dict, str | None]:
 def _path(entry, trig) -> str | None:
     if not trig.path:
         return None
-    params = getattr(entry.workflow, "parameters", None) or {}
+    params = entry.workflow.parameters or {}
     lowered = {str(k).lower(): v for k, v in params.items()}
 
     def value(match) -> str:
@@ -105,7 +105,7 @@ def sample(schema: dict, name: str = "value", depth: int = 0):
 
 def token_command(entry, state_dir: str | None) -> str | None:
     """``TOKEN=$(...)`` minting a token the workflow's first OAuth policy accepts, or None."""
-    policies = getattr(entry.policy, "oauth_policies", ()) or ()
+    policies = entry.policy.oauth_policies if entry.policy is not None else ()
     if not policies:
         return None
     claims = dict(policies[0].claims)
@@ -125,7 +125,7 @@ def curl_lines(server, entry, trig, base: str) -> tuple[list[str], str | None]:
     """The lines of the example: an optional token line, the call that succeeds, the refused call."""
     request, problem = example_request(entry, trig)
     answer = urls.callback(server.keys, entry, trig, base)
-    bearer = entry.policy is not None and not getattr(entry.policy, "sas_enabled", True)
+    bearer = entry.policy is not None and not entry.policy.sas_enabled
     path = answer["basePath"]
     if request["path"] and trig.path:
         path = path.replace(trig.path.template.lstrip("/"), request["path"].lstrip("/"), 1)
@@ -146,7 +146,7 @@ def curl_lines(server, entry, trig, base: str) -> tuple[list[str], str | None]:
 
     out = []
     if bearer:
-        token = token_command(entry, getattr(server.config, "state_dir", None))
+        token = token_command(entry, server.config.state_dir)
         if token:
             out.append(token)
         out += [curl(signed) + ' -H "Authorization: Bearer $TOKEN"', curl(unsigned) + "   # refused: 401, no token"]
