@@ -34,7 +34,8 @@ def workflow_lines(server, entry, base: str) -> list[str]:
             out.append(f"  trigger {trig.name}: type {trig.trigger.type}, not callable over HTTP")
             continue
         rel = f"/{trig.path.template}" if trig.path else "(none)"
-        out.append(f"  trigger {trig.name}: {trig.method}  relative path {rel}")
+        method = "any method" if trig.call.any_method else trig.method  # Standard, no method declared
+        out.append(f"  trigger {trig.name}: {method}  relative path {rel}")
         answer = urls.callback(server.keys, entry, trig, base)
         if entry.policy is not None and not entry.policy.sas_enabled:
             out.append("    SAS is disabled by its access control: call it with a bearer token "

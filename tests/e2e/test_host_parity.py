@@ -70,6 +70,10 @@ async def test_standard_request_trigger_without_method_accepts_any_method(serve_
     assert status == 400 and out["error"]["code"] == "TriggerRequestMethodNotValid"
     status, _, out = await live.call_json("GET", live.url("classic"))
     assert status == 400 and out["error"]["code"] == "TriggerRequestMethodNotValid"
+    from emulator.server import banner
+
+    text = "\n".join(banner.lines(live.server, live.base))
+    assert "trigger manual: any method" in text and "trigger manual: POST" in text
 
 
 async def test_standard_queries_hold_only_the_callers_parameters_and_trigger_has_no_kind(serve_real, tmp_path):
