@@ -79,7 +79,14 @@ def main(argv=None) -> int:
     _load_extensions()
     args = build_parser().parse_args(argv)
     fn, _ = COMMANDS[args.command]
-    return fn(args)
+    try:
+        return fn(args)
+    except BrokenPipeError:  # the reader went away (`run ... | head`): stop quietly, as Unix tools do
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python flushes stdout at exit: into nowhere, not a traceback
+        return 141  # what a shell reports for a process ended by SIGPIPE (128 + 13)
 
 
 def _load_extensions() -> None:

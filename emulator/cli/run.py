@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import sys
@@ -18,7 +19,9 @@ def _add(sub):
     p.add_argument("--allow-unknown-types", action="store_true",
                    help="unknown action types fail at run time instead of at load")
     p.add_argument("--quiet", "-q", action="store_true", help="only problems and the totals")
-    p.add_argument("--warnings", action="store_true", help="print warnings too")
+    p.add_argument("--no-warnings", dest="warnings", action="store_false",
+                   help="print errors only (warnings are still counted)")
+    p.add_argument("--warnings", action="store_true", default=True, help=argparse.SUPPRESS)  # the default now
 
     r = sub.add_parser("run", help="run one request through a workflow in-process")
     r.add_argument("flow", help="workflow file or folder (the first workflow found, or --workflow NAME)")
@@ -76,8 +79,9 @@ def cmd_validate(args) -> int:
             names = ", ".join(w.name for w in wf_by_file.get(file, [])) or "-"
             if errors or not args.quiet:
                 state = "FAIL" if errors else "ok"
+                hidden = " (not shown)" if warnings and not args.warnings else ""
                 print(f"{state} {file}: {len(wf_by_file.get(file, []))} workflow(s) [{names}], {len(errors)} "
-                      f"error(s), {len(warnings)} warning(s)")
+                      f"error(s), {len(warnings)} warning(s){hidden}")
             failed = failed or bool(errors)
             total_files += 1
             total_wf += len(wf_by_file.get(file, []))
@@ -108,7 +112,7 @@ def cmd_run(args) -> int:
     from ..runtime.actions.registry import lookup
     from ..runtime.errors import HostError
     from ..runtime.invocation import find_trigger
-    from ..runtime.trigger import RequestTrigger
+    from ..runtime.trigger import RequestTrigger, condition_refusal
 
     result = load_path(args.flow, action_types=lookup, allow_unknown_types=args.allow_unknown_types)
     errors = result.errors
@@ -119,13 +123,16 @@ def cmd_run(args) -> int:
         workflows = [w for w in workflows if w.name.lower() == args.workflow.lower()]
     if not workflows:
         print(f"no workflow found in {args.flow}", file=sys.stderr)
-        return 2
+        return EXIT_REFUSED
     wf = workflows[0]
+    if wf.has_errors:  # the server would not serve it either
+        print(f"{wf.name}: not run, it has load errors (above)", file=sys.stderr)
+        return EXIT_REFUSED
     try:
-        trigger = RequestTrigger(find_trigger(wf, args.trigger))
+        trigger = RequestTrigger(find_trigger(wf, args.trigger), standard=wf.flavor == "standard")
     except KeyError as exc:
         print(exc.args[0], file=sys.stderr)
-        return 2
+        return EXIT_REFUSED
     headers = CIMultiDict()
     for h in args.header:
         k, _, v = h.partition(":")
@@ -138,25 +145,46 @@ def cmd_run(args) -> int:
         trigger.check_method((args.method or trigger.method).upper())
         outputs = trigger.outputs(headers, queries, body, trigger.match(args.path or ""))
     except HostError as err:
-        print(f"{err.code}: {err.message}", file=sys.stderr)
-        return 2
+        _print_refusal(args, err)
+        return EXIT_REFUSED
     options = RunOptions(mocks=args.mocks, workflows=result.workflows, response_timeout=None,
                          artifacts=args.artifacts)
     try:
         response, record, inv = asyncio.run(_run(wf, trigger.name, outputs, options))
     except HostError as err:
-        print(f"{err.code}: {err.message}", file=sys.stderr)
-        return 2
+        _print_refusal(args, err)
+        return EXIT_REFUSED
     if inv.skipped:
-        msg = inv.condition_error or {"code": "TriggerConditionsNotMet",
-                                      "message": "the trigger conditions are false: no run was created"}
+        refused = condition_refusal(trigger.name, inv)
+        if refused is not None:  # a condition that throws: the server's 400, and no run
+            _print_refusal(args, refused)
+            return EXIT_REFUSED
+        # conditions false: the server's 202 with an empty body, and no run
+        skipped = {"status": 202, "headers": {}, "body": None}
         if args.json:
-            print(json.dumps({"response": None, "run": None, "skipped": True, "error": msg}, indent=2))
+            print(json.dumps({"response": skipped, "run": None, "skipped": True}, indent=2))
         else:
-            print(f"trigger skipped: {msg['code']}: {msg['message']}")
-        return 0
+            print("response: 202 (the trigger conditions are false: Skipped, no run was created)")
+        return EXIT_SKIPPED
     _print(args, wf, response, record)
-    return 0
+    return EXIT_SUCCEEDED if record.get("status") == "Succeeded" else EXIT_FAILED
+
+
+# Exit codes of ``run`` (README): the run succeeded / ended Failed, Cancelled or TimedOut / the call was
+# refused before any run (load errors, method, path, content, a trigger condition that throws) / the trigger
+# was skipped (conditions false).
+EXIT_SUCCEEDED, EXIT_FAILED, EXIT_REFUSED, EXIT_SKIPPED = 0, 1, 2, 3
+
+
+def _print_refusal(args, err) -> None:
+    """A refused call as the server answers it: the status and the host's error envelope."""
+    body = {"error": {"code": err.code, "message": err.message}}
+    if args.json:
+        print(json.dumps({"response": {"status": err.status, "headers": {}, "body": body}, "run": None},
+                         indent=2))
+    else:
+        print(f"response: {err.status}")
+        print(json.dumps(body, indent=2))
 
 
 async def _run(wf, trigger_name: str, outputs: dict, options):

@@ -33,6 +33,7 @@ def _add(sub):
     p.add_argument("--quiet", action="store_true", help="no access log")
     p.add_argument("--artifacts", metavar="DIR", default=None,
                    help="integration-account folder (Maps/, Schemas/) for Xslt, Liquid and XmlValidation")
+    p.add_argument("--verbose", "-v", action="store_true", help="the access log shows each request's whole URL")
     p.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
                    help="a proxy (IP or CIDR) whose X-Forwarded-For header names the caller; repeatable")
     p.add_argument("--gateway", default=None, metavar="FILE",
@@ -59,7 +60,7 @@ def cmd_serve(args) -> int:
                           response_timeout=args.timeout, body_limit=args.body_limit, history=args.history,
                           history_size=args.history_size, skipped_status=args.skipped_status,
                           location=args.location, reload_interval=args.reload_interval,
-                          trusted_proxies=args.trusted_proxy,
+                          trusted_proxies=args.trusted_proxy, verbose=args.verbose,
                           run_options={"artifacts": args.artifacts} if args.artifacts else {})
     try:
         return asyncio.run(serve(config, args.gateway, args.gateway_port))
@@ -105,8 +106,15 @@ async def serve(config, gateway_file=None, gateway_port: int = 7072) -> int:
         runner = _Both(runner, gateway_runner)
     if config.auth == "none":
         print(banner.AUTH_NONE_WARNING, file=sys.stderr, flush=True)
-    for line in banner.lines(app[SERVER], base):
+    server = app[SERVER]
+    for line in banner.lines(server, base):
         print(line, flush=True)
+
+    def announce(entry) -> None:  # a flow added while serving: its URLs and example calls, as at start
+        for text in banner.workflow_lines(server, entry, base):
+            print(text, flush=True)
+
+    server.on_workflow_added = announce
     print(f"\nServing on {base} (management API: {base}/workflows). Ctrl+C stops.", flush=True)
     stop = asyncio.Event()
     try:

@@ -21,10 +21,11 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SIDE_FILES = {"connections.json", "parameters.json", "local.settings.json", "host.json", "mocks.json"}
-# sidecars that sit beside a flow file: <flow>.mocks.json (mocks), <flow>.access.json (access control)
-SIDE_SUFFIXES = (".mocks.json", ".access.json", ".gateway.json", ".flowtest.json")  # .gateway.json: docs/gateway.md;
-# .flowtest.json: flow tests (docs/testing.md)
+SIDE_FILES = {"connections.json", "parameters.json", "local.settings.json", "host.json", "mocks.json", "example.json"}
+# sidecars that sit beside a flow file: <flow>.mocks.json (mocks), <flow>.access.json (access control),
+# <flow>.example.json (the example call `serve` prints), <flow>.gateway.json (docs/gateway.md),
+# <flow>.flowtest.json (flow tests, docs/testing.md)
+SIDE_SUFFIXES = (".mocks.json", ".access.json", ".example.json", ".gateway.json", ".flowtest.json")
 
 
 @dataclass

@@ -23,6 +23,7 @@ from . import formats
 from .conditions import compile_condition
 from .model import Action, Branch, Trigger, Workflow, canonical_status, split_options
 from .schema import check_definition
+from .validation import has_recurring_trigger, json_strings, validate
 
 KNOWN_TRIGGER_TYPES = {t.lower() for t in (
     "Request", "Recurrence", "ApiConnection", "ApiConnectionWebhook", "ApiConnectionNotification",
@@ -124,7 +125,7 @@ class Compiler:
             compiled = compile_value(raw, path, strict=False)
         except ExpressionSyntaxError:
             first = None
-            for sub_path, text in _strings(raw, path):
+            for sub_path, text in json_strings(raw, path):
                 if "@" not in text:
                     continue
                 tpl = self.template(text, sub_path)
@@ -135,17 +136,6 @@ class Compiler:
             for err in tpl.problems:
                 self._expression_problem(sub_path, err)
         return compiled
-
-
-def _strings(value, path):
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(v, f"{path}.{k}" if k.isidentifier() else f"{path}['{k}']")
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _strings(v, f"{path}[{i}]")
 
 
 def _key_path(base: str, key: str) -> str:
@@ -198,10 +188,16 @@ def _load_folder(folder: Path, result: LoadResult, options: _Options) -> None:
         if child.name.startswith("."):
             continue
         if child.is_dir():
-            _load_folder(child, result, options)
-        elif child.suffix.lower() in (".json", ".zip") and child.name.lower() not in formats.SIDE_FILES \
-                and not child.name.lower().endswith(formats.SIDE_SUFFIXES):
+            if child.name.lower() != "artifacts":  # an integration account's maps and schemas, not workflows
+                _load_folder(child, result, options)
+        elif child.name.lower() in formats.SIDE_FILES or child.name.lower().endswith(formats.SIDE_SUFFIXES):
+            continue
+        elif child.suffix.lower() in (".json", ".zip"):
             _load_file(child, result, options, explicit=False)
+        else:  # named, so a file someone meant as a workflow is not skipped silently
+            result.problems.append(LoadProblem(
+                str(child), "$", f"not a workflow file: only .json and .zip files are read (this is "
+                f"'{child.suffix or 'without extension'}')", code="NotAWorkflowFile", severity="warning"))
 
 
 def _load_file(file: Path, result: LoadResult, options: _Options, explicit: bool) -> None:
@@ -282,6 +278,7 @@ def _build_model(wf: Workflow, definition: dict, item: formats.Found, comp: Comp
     actions = definition.get("actions") if isinstance(definition.get("actions"), dict) else {}
     wf.actions = _build_branch(actions, f"{base}.actions", None, wf, comp, options, "actions")
     _check_nesting(wf, comp)
+    validate(wf, lambda path, message, column: comp.problem(path, message, column=column, code="InvalidTemplate"))
 
 
 def _resolve_parameters(wf: Workflow, definition: dict, item: formats.Found, comp: Compiler, base: str):
@@ -408,7 +405,7 @@ def _uses_secure_parameter(inputs, comp: Compiler) -> bool:
     names = comp.secure_parameters
     if not names or inputs is None:
         return False
-    for _, text in _strings(inputs, "$"):
+    for _, text in json_strings(inputs, "$"):
         low = text.lower()
         if "parameters(" in low and any(f"'{n.lower()}'" in low for n in names):
             return True
@@ -417,12 +414,7 @@ def _uses_secure_parameter(inputs, comp: Compiler) -> bool:
 
 def _check_run_after(branch: Branch, comp: Compiler, triggers: set) -> None:
     names = branch.actions
-    for action in names.values():
-        for dep in action.run_after:
-            if dep not in names and dep not in triggers:
-                comp.problem(f"{action.path}.runAfter", f"action '{action.name}' runs after '{dep}', which is not "
-                             "an action in the same scope", code="InvalidRunAfter")
-    # cycles
+    # cycles (a runAfter naming a missing action or another level: validation.py, once every action is built)
     state: dict[str, int] = {}
 
     def visit(name: str, stack: list[str]) -> bool:
@@ -450,7 +442,8 @@ def _check_nesting(wf: Workflow, comp: Compiler) -> None:
             loop = next(action.loop_ancestors())
             comp.problem(action.path, f"action '{action.name}' of type '{action.type}' is inside the loop "
                          f"'{loop.name}'; the host does not allow this", code="InvalidNesting", severity="warning")
-        if action.type == "Response" and not any(t.is_request for t in wf.triggers.values()):
+        if action.type == "Response" and not any(t.is_request for t in wf.triggers.values()) \
+                and not has_recurring_trigger(wf):  # with a recurrence it is an error (validation.py)
             comp.problem(action.path, f"action '{action.name}' of type 'Response' needs a Request trigger",
                          code="ResponseWithoutRequestTrigger", severity="warning")
 

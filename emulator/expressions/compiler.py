@@ -21,6 +21,7 @@ the generated function.
 from __future__ import annotations
 
 import copy
+import warnings
 from decimal import Decimal
 from functools import lru_cache
 
@@ -342,7 +343,11 @@ def compile_expression(text: str, base: int = 0) -> Compiled:
         "        raise\n"
     )
     try:
-        code = compile(source, f"<expression {text[:60]!r}>", "exec")
+        with warnings.catch_warnings():
+            # Python warns about code it can prove fails (``None['a']`` after a constant call): such code
+            # raises the host's error when evaluated; the user never sees a SyntaxWarning.
+            warnings.simplefilter("ignore", SyntaxWarning)
+            code = compile(source, f"<expression {text[:60]!r}>", "exec")
     except (RecursionError, MemoryError):
         raise ExpressionSyntaxError(f"The template language expression '{text[:80]}' is nested too deeply.",
                                     column=0, expression=text) from None

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import json
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
+
+from .json_errors import json_net_message, where
 
 _OCTET = "application/octet-stream"
 
@@ -65,15 +67,30 @@ def decode_text(data: bytes, content_type: str | None) -> str:
 
 
 def parse_json(data: bytes, content_type: str | None):
-    text = decode_text(data, content_type).lstrip("\ufeff")
+    return read_json(decode_text(data, content_type).lstrip("\ufeff"))
+
+
+def read_json(text: str):
+    """JSON text -> value; :class:`InvalidRequestContent` with Json.NET's wording when it cannot be read
+    (control characters inside strings are accepted, as Json.NET does)."""
     try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except ValueError as exc:
-        raise InvalidRequestContent(str(exc)) from None
+        return json.loads(text, parse_constant=_reject_constant, strict=False)
+    except json.JSONDecodeError as exc:
+        raise InvalidRequestContent(json_net_message(text, exc)) from None
+    except _ConstantRejected as exc:
+        raise InvalidRequestContent(f"Unexpected character encountered while parsing value: {exc.args[0][0]}. "
+                                    f"{where(text, text.find(exc.args[0]) + 1)}") from None
+    except RecursionError:
+        raise InvalidRequestContent("The JSON content is nested too deeply to be read (the emulator's limit is "
+                                    "Python's recursion limit, about 900 levels).") from None
+
+
+class _ConstantRejected(ValueError):
+    pass
 
 
 def _reject_constant(name: str):
-    raise ValueError(f"Unexpected character encountered while parsing value: {name[0]}")
+    raise _ConstantRejected(name)
 
 
 def decode_body(data: bytes, content_type: str | None):
@@ -85,9 +102,8 @@ def decode_body(data: bytes, content_type: str | None):
         return decode_text(data, content_type)
     if mtype == "application/x-www-form-urlencoded":
         text = decode_text(data, content_type)
-        pairs = parse_qsl(text, keep_blank_values=True)
         body = envelope(data, content_type or mtype)
-        body["$formdata"] = [{"key": k, "value": v} for k, v in pairs]
+        body["$formdata"] = form_entries(text)
         return body
     if mtype.startswith("multipart/"):
         body = envelope(data, content_type or mtype)
@@ -96,10 +112,20 @@ def decode_body(data: bytes, content_type: str | None):
     if not mtype:
         # No Content-Type: JSON when the bytes are JSON, else opaque binary.
         try:
-            return json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
-        except ValueError:
+            return read_json(data.decode("utf-8"))
+        except (InvalidRequestContent, UnicodeDecodeError):
             return envelope(data, _OCTET)
     return envelope(data, content_type or _OCTET)
+
+
+def form_entries(text: str) -> list[dict]:
+    """``$formdata`` as the host builds it: one entry per ``&``-separated segment, empty ones included, split
+    at the first ``=`` (``a&x=y=z&&&===`` -> a:"", x:"y=z", "":"", "":"", "":"=="), ``+`` and ``%XX`` decoded."""
+    entries = []
+    for segment in text.split("&") if text else ():
+        key, _, value = segment.partition("=")
+        entries.append({"key": unquote_plus(key), "value": unquote_plus(value)})
+    return entries
 
 
 def parse_multipart(data: bytes, content_type: str) -> list:

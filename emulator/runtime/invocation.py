@@ -76,11 +76,14 @@ class Invocation:
         self._timer = None
 
 
-def _trigger_record(trigger, outputs: dict, now: str, run_id: str, tracking_id: str) -> dict:
-    rec = {"name": trigger.name, "inputs": dict(trigger.inputs), "outputs": outputs, "startTime": now,
-           "endTime": now, "trackingId": tracking_id, "clientTrackingId": run_id, "originHistoryName": run_id,
-           "status": SUCCEEDED}
-    if trigger.kind:
+def _trigger_record(trigger, outputs: dict, now: str, run_id: str, tracking_id: str, standard: bool) -> dict:
+    """``trigger()``: on Standard without ``kind``, and without ``inputs`` when the trigger has none (observed)."""
+    rec = {"name": trigger.name}
+    if trigger.inputs or not standard:
+        rec["inputs"] = dict(trigger.inputs)
+    rec.update({"outputs": outputs, "startTime": now, "endTime": now, "trackingId": tracking_id,
+                "clientTrackingId": run_id, "originHistoryName": run_id, "status": SUCCEEDED})
+    if trigger.kind and not standard:
         rec["kind"] = trigger.kind
     return rec
 
@@ -148,7 +151,8 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
     tracking_id = ids.new_guid()  # a plain GUID; on the host the correlation id is the trigger's tracking id
     inv = Invocation(run_id=run_id, correlation_id=tracking_id, tracking_id=tracking_id,
                      response=loop.create_future(), done=loop.create_future())
-    trigger_rec = _trigger_record(trigger, trigger_outputs, stamp, run_id, inv.tracking_id)
+    trigger_rec = _trigger_record(trigger, trigger_outputs, stamp, run_id, inv.tracking_id,
+                                  workflow.flavor == "standard")
     inv.trigger_record = trigger_rec
     ctx = _new_context(workflow, options, trigger_rec, run_id)
 
@@ -223,6 +227,7 @@ async def _execute(run: Run, inv: Invocation, options: RunOptions) -> None:
         status = await run.run_branch(run.workflow.actions, Frame(run.ctx))
         error = records.ACTION_FAILED if status == FAILED else None
         if run.terminated:
+            inv.record["code"] = "Terminated"  # whatever status the Terminate action gave
             status, error = run.terminated
             if status == FAILED and not error:
                 error = {"code": "Terminated", "message": messages.TERMINATED_FAILED}

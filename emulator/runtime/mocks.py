@@ -14,7 +14,9 @@ The JSON format is documented in ``docs/mocks.md``. In short::
     }
 
 A response is ``{"statusCode", "headers", "body"}``, or ``{"outputs": {...}}`` for non-HTTP actions,
-or ``{"error": {"code", "message"}, "actionStatus": "Failed"|"TimedOut"}``.
+or ``{"error": {"code", "message"}, "actionStatus": "Failed"|"TimedOut"}``; ``delay`` (seconds or an ISO 8601
+duration) waits on the run's clock before answering. A rule (or an action's answer) with ``times`` answers that
+many calls, then lets the next rule answer.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..definitions.status import FAILED
+from .clock import parse_duration
 
 DEFAULT_RESPONSE = {"statusCode": 200}
 
@@ -62,7 +65,35 @@ class MockAnswer:
         return cls(status_code=status if isinstance(status, int) else None,
                    headers=dict(raw.get("headers") or {}), body=copy.deepcopy(raw.get("body")),
                    has_body="body" in raw, outputs=copy.deepcopy(raw.get("outputs")), error=error,
-                   action_status=action_status, delay=float(raw.get("delay") or 0), source=source)
+                   action_status=action_status, delay=parse_delay(raw.get("delay"), source), source=source)
+
+
+def parse_delay(raw, source: str) -> float:
+    """A mock's ``delay``: seconds (a number) or an ISO 8601 duration (``PT5S``)."""
+    if raw is None:
+        return 0.0
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw >= 0:
+        return float(raw)
+    seconds = parse_duration(raw)
+    if seconds is None:
+        raise ValueError(f"the delay of mock {source} must be seconds or an ISO 8601 duration, not {raw!r}")
+    return seconds
+
+
+class _Headers(dict):
+    """Headers as a rule's ``match`` expression sees them: names looked up in any case."""
+
+    def get(self, key, default=None):
+        if isinstance(key, str):
+            for name, value in self.items():
+                if name.lower() == key.lower():
+                    return value
+        return default
+
+
+def _headers_match(patterns: dict, headers) -> bool:
+    headers = _Headers(headers) if isinstance(headers, dict) else _Headers()
+    return all(_glob(pattern, headers.get(name)) for name, pattern in patterns.items())
 
 
 def _glob(pattern, value) -> bool:
@@ -105,9 +136,12 @@ class MockSet:
             return cls(source)
         return cls(json.loads(Path(source).read_text(encoding="utf-8-sig")))
 
-    def _next(self, key: str, answers: list):
+    def _next(self, key: str, answers: list, times=None):
+        """The answer for the next call (the last one repeats); None once ``times`` calls were answered."""
         with self._lock:
             n = self._counts.get(key, 0)
+            if isinstance(times, int) and n >= times:
+                return None
             self._counts[key] = n + 1
         return answers[min(n, len(answers) - 1)]
 
@@ -116,6 +150,9 @@ class MockSet:
         for key, pattern in when.items():
             if key == "type":
                 if str(pattern).lower() != str(request.get("type", "")).lower():
+                    return False
+            elif key == "headers" and isinstance(pattern, dict):
+                if not _headers_match(pattern, request.get("headers")):
                     return False
             elif not _glob(pattern, request.get(key)):
                 return False
@@ -126,7 +163,10 @@ class MockSet:
             compiled = self._compiled.get(index)
             if compiled is None:
                 compiled = self._compiled[index] = jmespath.compile(expr)
-            if not compiled.search(request):
+            seen = dict(request)
+            if isinstance(seen.get("headers"), dict):
+                seen["headers"] = _Headers(seen["headers"])
+            if not compiled.search(seen):
                 return False
         return True
 
@@ -134,12 +174,26 @@ class MockSet:
         """The mocked answer for a request, or None when nothing matches."""
         name = request.get("action")
         if name in self.by_action:
-            return MockAnswer.from_json(self._next(f"action:{name}", self.by_action[name]), f"actions.{name}")
+            answers = self.by_action[name]
+            first = answers[0] if answers and isinstance(answers[0], dict) else {}
+            raw = self._next(f"action:{name}", answers, first.get("times"))
+            if raw is not None:
+                return MockAnswer.from_json(raw, f"actions.{name}")
         for index, rule in enumerate(self.rules):
-            if self._rule_matches(index, rule, request):
-                answers = rule.get("responses") or [rule.get("response", DEFAULT_RESPONSE)]
-                return MockAnswer.from_json(self._next(f"rule:{index}", answers), f"rules[{index}]")
+            if self._spent(index, rule) or not self._rule_matches(index, rule, request):
+                continue
+            answers = rule.get("responses") or [rule.get("response", DEFAULT_RESPONSE)]
+            raw = self._next(f"rule:{index}", answers, rule.get("times"))
+            if raw is None:
+                continue
+            if "delay" in rule and isinstance(raw, dict) and "delay" not in raw:
+                raw = {**raw, "delay": rule["delay"]}
+            return MockAnswer.from_json(raw, f"rules[{index}]")
         return None
+
+    def _spent(self, index: int, rule: dict) -> bool:
+        times = rule.get("times")
+        return isinstance(times, int) and self._counts.get(f"rule:{index}", 0) >= times
 
     def default_answer(self, request: dict | None = None) -> MockAnswer:
         """The answer for a call nothing matched: ``default``, or a NoMockFound failure when strict."""

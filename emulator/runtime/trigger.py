@@ -26,16 +26,26 @@ from .invocation import Invocation, RunOptions, invoke
 from .paths import RelativePath
 from .plan import workflow_plan
 
+# The SAS and version parameters a Standard host keeps out of ``triggerOutputs()['queries']``.
+HOST_QUERY_PARAMETERS = frozenset(("api-version", "sp", "sv", "sig"))
+
 
 class RequestTrigger:
-    """A Request trigger compiled for calls: method, relative path, operation options (read once at load)."""
+    """A Request trigger compiled for calls: method, relative path, operation options (read once at load).
 
-    __slots__ = ("trigger", "name", "method", "path", "options", "keep_authorization", "split_on")
+    ``standard``: the workflow runs on Logic Apps Standard, where a trigger without ``method`` accepts any
+    method and ``queries`` holds only the caller's own parameters (observed on a real host, docs/fidelity.md).
+    """
 
-    def __init__(self, trigger):
+    __slots__ = ("trigger", "name", "method", "any_method", "standard", "path", "options", "keep_authorization",
+                 "split_on")
+
+    def __init__(self, trigger, standard: bool = False):
         self.trigger = trigger
         self.name = trigger.name
+        self.standard = standard
         self.method = (trigger.method or "POST").upper()
+        self.any_method = standard and not trigger.method
         self.path = RelativePath(trigger.relative_path)
         self.options = frozenset(str(o).strip().lower() for o in (trigger.operation_options or ()))
         # Authorization stays in the outputs only with IncludeAuthorizationHeadersInOutputs
@@ -43,8 +53,9 @@ class RequestTrigger:
         self.split_on = bool(trigger.raw.get("splitOn"))
 
     def check_method(self, method: str) -> None:
-        """400 TriggerRequestMethodNotValid unless ``method`` (upper case) is the trigger's."""
-        if method != self.method:
+        """400 TriggerRequestMethodNotValid unless ``method`` (upper case) is the trigger's (any on Standard
+        when the trigger names none)."""
+        if method != self.method and not self.any_method:
             raise HostError(400, "TriggerRequestMethodNotValid", messages.method_not_valid(self.method, method))
 
     def match(self, relative: str) -> dict:
@@ -69,7 +80,11 @@ class RequestTrigger:
                 outputs["body"] = decode_body(body, outputs["headers"].get("Content-Type"))
             except InvalidRequestContent as exc:
                 raise HostError(400, "InvalidRequestContent", messages.invalid_content(exc.detail)) from None
-        outputs["queries"] = trigger_queries(query)
+        queries = trigger_queries(query)
+        if self.standard:
+            queries = {k: v for k, v in queries.items() if k.lower() not in HOST_QUERY_PARAMETERS}
+        if queries or not self.standard:
+            outputs["queries"] = queries
         if self.path:
             outputs["relativePathParameters"] = params
         return outputs

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import re
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -20,13 +19,14 @@ from aiohttp import web
 from ..runtime import MockSet, RunOptions
 from ..runtime import ids as run_ids
 from ..runtime.errors import HostError
-from . import dashboard, ids, invoke, issuer, keys_jwt, urls
+from . import dashboard, ids, invoke, issuer, keys_jwt, malformed, request_log, urls
 from .errors import HttpError
 from .events import CallFeed
 from .history import open_history
 from .ipfilter import parse_proxies
 from .management import Management
 from .registry import Registry
+from .request_log import redact
 from .response import CallAnswer, error_response, to_web
 from .sas import KeyStore
 
@@ -36,7 +36,6 @@ access_log = logging.getLogger("emulator.server.access")
 SERVER = web.AppKey("server", object)
 RESPONSE_TIMEOUT = 120.0  # Consumption and Power Automate (spec §8)
 STANDARD_RESPONSE_TIMEOUT = 225.0  # Runtime.Backend.HttpOperation.RequestTimeout default, 00:03:45 (spec §8)
-_SIG = re.compile(r"([?&]sig=)[^&]*", re.IGNORECASE)
 
 
 @dataclass
@@ -58,6 +57,7 @@ class ServerConfig:
     mocks: str | None = None  # a mocks file for every workflow without its own <flow>.mocks.json
     trusted_proxies: list = field(default_factory=list)  # peers whose X-Forwarded-For is believed
     run_options: dict = field(default_factory=dict)
+    verbose: bool = False  # the access log shows each request's whole URL (sig redacted)
 
 
 class Server:
@@ -79,6 +79,7 @@ class Server:
         self.callers: dict = {}  # workflow (lower) -> callers.CallerRestriction, set by the CLI wiring
         self._reload_task: asyncio.Task | None = None
         self.calls = CallFeed()  # every trigger call and run end, for the dashboard (GET /events)
+        self.on_workflow_added = None  # called with the entry of a workflow that appears while serving
 
     # ------------------------------------------------------------------ run bookkeeping
     def record_run(self, entry, trig, invocation) -> None:
@@ -111,14 +112,18 @@ class Server:
         except Exception:  # noqa: BLE001 - history must never break a run
             log.exception("could not store run %s", invocation.run_id)
 
-    def record_skipped(self, entry, trig) -> None:
+    def record_skipped(self, entry, trig, error: dict | None = None) -> None:
+        """A trigger history entry for a call that started no run: Skipped (a false condition), or Failed
+        with the error when a condition (or the correlation) could not be evaluated, as the host records it."""
         name = run_ids.new_run_id()
         now = invoke.now_iso()
+        props = {"startTime": now, "endTime": now, "scheduledTime": now, "status": "Failed" if error else "Skipped",
+                 "code": "BadRequest" if error else "OK", "correlation": {"clientTrackingId": name}, "fired": False}
+        if error:
+            props["error"] = {"code": error["code"], "message": error["message"]}
         self.history.add_trigger(entry.name, trig.name, {
             "name": name, "id": f"/workflows/{entry.name}/triggers/{trig.name}/histories/{name}",
-            "type": "Microsoft.Logic/workflows/triggers/histories",
-            "properties": {"startTime": now, "endTime": now, "scheduledTime": now, "status": "Skipped",
-                           "code": "OK", "correlation": {"clientTrackingId": name}, "fired": False}})
+            "type": "Microsoft.Logic/workflows/triggers/histories", "properties": props})
 
     def new_operation(self, entry, invocation, base: str) -> str:
         op_id = ids.new_guid().replace("-", "")
@@ -181,6 +186,10 @@ class Server:
                 continue
             for line in messages or ():
                 log.warning("%s", line) if line.startswith("problem") or "failed" in line else log.info("%s", line)
+                if line.startswith("added ") and self.on_workflow_added is not None:
+                    entry = self.registry.find(line[len("added "):])
+                    if entry is not None:
+                        self.on_workflow_added(entry)
 
     async def on_startup(self, app) -> None:
         if self.config.reload_interval and self.config.reload_interval > 0:
@@ -235,6 +244,7 @@ class _Runner(web.AppRunner):
         await super().setup()
         server = self.server
         server.request_handler = partial(_dispatch, self.app[SERVER], server.request_handler)
+        malformed.install(server)  # unparsable requests: the host's JSON 400, no traceback
 
 
 async def _dispatch(server, app_handler, request: web.BaseRequest):
@@ -242,7 +252,7 @@ async def _dispatch(server, app_handler, request: web.BaseRequest):
     if "%" not in path and "Expect" not in request.headers:
         found = urls.match_trigger_path(path)
         if found is not None:
-            return await guarded(request, invoke.handle(server, WebCall(request), *found))
+            return await guarded(request, invoke.handle(server, WebCall(request), *found), server)
     return await app_handler(request)
 
 
@@ -285,7 +295,7 @@ class WebCall:
 
 @web.middleware
 async def access_middleware(request: web.Request, handler):
-    return await guarded(request, handler(request))
+    return await guarded(request, handler(request), request.app[SERVER])
 
 
 def url_too_long(length: int) -> HttpError:
@@ -293,25 +303,28 @@ def url_too_long(length: int) -> HttpError:
                      f"limit of {MAX_URL_LENGTH} characters.")
 
 
-async def guarded(request: web.BaseRequest, call):
+async def guarded(request: web.BaseRequest, call, server=None):
     """Await the handler's coroutine ``call`` (a trigger call's :class:`CallAnswer` or an aiohttp response):
-    errors become JSON answers, and one access-log line is written."""
+    errors become JSON answers, and one access-log line is written (:mod:`.request_log`)."""
     start = time.perf_counter()
     status = 500
-    run_id = None
+    run_id = code = None
+    skipped = False
     try:
         if len(request.raw_path) > MAX_URL_LENGTH:
             call.close()
             raise url_too_long(len(request.raw_path))
         response = await call
         if response.__class__ is CallAnswer:
-            run_id = response.run_id
+            run_id, skipped = response.run_id, response.skipped
+            if response.status >= 400:
+                code = request_log.error_code(response.body)
             response = to_web(response)
         status = response.status
         return response
     except HostError as err:
         response = error_response(err)
-        status = response.status
+        status, code = response.status, err.code
         return response
     except web.HTTPException as exc:
         code = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status, exc.reason.replace(" ", ""))
@@ -325,17 +338,15 @@ async def guarded(request: web.BaseRequest, call):
         raise
     except Exception:
         log.exception("unhandled error for %s %s", request.method, redact(request.path_qs))
-        response = error_response(HttpError(500, "InternalServerError",
-                                            "The server encountered an internal error (see the server log)."))
+        code = "InternalServerError"
+        response = error_response(HttpError(500, code, "The server encountered an internal error (see the "
+                                                       "server log)."))
         return response
     finally:
         if access_log.isEnabledFor(logging.INFO):  # formatting (and redacting) only for a line that is written
-            access_log.info("%s %s %d %.1fms %s", request.method, redact(request.path_qs), status,
-                            (time.perf_counter() - start) * 1000, run_id or "-")
-
-
-def redact(path: str) -> str:
-    return _SIG.sub(r"\1REDACTED", path)
+            access_log.info("%s", request_log.line(
+                server, request, status, (time.perf_counter() - start) * 1000, code=code, run_id=run_id,
+                skipped=skipped, verbose=server is not None and server.config.verbose))
 
 
 # ---------------------------------------------------------------------- routes

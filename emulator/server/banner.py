@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shlex
-
-from . import urls
+from . import examples, urls
 
 AUTH_NONE_WARNING = """
 !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
@@ -14,43 +12,39 @@ AUTH_NONE_WARNING = """
 """
 
 
-def sample_path(template: str) -> str:
-    """``orders/{orderId}`` -> ``orders/orderId-value`` for the curl example."""
-    import re
-
-    return re.sub(r"\{([^{}/]+)\}", lambda m: f"{m.group(1)}-value", template)
-
-
 def lines(server, base: str) -> list[str]:
     out = []
     entries = server.registry.entries()
     if not entries:
         out.append("No workflows loaded yet (add files to the served paths; they are picked up without a restart).")
     for entry in entries:
-        out.append(f"{entry.name}  ({entry.flavor}, id {entry.id}, from {entry.source})")
-        for trig in entry.triggers.values():
-            if not trig.is_request:
-                out.append(f"  trigger {trig.name}: type {trig.trigger.type}, not callable over HTTP")
-                continue
-            answer = urls.callback(server.keys, entry, trig, base)
-            rel = f"/{trig.path.template}" if trig.path else "(none)"
-            out.append(f"  trigger {trig.name}: {trig.method}  relative path {rel}")
-            url = answer["value"]
-            bearer = entry.policy is not None and not entry.policy.sas_enabled
-            if bearer:  # a sig would be refused: show the URL without SAS, and a bearer-token call
-                out.append("    SAS is disabled by its access control: call it with a bearer token "
-                           "(python -m emulator token ...; docs/access-control.md)")
-                url = f"{answer['basePath']}?api-version={answer['queries']['api-version']}"
-            out.append(f"    {url}")
-            if trig.path:
-                url = url.replace(trig.path.template, sample_path(trig.path.template))
-            curl = ["curl", "-i", "-X", trig.method, url]
-            if trig.method not in ("GET", "HEAD", "DELETE"):
-                curl += ["-H", "Content-Type: application/json", "-d", "{}"]
-            text = " ".join(shlex.quote(part) for part in curl)
-            if bearer:  # double quotes, so the shell expands $TOKEN
-                text += ' -H "Authorization: Bearer $TOKEN"'
-            out.append(f"    {text}")
+        out.extend(workflow_lines(server, entry, base))
     for problem in server.registry.problems:
         out.append(f"problem: {problem}")
+    for skipped in server.registry.skipped:
+        out.append(f"skipped: {skipped}")
+    return out
+
+
+def workflow_lines(server, entry, base: str) -> list[str]:
+    """A workflow's triggers: method, relative path, the callback URL, a call that works and one refused."""
+    out = [f"{entry.name}  ({entry.flavor}, id {entry.id}, from {entry.source})"]
+    for trig in entry.triggers.values():
+        if not trig.is_request:
+            out.append(f"  trigger {trig.name}: type {trig.trigger.type}, not callable over HTTP")
+            continue
+        rel = f"/{trig.path.template}" if trig.path else "(none)"
+        method = "any method" if trig.call.any_method else trig.method  # Standard, no method declared
+        out.append(f"  trigger {trig.name}: {method}  relative path {rel}")
+        answer = urls.callback(server.keys, entry, trig, base)
+        if entry.policy is not None and not entry.policy.sas_enabled:
+            out.append("    SAS is disabled by its access control: call it with a bearer token "
+                       "(docs/access-control.md)")
+            out.append(f"    {answer['basePath']}?api-version={answer['queries']['api-version']}")
+        else:
+            out.append(f"    {answer['value']}")
+        calls, problem = examples.curl_lines(server, entry, trig, base)
+        out.extend(f"    {line}" for line in calls)
+        if problem:
+            out.append(f"    example sidecar {problem}")
     return out

@@ -160,6 +160,7 @@ async def start(server, entry, trig, outputs: dict):
         trig.limiter.release()
         refused = calls.condition_refusal(trig.name, invocation)
         if refused is not None:  # a condition (or the correlation) that throws: no run (spec §7)
+            server.record_skipped(entry, trig, {"code": refused.code, "message": refused.message})
             raise refused
         server.record_skipped(entry, trig)
         return None
@@ -171,7 +172,7 @@ async def _run(server, call, entry, trig, outputs: dict) -> CallAnswer:
     cfg = server.config
     invocation = await start(server, entry, trig, outputs)
     if invocation is None:
-        return CallAnswer(cfg.skipped_status, {**NO_CACHE, **pre_run_headers(server, entry, trig)})
+        return CallAnswer(cfg.skipped_status, {**NO_CACHE, **pre_run_headers(server, entry, trig)}, skipped=True)
     run_id = invocation.run_id
     headers = {} if trig.suppress_headers else run_headers(entry, invocation, cfg.location)
     answer = await calls.answer(invocation, expects_response=entry.has_response and not trig.split_on,

@@ -21,6 +21,7 @@ log = logging.getLogger("emulator.server")
 
 MOCKS_SUFFIX = ".mocks.json"
 _SIDECARS = (MOCKS_SUFFIX, ".access.json")
+_NOT_WORKFLOWS = frozenset(("NoDefinition", "NotAWorkflowFile"))  # the loader's warnings for skipped files
 _IGNORED_DIRS = {"__pycache__", ".git", "node_modules", ".state"}
 
 
@@ -31,8 +32,8 @@ class TriggerEntry:
     the rest is the server's: SAS permission, schema validation, concurrency, the answer's headers.
     """
 
-    def __init__(self, trigger):
-        call = RequestTrigger(trigger)
+    def __init__(self, trigger, standard: bool = False):
+        call = RequestTrigger(trigger, standard)
         self.call = call
         self.trigger = trigger
         self.name = trigger.name
@@ -58,7 +59,8 @@ class WorkflowEntry:
         self.flavor = workflow.flavor or "consumption"
         self.source = Path(workflow.source) if workflow.source else None
         self.version = ids.version_from_mtime(_mtime(self.source))
-        self.triggers = {name.lower(): TriggerEntry(t) for name, t in (workflow.triggers or {}).items()}
+        self.triggers = {name.lower(): TriggerEntry(t, self.flavor == "standard")
+                         for name, t in (workflow.triggers or {}).items()}
         self.policy = access.AccessPolicy.from_workflow(workflow)
         self.set_state(str(workflow.state or "Enabled"))
         self.mocks_file = _mocks_sidecar(self.source)
@@ -109,6 +111,7 @@ class Registry:
         self.by_name: dict[str, WorkflowEntry] = {}
         self.by_id: dict[str, WorkflowEntry] = {}
         self.problems: list[str] = []
+        self.skipped: list[str] = []
         self._snapshot: dict | None = None
         self.generation = 0  # bumped on every (re)load
         self.states: dict[str, str] = {}  # set by the management API's enable/disable; outlives reloads
@@ -143,6 +146,7 @@ class Registry:
         messages: list[str] = []
         fresh: dict[str, WorkflowEntry] = {}
         problems: list[str] = []
+        skipped: list[str] = []  # files in a served folder that are not workflows, with the reason
         for path in self.paths:
             if not path.exists():
                 problems.append(f"{path}: no such file or folder")
@@ -154,6 +158,7 @@ class Registry:
                 continue
             problems.extend(str(p) for p in result.problems
                             if p.severity == "error" and not str(p.file).lower().endswith(_SIDECARS))
+            skipped.extend(f"{p.file}: {p.message}" for p in result.problems if p.code in _NOT_WORKFLOWS)
             for workflow in result.workflows:
                 key = workflow.name.lower()
                 if workflow.has_errors:
@@ -188,9 +193,11 @@ class Registry:
         self.generation += 1
         self.by_id = {e.id: e for e in fresh.values()}
         new_problems = [p for p in problems if p not in self.problems]
+        new_skipped = [f"skipped: {p}" for p in skipped if p not in self.skipped]
         self.problems = problems
+        self.skipped = skipped
         self._snapshot = self.snapshot()
-        return [f"problem: {p}" for p in new_problems] + messages
+        return [f"problem: {p}" for p in new_problems] + new_skipped + messages
 
     def snapshot(self) -> dict:
         files = {}

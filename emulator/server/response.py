@@ -45,6 +45,7 @@ class CallAnswer:
     body: bytes = b""
     run_id: str | None = None
     invocation: Invocation | None = None
+    skipped: bool = False  # the trigger conditions were false: no run (the access log says so)
 
     def json(self):
         """The body parsed as JSON (None when empty)."""

@@ -26,7 +26,7 @@ def test_run_with_an_integration_account_folder(tmp_path, capsys):
     assert main(["run", str(flow), "--artifacts", str(account), "--data", '{"name": "ada"}', "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["response"]["body"] == "Hello, Ada!"
-    assert main(["run", str(flow), "--data", '{"name": "ada"}', "--json"]) == 0
+    assert main(["run", str(flow), "--data", '{"name": "ada"}', "--json"]) == 1  # the run failed
     out = json.loads(capsys.readouterr().out)
     assert out["response"] is None and out["run"]["actions"]["Shape"]["error"]["code"] == "MapNotFound"
 

@@ -11,6 +11,10 @@ from tests.definitions.helpers import load_path
 KNOWN_ERRORS = {
     "analyze-documents-ai-docintelligence__default__workflow.json",   # unterminated string literal
     "__mocks____workflows__Conditionals.json",                       # concat() with no arguments
+    # designer fixtures the host would refuse to save (emulator/definitions/validation.py):
+    "__mocks____workflows__AllScopeNodes.json",          # Increment/Set of 'var1', never initialized
+    "__mocks____workflows__MultipleRunAftersBig.json",   # IncrementVariable of 't', never initialized
+    "__mocks____workflows__RunAfter.json",               # body('Create_a_goal') of no action; Response + recurrence
 }
 
 

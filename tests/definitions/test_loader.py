@@ -55,7 +55,8 @@ def test_run_after_unknown_cycle_and_duplicates():
                       "C": {"type": "Compose", "inputs": 1, "runAfter": {"B": ["Succeeded"]}},
                       "S": {"type": "Scope", "actions": {"A": {"type": "Compose", "inputs": 2}}}})
     codes = sorted(p.code for p in probs)
-    assert codes.count("InvalidRunAfter") == 2 and "DuplicateActionName" in codes
+    assert codes.count("InvalidRunAfter") == 1 and "DuplicateActionName" in codes  # the cycle
+    assert codes.count("InvalidTemplate") == 1  # 'Nope' (tests/definitions/test_validation.py)
 
 
 def test_run_after_trigger_name_allowed_at_top_level():
@@ -93,3 +94,27 @@ async def test_a_container_without_actions_has_an_empty_body():
     _, rec, _ = await run_to_end(wf, None, {"headers": {}}, RunOptions(clock=VirtualClock()))
     assert [rec["actions"][n]["status"] for n in "SLU"] == ["Succeeded"] * 3
     assert rec["actions"]["L"]["iterationCount"] == 2
+
+
+def test_a_folder_names_the_files_it_does_not_read(tmp_path):
+    from emulator.definitions import load_path
+    from emulator.runtime.actions.registry import lookup
+
+    (tmp_path / "notes.txt").write_text("hello")
+    (tmp_path / "flow.mocks.json").write_text("{}")
+    (tmp_path / ".hidden").write_text("x")
+    found = load_path(tmp_path, action_types=lookup).problems
+    assert [(p.file.rsplit("/", 1)[-1], p.code, p.severity) for p in found] == [
+        ("notes.txt", "NotAWorkflowFile", "warning")]
+    assert "only .json and .zip files are read" in found[0].message
+
+
+def test_an_artifacts_folder_is_not_read_for_workflows(tmp_path):
+    from emulator.definitions import load_path
+    from emulator.runtime.actions.registry import lookup
+
+    (tmp_path / "Artifacts" / "Maps").mkdir(parents=True)
+    (tmp_path / "Artifacts" / "Maps" / "a.xslt").write_text("<x/>")
+    (tmp_path / "Artifacts" / "Schemas").mkdir()
+    (tmp_path / "Artifacts" / "Schemas" / "s.json").write_text("{}")
+    assert load_path(tmp_path, action_types=lookup).problems == []

@@ -167,3 +167,12 @@ def test_selection_on_folded_constants_is_an_expression_error_with_a_column(text
     with pytest.raises(ExpressionError, match="cannot be selected") as info:
         compile_template(text).evaluate({})
     assert info.value.column == 2
+
+
+def test_generated_code_never_prints_a_syntax_warning():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-W", "error::SyntaxWarning", "-m", "emulator", "eval",
+                          "@addProperty(-0.0)['a']?['a']"], capture_output=True, text=True)
+    assert "SyntaxWarning" not in out.stderr and "'addProperty' expects three parameters" in out.stderr

@@ -50,7 +50,8 @@ async def test_all_variable_actions():
                                            "runAfter": {"I": ["Succeeded"]}}}, "InvalidVariableType"),
     ({"I": init("a", "array", []), "S": {"type": "AppendToArrayVariable", "inputs": {"name": "a", "value": [1]},
                                          "runAfter": {"I": ["Succeeded"]}}}, "InvalidVariableValue"),
-    ({"S": {"type": "SetVariable", "inputs": {"name": "missing", "value": 1}}}, "InvalidVariable"),
+    # a computed name: a literal one is refused at load (tests/definitions/test_validation.py)
+    ({"S": {"type": "SetVariable", "inputs": {"name": "@{'missing'}", "value": 1}}}, "InvalidVariable"),
     ({"I": init("n", "integer", 1), "J": {"type": "InitializeVariable", "runAfter": {"I": ["Succeeded"]},
                                           "inputs": {"variables": [{"name": "n", "type": "integer"}]}}},
      "InvalidVariable"),

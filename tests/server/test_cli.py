@@ -50,17 +50,46 @@ async def test_serve_process_prints_urls_and_warns_for_auth_none(tmp_path):
          str(tmp_path / "state"), "--auth", "none", "--quiet"],
         cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
     try:
-        lines = []
-        for _ in range(200):
-            line = await asyncio.to_thread(proc.stdout.readline)
-            if not line:
-                break
-            lines.append(line)
-            if line.startswith("Serving on"):
-                break
-        text = "".join(lines)
+        text = await read_until(proc, "Serving on")
         assert "token-in-path" in text and "curl -i -X GET" in text
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=10)
     assert "--auth none: SAS signatures are NOT checked" in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="signals")
+async def test_serve_names_files_it_skips_and_announces_a_flow_added_while_serving(tmp_path):
+    import json as _json
+
+    folder = write_flows(tmp_path / "flows", {"echo.json": ECHO})
+    (folder / "notes.txt").write_text("remember the milk")
+    (folder / "data.json").write_text('{"rows": []}')
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "serve", str(folder), "--port", "0", "--state-dir",
+         str(tmp_path / "state"), "--quiet", "--reload-interval", "0.1"],
+        cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+
+    try:
+        text = await read_until(proc, "Serving on")
+        assert "skipped: " + str(folder / "notes.txt") + ": not a workflow file: only .json and .zip" in text
+        assert "skipped: " + str(folder / "data.json") + ": no workflow definition found" in text
+        (folder / "late.json").write_text(_json.dumps(ECHO))
+        text = await read_until(proc, "curl -i -X POST")
+        assert text.startswith("late  (consumption") and "/workflows/" in text and "sig=" in text
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+
+
+async def read_until(proc, prefix: str) -> str:
+    """What a ``serve`` process prints up to and including its first line starting with ``prefix``."""
+    seen = []
+    for _ in range(200):
+        line = await asyncio.to_thread(proc.stdout.readline)
+        if not line:
+            break
+        seen.append(line)
+        if line.lstrip().startswith(prefix):
+            break
+    return "".join(seen)

@@ -335,19 +335,30 @@ async def test_unknown_route_is_json_404_never_500(serve):
     assert status == 405 and out["error"]["code"] == "MethodNotAllowed"
 
 
-async def test_access_log_line_redacts_sig(serve, caplog):
+async def test_access_log_line_for_people_and_the_verbose_url_redacts_sig(serve, caplog):
     import logging
 
-    live = await serve({"echo.json": ECHO})
+    cond = flow({"R": response(200, "x")}, conditions=[{"expression": "@equals(triggerBody()?['go'], 1)"}])
+    live = await serve({"echo.json": ECHO, "cond.json": cond})
     with caplog.at_level(logging.INFO, logger="emulator.server.access"):
         _, headers, _ = await live.call("POST", live.url("echo"))
+        await live.call("POST", live.url("cond"), json={"go": 2})
+        await live.call("GET", live.url("echo"))
+        await live.call("GET", f"{live.base}/workflows/echo/runs?api-version=1")
     lines = [r.getMessage() for r in caplog.records if r.name == "emulator.server.access"]
-    assert len(lines) == 1
-    line = lines[0]
-    assert line.startswith("POST /workflows/") and "sig=REDACTED" in line and " 200 " in line
-    assert line.endswith(headers["x-ms-workflow-run-id"])
-    sig = live.callback("echo")["queries"]["sig"]
-    assert sig not in line
+    run_id = headers["x-ms-workflow-run-id"]
+    assert lines[0].startswith("POST echo/manual 200 ") and lines[0].endswith(f"ms run {run_id}")
+    assert lines[1].startswith("POST cond/manual 202 skipped ")
+    assert lines[2].startswith("GET echo/manual 400 TriggerRequestMethodNotValid ")
+    assert lines[3].startswith("GET /workflows/echo/runs 200 ") and "api-version" not in lines[3]
+    assert not any("sig" in line or "/workflows/" + live.entry("echo").id in line for line in lines)
+    live.server.config.verbose = True
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="emulator.server.access"):
+        await live.call("POST", live.url("echo"))
+    [line] = [r.getMessage() for r in caplog.records if r.name == "emulator.server.access"]
+    assert line.startswith("POST echo/manual 200 ") and "sig=REDACTED" in line
+    assert live.callback("echo")["queries"]["sig"] not in line
 
 
 async def test_auth_none(serve):

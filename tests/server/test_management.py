@@ -50,7 +50,7 @@ async def test_list_callback_url_body_options_and_errors(serve):
 
 
 async def test_list_callback_url_for_non_request_trigger(serve):
-    doc = flow({"R": response(200, "x")})
+    doc = flow({"C": {"type": "Compose", "inputs": "x"}})  # a Response would be refused with a Recurrence
     doc["definition"]["triggers"]["tick"] = {"type": "Recurrence", "recurrence": {"frequency": "Hour", "interval": 1}}
     live = await serve({"r.json": doc})
     status, _, out = await live.call_json("POST", f"{live.base}/workflows/r/triggers/tick/listCallbackUrl")

@@ -35,7 +35,7 @@ class BuiltIn(Handler):
     async def execute(step) -> None:
         inputs = step.evaluate_inputs() or {}
         step.inputs = inputs
-        if answered_by_mock(step, request_summary(step, body=inputs)):
+        if await answered_by_mock(step, request_summary(step, body=inputs)):
             return
         pending = step.action.handler.run(step, inputs)
         if pending is not None:  # an engine that runs in a worker thread

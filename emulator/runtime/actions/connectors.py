@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ...expressions import ExpressionError
-from .outbound import RetryPolicy, apply_answer, request_summary, set_http_outputs, with_retries
+from .outbound import RetryPolicy, apply_answer, request_summary, sent_headers, set_http_outputs, with_retries
 from .registry import Handler, action_type
 
 _CONN = re.compile(r"\[\s*'([^']+)'\s*\]\s*\[\s*'connectionId'\s*\]", re.I)
@@ -78,13 +78,14 @@ class Connector(Handler):
         request = request_summary(step, connector=action.compiled.get("connector"),
                                   operationId=action.compiled.get("operation"),
                                   method=str(inputs.get("method", "")).upper() or None, path=inputs.get("path"),
-                                  headers=inputs.get("headers"), queries=inputs.get("queries"),
+                                  headers=sent_headers(inputs.get("headers"), inputs.get("body")),
+                                  queries=inputs.get("queries"),
                                   body=inputs.get("body"), parameters=inputs.get("parameters"))
         mocks = step.run.mocks
 
         async def send() -> dict:
             answer = mocks.find(request) or mocks.default_answer(request)
-            return apply_answer(step, answer, request)
+            return await apply_answer(step, answer, request)
 
         response = await with_retries(step, RetryPolicy.from_inputs(inputs.get("retryPolicy")), send)
         if step.outputs is None:

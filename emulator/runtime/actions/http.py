@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from ...expressions.values import Blob, blob_from_envelope, to_string
+from ...expressions.values import Blob, blob_from_envelope, to_json_text, to_string
 from ..content import InvalidRequestContent, decode_body
 from ..errors import ActionFailure
-from .outbound import RetryPolicy, apply_answer, log_call, request_summary, set_http_outputs, with_retries
+from .outbound import (
+    JSON_TYPE,
+    TEXT_TYPE,
+    RetryPolicy,
+    apply_answer,
+    log_call,
+    request_summary,
+    set_default_header,
+    set_http_outputs,
+    with_retries,
+)
 from .registry import Handler, action_type
 
 
@@ -22,16 +31,17 @@ def full_url(uri: str, queries) -> str:
 
 
 def encode_body(body, headers: dict) -> bytes | None:
+    """The bytes an outbound call sends; adds the Content-Type the runtime adds to ``headers`` (in place)."""
     if body is None:
         return None
     blob = blob_from_envelope(body) if isinstance(body, dict) else None
     if isinstance(blob, Blob):
-        headers.setdefault("Content-Type", blob.content_type)
+        set_default_header(headers, "Content-Type", blob.content_type)
         return blob.data
     if isinstance(body, (dict, list, bool, int, float)):
-        if not any(k.lower() == "content-type" for k in headers):
-            headers["Content-Type"] = "application/json"
-        return json.dumps(body).encode()
+        set_default_header(headers, "Content-Type", JSON_TYPE)
+        return to_json_text(body).encode()
+    set_default_header(headers, "Content-Type", TEXT_TYPE)
     return to_string(body).encode()
 
 
@@ -72,6 +82,7 @@ class Http(Handler):
         method = str(inputs.get("method", "GET")).upper()
         url = full_url(str(inputs["uri"]), inputs.get("queries"))
         headers = {str(k): to_string(v) for k, v in (inputs.get("headers") or {}).items()}
+        data = encode_body(inputs.get("body"), headers)  # what is sent: mocks match on it, the call log keeps it
         step.inputs = inputs
         request = request_summary(step, method=method, url=url, path=urlsplit(url).path, headers=headers,
                                   queries=inputs.get("queries"), body=inputs.get("body"))
@@ -81,14 +92,12 @@ class Http(Handler):
         async def send() -> dict:
             answer = mocks.find(request)
             if answer is not None:
-                return apply_answer(step, answer, request)
+                return await apply_answer(step, answer, request)
             if mocks.http_mode != "real":
                 log_call(step, request, None, None)
                 raise ActionFailure("NoMockFound", f"No mock matches the Http call of action '{step.name}' "
                                     f"({method} {url}) and real calls are off (mocks 'http': '{mocks.http_mode}').")
-            send_headers = dict(headers)
-            data = encode_body(inputs.get("body"), send_headers)
-            response = await real_call(step, method, url, send_headers, data)
+            response = await real_call(step, method, url, dict(headers), data)
             log_call(step, request, response, None)
             return response
 
@@ -109,6 +118,6 @@ class HttpWebhook(Handler):
         request = request_summary(step, method=(sub or {}).get("method"), url=(sub or {}).get("uri"),
                                   body=(sub or {}).get("body"))
         answer = step.run.mocks.find(request) or step.run.mocks.default_answer(request)
-        response = apply_answer(step, answer, request)
+        response = await apply_answer(step, answer, request)
         if step.outputs is None:
             set_http_outputs(step, response)

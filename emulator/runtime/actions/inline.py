@@ -48,7 +48,7 @@ class Mockable(Handler):
             log_call(step, request, None, None)
             step.outputs = {"body": None}
             return
-        response = apply_answer(step, answer, request)
+        response = await apply_answer(step, answer, request)
         if step.outputs is None:
             step.outputs = {"body": response.get("body")}
             if response.get("statusCode", 200) >= 400:
@@ -94,7 +94,7 @@ class Expression(Handler):
         step.inputs = inputs
         kind = str(step.action.kind or "").lower()
         request = request_summary(step, body=inputs, operationId=step.action.kind)
-        if answered_by_mock(step, request):
+        if await answered_by_mock(step, request):
             return
         fn = _KINDS.get(kind)
         if fn is None:
@@ -104,12 +104,12 @@ class Expression(Handler):
         step.outputs = {"body": fn(step, inputs)}
 
 
-def answered_by_mock(step, request: dict) -> bool:
+async def answered_by_mock(step, request: dict) -> bool:
     """Apply the mock that matches ``request``, if any (its body becomes the outputs); True when one did."""
     answer = step.run.mocks.find(request)
     if answer is None:
         return False
-    response = apply_answer(step, answer, request)
+    response = await apply_answer(step, answer, request)
     if step.outputs is None:
         step.outputs = {"body": response.get("body")}
     return True
@@ -126,7 +126,7 @@ class Unknown(Handler):
     @staticmethod
     async def execute(step):
         request = request_summary(step)
-        if answered_by_mock(step, request):
+        if await answered_by_mock(step, request):
             return
         raise ActionFailure("ActionTypeNotSupported", f"The action '{step.name}' has type "
                             f"'{step.action.unknown_type}', which the emulator does not support; mock it by name.",

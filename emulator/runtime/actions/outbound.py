@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 from ...definitions.status import FAILED
+from ...expressions.values import to_json_text
 from ..clock import iso, parse_duration
+from ..content import InvalidRequestContent, decode_body, is_json_type, media_type
 from ..errors import ActionFailure
 from ..mocks import MockAnswer
 from ..run import status_code_name
 
 RETRIABLE = {408, 429}
+# The Content-Type the runtime gives an outbound body that has none (JSON values, text).
+JSON_TYPE = "application/json; charset=utf-8"
+TEXT_TYPE = "text/plain; charset=utf-8"
+
+
+def set_default_header(headers: dict, name: str, value: str) -> None:
+    """Add a header unless one with the same name in any case is there (header names are case-insensitive)."""
+    if not any(k.lower() == name.lower() for k in headers):
+        headers[name] = value
+
+
+def sent_headers(headers, body) -> dict | None:
+    """A connector call's headers as sent: a body without a Content-Type goes out as JSON or text."""
+    if body is None:
+        return headers
+    out = dict(headers) if isinstance(headers, dict) else {}
+    set_default_header(out, "Content-Type", TEXT_TYPE if isinstance(body, str) else JSON_TYPE)
+    return out
 
 
 def request_summary(step, **fields) -> dict:
@@ -26,8 +46,12 @@ def log_call(step, request: dict, answer: dict | None, mocked: str | None) -> No
     step.run.mocks.record(entry)
 
 
-def apply_answer(step, answer: MockAnswer, request: dict) -> dict:
-    """Turn a mocked answer into the action's outputs/status; returns the HTTP-shaped response."""
+async def apply_answer(step, answer: MockAnswer, request: dict) -> dict:
+    """Turn a mocked answer into the action's outputs/status; returns the HTTP-shaped response.
+
+    A ``delay`` waits on the run's clock first (no real time with a virtual clock)."""
+    if answer.delay > 0:
+        await step.run.clock.sleep(answer.delay)
     if answer.error:
         log_call(step, request, {"error": answer.error}, answer.source)
         failure = ActionFailure(answer.error.get("code", "MockError"), answer.error.get("message", ""),
@@ -45,9 +69,28 @@ def apply_answer(step, answer: MockAnswer, request: dict) -> dict:
         return {"statusCode": 200, "headers": {}, "body": answer.outputs.get("body")}
     response = {"statusCode": answer.status_code or 200, "headers": dict(answer.headers)}
     if answer.has_body:
-        response["body"] = answer.body
+        response["body"] = decode_answer_body(answer.body, answer.headers)
     log_call(step, request, response, answer.source)
     return response
+
+
+def decode_answer_body(body, headers: dict):
+    """A mocked body as the runtime decodes a real answer with its Content-Type: JSON text with a JSON type
+    becomes JSON, text stays text, other types become a ``$content-type``/``$content`` envelope (a string is
+    taken as the content's UTF-8 text). Without a Content-Type, or for an envelope, the body is kept."""
+    content_type = next((str(v) for k, v in (headers or {}).items() if str(k).lower() == "content-type"), None)
+    if not content_type or body is None or (isinstance(body, dict) and "$content" in body):
+        return body
+    if isinstance(body, str):
+        data = body.encode("utf-8")
+    elif not is_json_type(media_type(content_type)):
+        return body  # a JSON value under a non-JSON type: kept as the mock wrote it
+    else:
+        data = to_json_text(body).encode("utf-8")
+    try:
+        return decode_body(data, content_type)
+    except InvalidRequestContent:
+        return body  # not what its type says: kept as text, as a real answer is
 
 
 def set_http_outputs(step, response: dict) -> None:

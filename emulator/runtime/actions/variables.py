@@ -6,6 +6,7 @@ Types: string, integer, float, boolean, array, object; every update is type-chec
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 from ...expressions.values import is_integer, is_number, to_string, type_name
@@ -14,6 +15,10 @@ from .registry import Handler, action_type
 
 TYPES = {"string": "String", "integer": "Integer", "int": "Integer", "float": "Float", "boolean": "Boolean",
          "bool": "Boolean", "array": "Array", "object": "Object"}
+
+
+# The value a variable declared without one reads: the runtime's default for its type (docs/fidelity.md).
+DEFAULTS = {"String": "", "Integer": 0, "Float": 0.0, "Boolean": False, "Array": [], "Object": {}}
 
 
 def _fits(var_type: str, value) -> bool:
@@ -78,7 +83,7 @@ class InitializeVariable(Handler):
             if name in step.ctx.variables:
                 raise ActionFailure("InvalidVariable", f"The variable '{name}' has already been initialized; a "
                                     "variable can be initialized only once.")
-            value = entry.get("value", [] if var_type == "Array" else None)
+            value = entry["value"] if "value" in entry else copy.deepcopy(DEFAULTS[var_type])
             if not _fits(var_type, value):
                 _bad_value(step, name, var_type, value)
             step.ctx.variables[name] = value

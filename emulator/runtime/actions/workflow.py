@@ -33,7 +33,7 @@ class Workflow(Handler):
                                   headers=inputs.get("headers"), body=inputs.get("body"))
         mocked = options.mocks.find(request)
         if mocked is not None:
-            set_http_outputs(step, apply_answer(step, mocked, request))
+            set_http_outputs(step, await apply_answer(step, mocked, request))
             return
         child, trigger_name = _target(options, inputs)
         if child is None:

@@ -1,0 +1,50 @@
+"""One access-log line per request, for people: ``POST send-email/manual 400 TriggerInputSchemaMismatch 1.2ms``.
+
+A trigger call shows the workflow's name (not its id) and the trigger, the status, the error code when
+there is one, ``skipped`` for a false trigger condition, the duration and the run id. Any other request
+shows its path without the query. ``verbose`` adds the whole URL, its ``sig`` redacted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from . import urls
+
+_SIG = re.compile(r"([?&]sig=)[^&]*", re.IGNORECASE)
+
+
+def redact(path: str) -> str:
+    return _SIG.sub(r"\1REDACTED", path)
+
+
+def error_code(body: bytes) -> str | None:
+    """The ``error.code`` of a JSON error answer, if it is one."""
+    try:
+        data = json.loads(body)
+        return data["error"]["code"] if isinstance(data, dict) and isinstance(data.get("error"), dict) else None
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def line(server, request, status: int, millis: float, *, code: str | None = None, run_id: str | None = None,
+         skipped: bool = False, verbose: bool = False) -> str:
+    path = request.raw_path.partition("?")[0]
+    found = urls.match_trigger_path(path, escaped=True)
+    if found is not None:
+        entry = server.registry.find(found[0]) if server is not None else None
+        target = f"{entry.name if entry is not None else found[0]}/{found[1]}"
+    else:
+        target = path
+    parts = [request.method, target, str(status)]
+    if code:
+        parts.append(code)
+    if skipped:
+        parts.append("skipped")
+    parts.append(f"{millis:.1f}ms")
+    if run_id:
+        parts.append(f"run {run_id}")
+    if verbose:
+        parts.append(redact(request.path_qs))
+    return " ".join(parts)
