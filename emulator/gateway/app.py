@@ -159,7 +159,7 @@ class Gateway:
         raw_path = request.raw_path.partition("?")[0]
         body = await request.read() if request.body_exists else b""
         state = RequestState(request.method, str(request.url), request.headers, body, request.remote or "")
-        route, api = self.router.route(request.method, raw_path)
+        route, api = self.router.route(request.method, raw_path, request.query)
         preflight = api is not None and _is_preflight(request)
         unmatched = route is None
         if preflight and unmatched:  # a preflight needs no OPTIONS operation when a cors policy answers it

@@ -21,6 +21,7 @@ class Template:
     weight: tuple
     names: tuple
     query_params: tuple
+    query_bindings: tuple = ()  # (query parameter, template parameter) for ``?a={b}``
 
 
 def compile_template(template: str) -> Template:
@@ -37,9 +38,11 @@ def compile_template(template: str) -> Template:
         pos = m.end()
     parts.append(re.escape(path[pos:]))
     literal += len(path) - pos
-    query_params = tuple(p.partition("=")[0] for p in query.split("&") if p)
+    pairs = [p.partition("=") for p in query.split("&") if p]
+    query_params = tuple(key for key, _, _ in pairs)
+    bindings = tuple((key, m.group(2)) for key, _, value in pairs if (m := _PARAM.fullmatch(value.strip())))
     regex = re.compile("^" + "".join(parts) + "/?$", re.IGNORECASE)
-    return Template(regex, (literal, -len(names)), tuple(names), query_params)
+    return Template(regex, (literal, -len(names)), tuple(names), query_params, bindings)
 
 
 @dataclass
@@ -73,8 +76,9 @@ class Router:
                 return api, remainder
         return None, None
 
-    def route(self, method: str, path: str):
-        """(Route or None, the API matched when no operation did)."""
+    def route(self, method: str, path: str, query=None):
+        """(Route or None, the API matched when no operation did). Template parameters in the operation's query
+        (``/get?a={b}``) take their values from ``query``."""
         api, remainder = self.find_api(path)
         if api is None:
             return None, None
@@ -93,4 +97,7 @@ class Router:
             return None, api
         op, m = best
         params = {name: unquote(m.group(f"p{i}")) for i, name in enumerate(op.template.names)}
+        for key, name in op.template.query_bindings:
+            if query is not None and key in query:
+                params[name] = query[key]
         return Route(api, op, remainder, params), api
