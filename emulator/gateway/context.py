@@ -274,10 +274,10 @@ def known_members() -> set:
 
 
 def known_methods() -> set:
-    from .csharp import JOBJECT_METHODS, SEQUENCE_METHODS, STRING_METHODS
+    from .csharp import JARRAY_METHODS, JOBJECT_METHODS, SEQUENCE_METHODS, STRING_METHODS
 
     names = {"ToString", "Equals", "GetHashCode"} | set(STRING_METHODS) | set(SEQUENCE_METHODS) | set(
-        JOBJECT_METHODS)
+        JOBJECT_METHODS) | set(JARRAY_METHODS)
     for cls in _all_subclasses(CsObject):
         names |= set(cls.METHODS)
     return names

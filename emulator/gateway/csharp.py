@@ -268,12 +268,62 @@ SEQUENCE_METHODS = {
     "Take": lambda seq, a: seq[:a[0]],
 }
 
+class JProperty(CsObject):
+    """``JObject.Property(name)``: its ``Name``, ``Value`` and ``Remove()`` (from the object it belongs to)."""
+
+    def __init__(self, owner: dict, name: str):
+        self.owner, self.name = owner, name
+
+    MEMBERS = {"Name": lambda self: self.name, "Value": lambda self: self.owner.get(self.name)}
+    METHODS = {"Remove": lambda self, a, g: self.owner.pop(self.name, None) and None}
+
+
+def _property(d: dict, args):
+    return JProperty(d, args[0]) if args and args[0] in d else None
+
+
+def _add(d: dict, args):
+    if args[0] in d:
+        raise EvalError(f"Can not add property {args[0]} to Newtonsoft.Json.Linq.JObject. Property with the same "
+                        "name already exists on object.")
+    d[args[0]] = args[1]
+
+
 JOBJECT_METHODS = {
     "Value": lambda d, a, g: convert(d.get(a[0]), g),
     "ContainsKey": lambda d, a, g: a[0] in d,
     "GetValue": lambda d, a, g: d.get(a[0]),
     "ToObject": lambda d, a, g: d,
+    "Property": lambda d, a, g: _property(d, a),
+    "Properties": lambda d, a, g: [JProperty(d, k) for k in d],
+    "Remove": lambda d, a, g: d.pop(a[0], _MISSING) is not _MISSING,
+    "Add": lambda d, a, g: _add(d, a),
 }
+_MISSING = object()
+JARRAY_METHODS = {
+    "Add": lambda seq, a: seq.append(a[0]),
+    "Remove": lambda seq, a: seq.remove(a[0]) is None if a[0] in seq else False,
+    "RemoveAt": lambda seq, a: seq.pop(a[0]) and None,
+    "Clear": lambda seq, a: seq.clear(),
+}
+CONSTRUCTORS = {"JObject": lambda a: {}, "JArray": lambda a: list(a[0]) if a else []}
+
+
+def iterate(value) -> list:
+    """What ``foreach`` walks: an array's items, a string's characters, a dictionary's key/value pairs."""
+    return _items(value)
+
+
+def set_index(receiver, key, value) -> None:
+    if isinstance(receiver, dict):
+        receiver[key] = value
+        return
+    if isinstance(receiver, list) and isinstance(key, int) and not isinstance(key, bool):
+        if not 0 <= key < len(receiver):
+            raise EvalError("Index was outside the bounds of the array.")
+        receiver[key] = value
+        return
+    raise EvalError(f"cannot assign through an index of '{type_name_of(receiver)}'")
 
 
 def call_method(receiver, name: str, args: list, generic: str | None):
@@ -288,6 +338,8 @@ def call_method(receiver, name: str, args: list, generic: str | None):
         return STRING_METHODS[name](receiver, args)
     if isinstance(receiver, dict) and name in JOBJECT_METHODS:
         return JOBJECT_METHODS[name](receiver, args, generic)
+    if isinstance(receiver, list) and name in JARRAY_METHODS:
+        return JARRAY_METHODS[name](receiver, args)
     if name in SEQUENCE_METHODS and isinstance(receiver, list | tuple | str | dict | CsDictionary):
         return SEQUENCE_METHODS[name](_items(receiver), args)
     if name == "Equals":
