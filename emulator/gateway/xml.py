@@ -78,8 +78,11 @@ def parse(text: str, file: str, named_values: dict | None = None) -> Node:
     try:
         parser.Parse(_BARE_AMP.sub("&amp;", escape_expressions(text.lstrip("\ufeff"))), True)
     except expat.ExpatError as exc:
-        raise GatewayLoadError(f"the policy is not well-formed XML: {expat.errors.messages[exc.code]}", file,
-                               exc.lineno) from None
+        message = f"the policy is not well-formed XML: {expat.errors.messages[exc.code]}"
+        element = stack[-1].tag if stack else None
+        if stack:
+            message += f" (<{stack[-1].tag}> opened at line {stack[-1].line} is not closed)"
+        raise GatewayLoadError(message, file, exc.lineno, element) from None
     return root[0]
 
 

@@ -555,3 +555,102 @@ def test_unknown_policy_is_a_load_error_with_file_line_element(tmp_path):
     with pytest.raises(GatewayLoadError) as info:
         gateway_config.load(path)
     assert info.value.line == 4 and "send-one-way-request" in str(info.value) and "api.xml" in str(info.value)
+
+
+# validate-jwt (validate-jwt-policy, "Examples")
+def _hs(claims, secret=b"0123456789abcdef0123456789abcdef"):
+    import time
+
+    import jwt
+
+    return jwt.encode({"exp": int(time.time()) + 600, **claims}, secret, algorithm="HS256")
+
+
+async def test_validate_jwt_simple_token_validation_example(gateway):
+    import base64
+
+    key = base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
+    client = await gateway(named_values={"jwt-signing-key": {"value": key, "secret": True}}, api_policy=doc("""<base />
+<validate-jwt header-name="Authorization" require-scheme="Bearer">
+    <issuer-signing-keys>
+        <key>{{jwt-signing-key}}</key>  <!-- signing key specified as a named value -->
+    </issuer-signing-keys>
+    <audiences>
+        <audience>@(context.Request.OriginalUrl.Host)</audience>  <!-- audience is set to API Management host name -->
+    </audiences>
+    <issuers>
+        <issuer>http://contoso.com/</issuer>
+    </issuers>
+</validate-jwt>"""))
+    good = {"aud": "127.0.0.1", "iss": "http://contoso.com/"}
+    assert (await send(client, headers={"Authorization": "Bearer " + _hs(good)}))[0].status == 200
+    resp, body = await send(client)
+    assert resp.status == 401 and body == {"statusCode": 401, "message": "JWT not present."}
+    resp, _ = await send(client, headers={"Authorization": "Bearer " + _hs({**good, "iss": "http://other/"})})
+    assert resp.status == 401
+
+
+async def test_validate_jwt_entra_single_tenant_example(gateway, tmp_path):
+    from emulator.server import keys_jwt
+
+    store = keys_jwt.KeyStore(tmp_path / "state")
+    client = await gateway(jwt_keys=store, api_policy=doc("""<base />
+<validate-jwt header-name="Authorization" failed-validation-httpcode="401" failed-validation-error-message="Unauthorized. Access token is missing or invalid.">
+    <openid-config url="https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration" />
+    <audiences>
+        <audience>api://25eef6e4-c905-4a07-8eb4-0d08d5df8b3f</audience>
+    </audiences>
+    <required-claims>
+        <claim name="group" match="any">
+            <value>0ae6ce7a-a6a8-4e53-9f3e-aee39bdd6a4e</value>
+        </claim>
+    </required-claims>
+</validate-jwt>"""))
+    aud = "api://25eef6e4-c905-4a07-8eb4-0d08d5df8b3f"
+    good = store.mint("contoso.onmicrosoft.com", aud, {"group": ["0ae6ce7a-a6a8-4e53-9f3e-aee39bdd6a4e"]},
+                      issuer_style="v2")
+    assert (await send(client, headers={"Authorization": "Bearer " + good}))[0].status == 200
+    denied = {"statusCode": 401, "message": "Unauthorized. Access token is missing or invalid."}
+    resp, body = await send(client)
+    assert resp.status == 401 and body == denied
+    other = store.mint("contoso.onmicrosoft.com", aud, {"group": ["someone-else"]}, issuer_style="v2")
+    resp, body = await send(client, headers={"Authorization": "Bearer " + other})
+    assert resp.status == 401 and body == denied
+
+
+async def test_validate_jwt_authorize_by_claims_example(gateway):
+    import base64
+
+    key = base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
+    client = await gateway(named_values={"jwt-signing-key": {"value": key, "secret": True}}, api_policy=doc("""<base />
+<validate-jwt header-name="Authorization" require-scheme="Bearer" output-token-variable-name="jwt">
+    <issuer-signing-keys>
+        <key>{{jwt-signing-key}}</key> <!-- signing key is stored in a named value -->
+    </issuer-signing-keys>
+    <audiences>
+        <audience>@(context.Request.OriginalUrl.Host)</audience>
+    </audiences>
+    <issuers>
+        <issuer>contoso.com</issuer>
+    </issuers>
+    <required-claims>
+        <claim name="group" match="any">
+            <value>finance</value>
+            <value>logistics</value>
+        </claim>
+    </required-claims>
+</validate-jwt>
+<choose>
+    <when condition="@(context.Request.Method == "POST" && !((Jwt)context.Variables["jwt"]).Claims["group"].Contains("finance"))">
+        <return-response>
+            <set-status code="403" reason="Forbidden" />
+        </return-response>
+    </when>
+</choose>"""))
+    base = {"aud": "127.0.0.1", "iss": "contoso.com"}
+    finance = "Bearer " + _hs({**base, "group": ["finance"]})
+    logistics = "Bearer " + _hs({**base, "group": ["logistics"]})
+    assert (await send(client, "POST", headers={"Authorization": finance}))[0].status == 200
+    assert (await send(client, "GET", headers={"Authorization": logistics}))[0].status == 200
+    assert (await send(client, "POST", headers={"Authorization": logistics}))[0].status == 403
+    assert (await send(client, "GET", headers={"Authorization": "Bearer " + _hs({**base, "group": ["hr"]})}))[0].status == 401

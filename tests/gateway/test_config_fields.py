@@ -1,0 +1,106 @@
+"""The configuration's field names and semantics as issue 12 fixes them: routing with and without a trailing
+slash, an API without operations, subscription scopes and states, named values and secrets."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from tests.gateway.conftest import SUB_KEY
+
+MISSING = {"statusCode": 401, "message": "Access denied due to missing subscription key. Make sure to include "
+                                         "subscription key when making requests to an API."}
+INVALID = {"statusCode": 401, "message": "Access denied due to invalid subscription key. Make sure to provide a "
+                                         "valid key for an active subscription."}
+
+
+@pytest.mark.parametrize("api_path", ["orders", "/orders", "orders/", "/orders/"])
+@pytest.mark.parametrize("path, status, backend", [
+    ("/orders", 200, "/svc"), ("/orders/", 200, "/svc"), ("/orders/42", 200, "/svc/42"),
+    ("/ORDERS/42/lines?x=1", 200, "/svc/42/lines"), ("/ordersx", 404, None), ("/other", 404, None),
+])
+async def test_api_path_with_or_without_slashes_and_no_operations(gateway, api_path, path, status, backend):
+    client = await gateway(api={"name": "orders", "path": api_path})
+    for method in ("GET", "POST", "DELETE", "PATCH"):
+        resp = await client.request(method, path, headers={"Ocp-Apim-Subscription-Key": SUB_KEY})
+        assert resp.status == status, (method, path)
+        if status == 200:
+            body = await resp.json()
+            assert body["path"] == backend and body["method"] == method
+        else:
+            assert await resp.json() == {"statusCode": 404, "message": "Resource not found"}
+
+
+async def test_operation_remainder_reaches_the_backend(gateway):
+    client = await gateway(api={"name": "orders", "path": "orders/"},
+                           operations=[{"name": "get", "method": "GET", "urlTemplate": "/{id}"},
+                                       {"name": "list", "method": "GET", "urlTemplate": "/"}])
+    key = {"Ocp-Apim-Subscription-Key": SUB_KEY}
+    assert (await (await client.get("/orders/42", headers=key)).json())["path"] == "/svc/42"
+    for path in ("/orders", "/orders/"):
+        resp = await client.get(path, headers=key)
+        assert resp.status == 200, path
+    assert (await client.post("/orders/42", headers=key)).status == 404
+
+
+SUBS = [{"name": "one-api", "scope": "/apis/echo", "primaryKey": "k-api", "secondaryKey": "k-api-2"},
+        {"name": "other-product", "scope": "/products/silver", "primaryKey": "k-other"},
+        {"name": "everything", "scope": "/", "primaryKey": "k-all", "state": "active"},
+        {"name": "via-product", "scope": "/products/gold", "primaryKey": "k-gold"},
+        {"name": "paused", "scope": "/", "primaryKey": "k-paused", "state": "suspended"}]
+
+
+async def test_subscription_scopes_and_states(gateway):
+    client = await gateway(subscriptions=SUBS, products=[{"name": "gold", "apis": ["echo"]},
+                                                         {"name": "silver", "apis": []}])
+
+    async def call(key=None, query=False):
+        if key is None:
+            return await client.get("/echo/x")
+        if query:
+            return await client.get(f"/echo/x?subscription-key={key}")
+        return await client.get("/echo/x", headers={"Ocp-Apim-Subscription-Key": key})
+
+    resp = await call()
+    assert resp.status == 401 and await resp.json() == MISSING
+    for key in ("k-api", "k-api-2", "k-all", "k-gold"):
+        assert (await call(key)).status == 200, key
+        assert (await call(key, query=True)).status == 200, key
+    for key in ("k-paused", "nope", "k-other"):
+        resp = await call(key)
+        assert resp.status == 401 and await resp.json() == INVALID, key
+
+
+async def test_named_values_and_secrets_never_logged(gateway, caplog):
+    caplog.set_level(logging.DEBUG)
+    client = await gateway(named_values={"Backend-Sig": {"value": "s3cr3t-sig-value", "secret": True},
+                                         "greeting": {"value": "hello"}},
+                           api_policy="""<policies><inbound><base />
+<set-query-parameter name="sig" exists-action="override"><value>{{backend-sig}}</value></set-query-parameter>
+<set-header name="X-Greeting" exists-action="override"><value>{{ greeting }} world</value></set-header>
+<set-header name="X-Combined" exists-action="override"><value>@("{{greeting}}" + "!")</value></set-header>
+</inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>""")
+    resp = await client.get("/echo/x", headers={"Ocp-Apim-Subscription-Key": SUB_KEY})
+    body = await resp.json()
+    assert body["query"]["sig"] == "s3cr3t-sig-value"
+    assert body["headers"]["X-Greeting"] == "hello world" and body["headers"]["X-Combined"] == "hello!"
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("emulator"))
+    assert "gateway GET /echo/x" in logged
+    assert "s3cr3t-sig-value" not in logged and SUB_KEY not in logged
+    public = client.gw.config.public()
+    assert public["namedValues"]["Backend-Sig"]["value"] == "***"
+    assert public["namedValues"]["greeting"]["value"] == "hello"
+    assert "s3cr3t-sig-value" not in str(public) and SUB_KEY not in str(public)
+
+
+def test_bad_xml_names_the_unclosed_element(tmp_path):
+    from emulator.gateway import GatewayLoadError
+    from emulator.gateway import config as gateway_config
+    from tests.gateway.conftest import write_gateway
+
+    path = write_gateway(tmp_path, api_policy='<policies>\n<inbound>\n<base />\n<set-header name="x">\n</inbound>\n'
+                                              "</policies>\n")
+    with pytest.raises(GatewayLoadError) as info:
+        gateway_config.load(path)
+    assert "api.xml, line 5, element <set-header>" in str(info.value) and "line 4" in str(info.value)
