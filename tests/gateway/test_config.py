@@ -26,7 +26,7 @@ def load_error(path, check=None) -> GatewayLoadError:
      "attribute 'bogus'"),
     ('<policies>\n<inbound>\n<set-variable name="a" value="@(context.Nope)" />\n</inbound>\n</policies>', 3,
      "set-variable", "member 'Nope'"),
-    ("<policies>\n<inbound>\n<set-header name='a'>\n</inbound>\n</policies>", 4, None, "not well-formed"),
+    ("<policies>\n<inbound>\n<set-header name='a'>\n</inbound>\n</policies>", 4, "set-header", "not well-formed"),
     ("<policies>\n<backend>\n<rate-limit calls='1' renewal-period='1' />\n</backend>\n</policies>", 3,
      "rate-limit", "not allowed in the 'backend' section"),
     ("<policies>\n<inbound>\n<choose>\n<when condition='@(1 +)'/>\n</choose>\n</inbound>\n</policies>", 4,
