@@ -1,7 +1,7 @@
 """An APIOps extractor artifacts folder (Azure/apiops), read into the same shapes as the JSON file:
 
     policy.xml                                          global policy
-    namedValues/<name>/namedValueInformation.json        {"properties": {"displayName", "value", "secret"}}
+    named values/<name>/namedValueInformation.json       {"properties": {"displayName", "value", "secret"}}
     backends/<name>/backendInformation.json              {"properties": {"url": ...}}
     apis/<name>/apiInformation.json                      {"properties": {"path", "serviceUrl",
                                                           "subscriptionRequired", "subscriptionKeyParameterNames"}}
@@ -9,7 +9,8 @@
     apis/<name>/policy.xml, apis/<name>/operations/<operation>/policy.xml
     products/<name>/productInformation.json, products/<name>/apis.json ([{"name": ...}]), products/<name>/policy.xml
 
-API revisions (``name;rev=N`` folders) are skipped: the current revision is served. Secret named values are
+The named values folder is ``named values`` (with a space, as the extractor writes it; ``namedValues`` is read
+too). API revisions (``name;rev=N`` folders) are skipped: the current revision is served. Secret named values are
 not extracted by APIOps; give their values in the JSON file's ``namedValues``.
 """
 
@@ -62,7 +63,7 @@ def load(folder: Path) -> Extracted:
     if not folder.is_dir():
         raise GatewayLoadError("the APIOps artifacts folder does not exist", folder)
     out = Extracted(policy=_policy(folder))
-    for item in _folders(folder / "namedValues"):
+    for item in _folders(folder / "named values") + _folders(folder / "namedValues"):
         info = item / "namedValueInformation.json"
         if info.is_file():
             props = _props(info)

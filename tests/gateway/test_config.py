@@ -116,11 +116,11 @@ def test_apiops_folder(tmp_path):
     root = tmp_path / "artifacts"
     (root / "apis" / "orders" / "operations" / "get-order").mkdir(parents=True)
     (root / "apis" / "orders;rev=2").mkdir(parents=True)
-    (root / "namedValues" / "nv-1").mkdir(parents=True)
+    (root / "named values" / "nv-1").mkdir(parents=True)  # the extractor's folder name, with its space
     (root / "backends" / "legacy").mkdir(parents=True)
     (root / "products" / "starter").mkdir(parents=True)
     (root / "policy.xml").write_text(inbound('<set-variable name="g" value="{{Greeting}}" />'))
-    (root / "namedValues" / "nv-1" / "namedValueInformation.json").write_text(json.dumps(
+    (root / "named values" / "nv-1" / "namedValueInformation.json").write_text(json.dumps(
         {"properties": {"displayName": "Greeting", "value": "hello", "secret": False}}))
     (root / "backends" / "legacy" / "backendInformation.json").write_text(json.dumps(
         {"properties": {"url": "http://127.0.0.1:9/legacy", "protocol": "http"}}))
