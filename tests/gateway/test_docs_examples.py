@@ -143,7 +143,7 @@ async def test_quota_example(gateway):
     assert (await send(client))[0].status == 200
     now[0] += 3541
     resp, body = await send(client)
-    assert resp.status == 403
+    assert resp.status == 403 and resp.headers["Retry-After"] == "59"
     assert body == {"statusCode": 403,
                     "message": "Out of call volume quota. Quota will be replenished in 00:00:59."}
 
@@ -162,7 +162,7 @@ async def test_quota_by_key_example(gateway):
     assert (await send(client))[0].status == 200
     now[0] += 172800 - 2.12 * 86400
     resp, body = await send(client)
-    assert resp.status == 403
+    assert resp.status == 403 and resp.headers["Retry-After"] == str(round(2.12 * 86400))
     assert body == {"statusCode": 403,
                     "message": "Out of call volume quota. Quota will be replenished in 2.12 days."}
 
