@@ -3,6 +3,7 @@
     policy.xml                                          global policy
     named values/<name>/namedValueInformation.json       {"properties": {"displayName", "value", "secret"}}
     backends/<name>/backendInformation.json              {"properties": {"url": ...}}
+    policy fragments/<name>/policy.xml                   a <fragment> that <include-fragment fragment-id="name"/> inlines
     apis/<name>/apiInformation.json                      {"properties": {"path", "serviceUrl",
                                                           "subscriptionRequired", "subscriptionKeyParameterNames"}}
     apis/<name>/specification.{json,yaml,yml}            OpenAPI / Swagger: operations (operationId = name)
@@ -32,6 +33,7 @@ class Extracted:
     apis: list = field(default_factory=list)
     products: list = field(default_factory=list)
     backends: dict = field(default_factory=dict)
+    fragments: dict = field(default_factory=dict)  # lower name -> policy.xml path of a policy fragment
 
 
 def _json(path: Path):
@@ -78,6 +80,9 @@ def load(folder: Path) -> Extracted:
             url = _props(info).get("url")
             if isinstance(url, str):
                 out.backends[item.name] = url
+    for item in _folders(folder / "policy fragments"):
+        if _policy(item):
+            out.fragments[item.name.lower()] = _policy(item)
     for item in _folders(folder / "apis"):
         info = item / "apiInformation.json"
         if info.is_file():

@@ -196,11 +196,22 @@ def _load(raw: dict, folder: Path, file, check_workflow) -> GatewayConfig:
                 raise GatewayLoadError(f"the named value '{name}' has no value (APIOps does not extract "
                                        "secrets: give it under namedValues)", target)
         try:
-            return PolicyDocument(parse_xml(text, str(target), values), scope)
+            return PolicyDocument(_include_fragments(parse_xml(text, str(target), values), read_fragment), scope)
         except GatewayLoadError as exc:  # a message may quote resolved text: secrets never appear in it
             for secret in secret_values:
                 exc.message = exc.message.replace(secret, "***")
             raise GatewayLoadError(exc.message, exc.file, exc.line, exc.element) from None
+
+    def read_fragment(node):
+        name = node.attrs.get("fragment-id", "")
+        path = extracted.fragments.get(name.lower())
+        if path is None:
+            raise node.error(f"the policy fragment '{name}' is not defined (APIOps: policy fragments/{name}/policy.xml)")
+        sources.append(Path(path))
+        root = parse_xml(Path(path).read_text(encoding="utf-8-sig"), str(path), values)
+        if root.tag != "fragment":
+            raise root.error("the root element of a policy fragment must be <fragment>")
+        return root
 
     policy_file = raw.get("policy") or extracted.policy
     if policy_file:
@@ -233,6 +244,25 @@ def _load(raw: dict, folder: Path, file, check_workflow) -> GatewayConfig:
     _unique([s.name.lower() for s in subscriptions], file, "subscription name")
     return GatewayConfig(file, global_policy, policy_file, named, apis, products, subscriptions,
                          dict(extracted.backends), list(dict.fromkeys(sources)))
+
+
+def _include_fragments(node, read_fragment, seen=()):
+    """``<include-fragment fragment-id="x"/>`` replaced, where it stands, by the policies of fragment ``x``
+    (their errors name the fragment's file and line)."""
+    children = []
+    for child in node.children:
+        if child.tag != "include-fragment":
+            children.append(_include_fragments(child, read_fragment, seen))
+            continue
+        if set(child.attrs) != {"fragment-id"} or child.children:
+            raise child.error("<include-fragment> takes exactly the attribute 'fragment-id'")
+        name = child.attrs["fragment-id"].lower()
+        if name in seen:
+            raise child.error(f"the policy fragment '{child.attrs['fragment-id']}' includes itself")
+        fragment = _include_fragments(read_fragment(child), read_fragment, seen + (name,))
+        children.extend(fragment.children)
+    node.children = children
+    return node
 
 
 def _read_json(path: Path) -> dict:

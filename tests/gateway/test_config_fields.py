@@ -104,3 +104,35 @@ def test_bad_xml_names_the_unclosed_element(tmp_path):
     with pytest.raises(GatewayLoadError) as info:
         gateway_config.load(path)
     assert "api.xml, line 5, element <set-header>" in str(info.value) and "line 4" in str(info.value)
+
+
+async def test_apiops_policy_fragments_are_included(tmp_path, aiohttp_client):
+    import json
+
+    from emulator.gateway import GatewayLoadError
+    from emulator.gateway import app as gateway_app
+    from emulator.gateway import config as gateway_config
+
+    root = tmp_path / "artifacts"
+    (root / "policy fragments" / "cors-and-tag").mkdir(parents=True)
+    (root / "policy fragments" / "cors-and-tag" / "policyFragmentInformation.json").write_text(
+        json.dumps({"properties": {"format": "rawxml"}}))
+    (root / "policy fragments" / "cors-and-tag" / "policy.xml").write_text(
+        '<fragment>\n\t<return-response>\n\t\t<set-status code="418" reason="Teapot" />\n'
+        '\t\t<set-header name="X-Fragment" exists-action="override"><value>{{who}}</value></set-header>\n'
+        "\t</return-response>\n</fragment>")
+    (root / "policy.xml").write_text('<policies>\n<inbound>\n<include-fragment fragment-id="cors-and-tag" />\n'
+                                     "</inbound>\n<backend><forward-request /></backend>\n</policies>")
+    (root / "apis" / "a").mkdir(parents=True)
+    (root / "apis" / "a" / "apiInformation.json").write_text(json.dumps(
+        {"properties": {"path": "a", "serviceUrl": "http://127.0.0.1:9", "subscriptionRequired": False}}))
+    gw = tmp_path / "gateway.json"
+    gw.write_text(json.dumps({"apiops": "artifacts", "namedValues": {"who": {"value": "fragment"}}}))
+    client = await aiohttp_client(gateway_app.create_app(gateway_app.Gateway(gateway_config.load(gw))))
+    resp = await client.get("/a/x")
+    assert resp.status == 418 and resp.headers["X-Fragment"] == "fragment"
+    (root / "policy.xml").write_text('<policies>\n<inbound>\n<include-fragment fragment-id="ghost" />\n'
+                                     "</inbound>\n</policies>")
+    with pytest.raises(GatewayLoadError) as info:
+        gateway_config.load(gw)
+    assert "line 3, element <include-fragment>" in str(info.value) and "ghost" in str(info.value)
