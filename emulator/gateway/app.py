@@ -169,12 +169,19 @@ class Gateway:
             state.path, state.matched = route.remainder, dict(route.params)
             state.backend_base, state.backend_query = self.backend_for(route.api)
         answered = preflight and await self._preflight(ex)
-        if unmatched and not answered:
+        if unmatched and not answered and api is None:
             ex.answered_by = "routing"
             response = _plain(404, apim_body(404, "Resource not found"))
             self._log(ex, request, response.status, started)
             return response
-        if not answered:
+        if unmatched and not answered:  # the API matched, no operation did: APIM's on-error runs (global, API)
+            ex.route = route = Route(api, None, self.router.find_api(raw_path)[1], {})
+            state.path, state.backend_base, state.backend_query = route.remainder, *self.backend_for(api)
+            error = PolicyError("configuration", "OperationNotFound", 404, "Resource not found")
+            error.detail = "Unable to match incoming request to an operation."
+            await self.pipeline(route, None).failed(ex, error)
+            ex.answered_by = "routing" if ex.answered_by == "configuration" else ex.answered_by
+        elif not answered:
             try:
                 self.subscriptions.authenticate(ex, route.api)
             except PolicyError as error:

@@ -306,7 +306,18 @@ JARRAY_METHODS = {
     "RemoveAt": lambda seq, a: seq.pop(a[0]) and None,
     "Clear": lambda seq, a: seq.clear(),
 }
-CONSTRUCTORS = {"JObject": lambda a: {}, "JArray": lambda a: list(a[0]) if a else []}
+def _new_jobject(args) -> dict:
+    """``new JObject(new JProperty("a", 1), ...)`` (or ``new JObject()``)."""
+    out = {}
+    for arg in args:
+        if not isinstance(arg, tuple) or len(arg) != 2:
+            raise EvalError("new JObject(...) takes JProperty values")
+        out[arg[0]] = arg[1]
+    return out
+
+
+CONSTRUCTORS = {"JObject": _new_jobject, "JArray": lambda a: list(a[0]) if a else list(),
+                "JProperty": lambda a: (str(a[0]), a[1] if len(a) > 1 else None)}
 
 
 def iterate(value) -> list:

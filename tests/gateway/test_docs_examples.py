@@ -654,3 +654,31 @@ async def test_validate_jwt_authorize_by_claims_example(gateway):
     assert (await send(client, "GET", headers={"Authorization": logistics}))[0].status == 200
     assert (await send(client, "POST", headers={"Authorization": logistics}))[0].status == 403
     assert (await send(client, "GET", headers={"Authorization": "Bearer " + _hs({**base, "group": ["hr"]})}))[0].status == 401
+
+
+# api-management-policy-snippets, "Return HTTP 405 if the HTTP Method of the request is not defined": no operation
+# matches, on-error runs with context.LastError.Source "configuration"
+async def test_unmatched_operation_runs_on_error_with_configuration_source(gateway):
+    client = await gateway(operations=[{"name": "create", "method": "POST", "urlTemplate": "/resource"}],
+                           api_policy=doc(on_error="""<base />
+<choose>
+    <when condition="@(context.LastError.Source == "configuration" && context.Request.OriginalUrl.Path == "/echo/resource")">
+        <return-response>
+            <set-status code="405" reason="Method not allowed" />
+            <set-body>@{
+                return new JObject(
+                    new JProperty("status", "HTTP 405"),
+                    new JProperty("message", context.LastError.Message)
+                ).ToString();
+            }</set-body>
+        </return-response>
+    </when>
+    <otherwise />
+</choose>"""))
+    resp, body = await send(client, "GET", "/echo/resource")
+    import json
+    assert resp.status == 405
+    assert json.loads(body) == {"status": "HTTP 405", "message": "Unable to match incoming request to an operation."}
+    resp, body = await send(client, "GET", "/echo/elsewhere")
+    assert resp.status == 404 and body == {"statusCode": 404, "message": "Resource not found"}
+    assert (await send(client, "POST", "/echo/resource"))[0].status == 200
