@@ -115,6 +115,26 @@ class Jwt(CsObject):
     }
 
 
+class BasicCredentials(CsObject):
+    """What ``AsBasic()`` gives for ``Basic base64(user:password)``: ``UserId`` and ``Password``."""
+
+    def __init__(self, user: str, password: str):
+        self.user, self.password = user, password
+
+    MEMBERS = {"UserId": lambda self: self.user, "Password": lambda self: self.password}
+
+
+def as_basic(text):
+    scheme, _, encoded = str(text or "").strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, sep, password = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
+    except ValueError:
+        return None
+    return BasicCredentials(user, password) if sep else None
+
+
 def as_jwt(text):
     import jwt as pyjwt
 
@@ -225,6 +245,7 @@ STRING_METHODS = {
     "PadLeft": lambda s, a: s.rjust(a[0], a[1] if len(a) > 1 else " "),
     "PadRight": lambda s, a: s.ljust(a[0], a[1] if len(a) > 1 else " "),
     "AsJwt": lambda s, a: as_jwt(s),
+    "AsBasic": lambda s, a: as_basic(s),
     "ToCharArray": lambda s, a: list(s),
 }
 
@@ -411,6 +432,66 @@ _SPAN_MEMBERS = {"TotalSeconds": lambda t: t.total_seconds(), "TotalMilliseconds
                  "Seconds": lambda t: int(t.total_seconds()) % 60, "Milliseconds": lambda t: t.microseconds // 1000}
 
 
+# ---------------------------------------------------------------------------------------------- regular expressions
+class RegexMatch(CsObject):
+    """``Regex.Match(...)``: ``Success``, ``Value``, ``Index``, ``Groups[name or number].Value``."""
+
+    def __init__(self, match):
+        self.match = match
+
+    def _groups(self):
+        m = self.match
+        groups = {"0": RegexGroup(m.group(0) if m else None)}
+        if m:
+            groups.update({str(i): RegexGroup(g) for i, g in enumerate(m.groups(), 1)})
+            groups.update({k: RegexGroup(v) for k, v in m.groupdict().items()})
+        return CsDictionary(groups, ignore_case=False)
+
+    MEMBERS = {"Success": lambda self: self.match is not None,
+               "Value": lambda self: self.match.group(0) if self.match else "",
+               "Index": lambda self: self.match.start() if self.match else 0,
+               "Groups": _groups}
+
+
+class RegexGroup(CsObject):
+    def __init__(self, value):
+        self.value = value
+
+    MEMBERS = {"Value": lambda self: self.value or "", "Success": lambda self: self.value is not None}
+
+
+def _regex(pattern, options=None):
+    """A .NET pattern for Python's ``re``: ``(?<name>`` named groups; ``RegexOptions.IgnoreCase``."""
+    import re
+
+    text = re.sub(r"\(\?<([A-Za-z_][A-Za-z0-9_]*)>", r"(?P<\1>", str(pattern))
+    try:
+        return re.compile(text, re.IGNORECASE if options == "IgnoreCase" else 0)
+    except re.error as exc:
+        raise EvalError(f"invalid regular expression '{pattern}': {exc}") from None
+
+
+def _regex_replace(text, pattern, replacement, options=None):
+    """``Regex.Replace``: .NET's ``$1`` / ``${name}`` substitutions."""
+    import re
+
+    def one(match):
+        tokens = re.split(r"(\$\{\w+\}|\$\d+|\$\$)", to_string(replacement))
+        out = []
+        for token in tokens:
+            if token == "$$":
+                out.append("$")
+            elif token.startswith("${"):
+                out.append(match.group(token[2:-1]) or "")
+            elif token.startswith("$") and token[1:].isdigit():
+                out.append(match.group(int(token[1:])) or "")
+            else:
+                out.append(token)
+        return "".join(out)
+
+    return _regex(pattern, options).sub(one, to_string(text))
+
+
 # ---------------------------------------------------------------------------------------------- static types
 class Encoding(CsObject):
     MEMBERS = {}
@@ -443,6 +524,8 @@ STATIC_MEMBERS = {
     ("StringComparison", "CurrentCultureIgnoreCase"): lambda: "CurrentCultureIgnoreCase",
     ("StringSplitOptions", "RemoveEmptyEntries"): lambda: "RemoveEmptyEntries",
     ("StringSplitOptions", "None"): lambda: "NoneEntries",
+    ("RegexOptions", "IgnoreCase"): lambda: "IgnoreCase",
+    ("RegexOptions", "None"): lambda: None,
 }
 STATIC_METHODS = {
     ("string", "IsNullOrEmpty"): lambda a: a[0] is None or a[0] == "",
@@ -466,6 +549,9 @@ STATIC_METHODS = {
     ("DateTime", "Parse"): lambda a: datetime.fromisoformat(str(a[0]).replace("Z", "+00:00")),
     ("TimeSpan", "FromSeconds"): lambda a: timedelta(seconds=a[0]),
     ("TimeSpan", "FromMinutes"): lambda a: timedelta(minutes=a[0]),
+    ("Regex", "IsMatch"): lambda a: _regex(a[1], a[2] if len(a) > 2 else None).search(to_string(a[0])) is not None,
+    ("Regex", "Match"): lambda a: RegexMatch(_regex(a[1], a[2] if len(a) > 2 else None).search(to_string(a[0]))),
+    ("Regex", "Replace"): lambda a: _regex_replace(*a),
 }
 STATIC_ALIASES = {"String": "string", "Int32": "int", "System.String": "string"}
 STATIC_TYPES = {t for t, _ in STATIC_MEMBERS} | {t for t, _ in STATIC_METHODS}

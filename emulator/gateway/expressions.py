@@ -204,8 +204,24 @@ class _Compiler:
                 return False, None
 
             return declare
+        if kind == "typed_decl_only":
+            name = str(node.children[1])
+            scope.add(name)
+
+            def declare_only(env):
+                env[name] = None
+                return False, None
+
+            return declare_only
         if kind == "assign":
             return self._assign(node.children[0], self.expr(node.children[1], frozenset(scope)), scope)
+        if kind in ("compound_assign", "increment"):
+            target = node.children[0]
+            op = str(node.children[1])
+            current = self.expr(target, frozenset(scope))
+            operand = self.expr(node.children[2], frozenset(scope)) if kind == "compound_assign" else (lambda env: 1)
+            binary = _BINARY[op[0]]
+            return self._assign(target, lambda env: binary(current(env), operand(env)), scope)
         if kind == "expr_stmt":
             target = node.children[0]
             if not isinstance(target, Tree) or target.data not in _CALLS:
