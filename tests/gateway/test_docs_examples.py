@@ -688,3 +688,17 @@ async def test_unmatched_operation_runs_on_error_with_configuration_source(gatew
     resp, body = await send(client, "GET", "/echo/elsewhere")
     assert resp.status == 404 and body == {"statusCode": 404, "message": "Resource not found"}
     assert (await send(client, "POST", "/echo/resource"))[0].status == 200
+
+
+async def test_ip_filter_address_and_action_take_expressions(gateway):
+    client = await gateway(named_values={"mode": {"value": "allow"}}, api_policy=doc(
+        '<ip-filter action="{{mode}}">\n<address>@(context.Request.Headers.GetValueOrDefault("X-Trusted", ""))'
+        '</address>\n</ip-filter>'))
+    assert (await send(client, headers={"X-Trusted": "127.0.0.1"}))[0].status == 200
+    assert (await send(client, headers={"X-Trusted": "10.0.0.1"}))[0].status == 403
+    assert (await send(client))[0].status == 403
+    client = await gateway(api_policy=doc(
+        '<ip-filter action="@(context.Request.Headers.GetValueOrDefault("X-Mode", "forbid"))">\n'
+        '<address>127.0.0.1</address>\n</ip-filter>'))
+    assert (await send(client))[0].status == 403
+    assert (await send(client, headers={"X-Mode": "allow"}))[0].status == 200
