@@ -115,14 +115,21 @@ class GatewayConfig:
                          for p in self.products],
             "subscriptions": [{"name": s.name, "scope": s.scope, "state": s.state, "primaryKey": mask,
                                "secondaryKey": mask if s.secondary_key else None} for s in self.subscriptions],
-            "backends": dict(self.backends),
+            "backends": {name: _redact(url) for name, url in self.backends.items()},
         }
 
 
 def _public_backend(backend: Backend) -> dict:
     if backend.workflow:
         return {"workflow": backend.workflow, "trigger": backend.trigger, "gatewayOnly": backend.gateway_only}
-    return {"url": backend.url}
+    return {"url": _redact(backend.url)}
+
+
+def _redact(url):
+    """A backend URL as shown: a callback URL's ``sig`` is a secret (redacted as the server's logs do)."""
+    from ..server.app import redact
+
+    return redact(url) if isinstance(url, str) else url
 
 
 @lru_cache(maxsize=1)

@@ -136,3 +136,13 @@ async def test_apiops_policy_fragments_are_included(tmp_path, aiohttp_client):
     with pytest.raises(GatewayLoadError) as info:
         gateway_config.load(gw)
     assert "line 3, element <include-fragment>" in str(info.value) and "ghost" in str(info.value)
+
+
+def test_a_backend_url_sig_is_masked_at_get_gateway(tmp_path):
+    from emulator.gateway import config as gateway_config
+    from tests.gateway.conftest import write_gateway
+
+    url = "https://prod-00.westus.logic.azure.com/workflows/1/triggers/manual/paths/invoke?sv=1.0&sig=S3cr3tSig"
+    cfg = gateway_config.load(write_gateway(tmp_path, api={"backend": {"url": url}}))
+    shown = cfg.public()["apis"][0]["backend"]["url"]
+    assert "S3cr3tSig" not in shown and "sig=" in shown and shown.startswith("https://prod-00")
