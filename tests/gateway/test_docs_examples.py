@@ -8,6 +8,7 @@ import pytest
 from emulator.gateway import config as gateway_config
 from emulator.gateway.errors import GatewayLoadError
 from tests.gateway.conftest import SUB_KEY, write_gateway
+from tests.gateway.test_limits import frozen
 
 KEY = {"Ocp-Apim-Subscription-Key": SUB_KEY}
 
@@ -58,50 +59,35 @@ async def test_ip_filter_example(gateway):
     assert (await send(client))[0].status == 200
 
 
-# rate-limit (rate-limit-policy, "Example")
-async def test_rate_limit_example(gateway):
-    client = await gateway(api_policy="""<policies>
-    <inbound>
-        <base />
-        <rate-limit calls="20" renewal-period="90" remaining-calls-variable-name="remainingCallsPerSubscription"/>
-    </inbound>
-    <outbound>
-        <base />
-    </outbound>
-</policies>""")
-    now = [1000.0]
-    client.gw.counters.clock = lambda: now[0]
-    for _ in range(20):
-        assert (await send(client))[0].status == 200
-    now[0] += 10
-    resp, body = await send(client)
-    assert resp.status == 429 and resp.headers["Retry-After"] == "80"
-    assert resp.headers["Content-Type"].startswith("application/json")
-    assert body == {"statusCode": 429, "message": "Rate limit is exceeded. Try again in 80 seconds."}
-
-
-# rate-limit-by-key (rate-limit-by-key-policy, "Example": per caller IP, counting only 200 answers)
-async def test_rate_limit_by_key_example(gateway):
-    client = await gateway(api_policy="""<policies>
-    <inbound>
-        <base />
-        <rate-limit-by-key  calls="10"
+# rate-limit and rate-limit-by-key (their reference pages' "Example": per subscription; per caller IP counting
+# only 200 answers)
+RATE_LIMIT = '<rate-limit calls="20" renewal-period="90" remaining-calls-variable-name="remainingCallsPerSubscription"/>'
+RATE_LIMIT_BY_KEY = """<rate-limit-by-key  calls="10"
               renewal-period="60"
               increment-condition="@(context.Response.StatusCode == 200)"
               counter-key="@(context.Request.IpAddress)"
-              remaining-calls-variable-name="remainingCallsPerIP"/>
+              remaining-calls-variable-name="remainingCallsPerIP"/>"""
+
+
+@pytest.mark.parametrize("policy, calls, wait, retry", [(RATE_LIMIT, 20, 10, 80), (RATE_LIMIT_BY_KEY, 10, 0, 60)])
+async def test_rate_limit_examples(gateway, policy, calls, wait, retry):
+    client = await gateway(api_policy=f"""<policies>
+    <inbound>
+        <base />
+        {policy}
     </inbound>
     <outbound>
         <base />
     </outbound>
 </policies>""")
-    now = [1000.0]
-    client.gw.counters.clock = lambda: now[0]
-    for _ in range(10):
+    now = frozen(client)
+    for _ in range(calls):
         assert (await send(client))[0].status == 200
+    now[0] += wait
     resp, body = await send(client)
-    assert resp.status == 429 and resp.headers["Retry-After"] == "60"
-    assert body == {"statusCode": 429, "message": "Rate limit is exceeded. Try again in 60 seconds."}
+    assert resp.status == 429 and resp.headers["Retry-After"] == str(retry)
+    assert resp.headers["Content-Type"].startswith("application/json")
+    assert body == {"statusCode": 429, "message": f"Rate limit is exceeded. Try again in {retry} seconds."}
 
 
 async def test_rate_limit_by_key_increment_condition_skips_failed_calls(gateway):
@@ -137,8 +123,7 @@ async def test_quota_example(gateway):
 </policies>""")
     assert (await send(client))[0].status == 200
     client = await gateway(api_policy=doc('<quota calls="2" renewal-period="3600" />'))
-    now = [1000.0]
-    client.gw.counters.clock = lambda: now[0]
+    now = frozen(client)
     assert (await send(client))[0].status == 200
     assert (await send(client))[0].status == 200
     now[0] += 3541
@@ -157,8 +142,7 @@ async def test_quota_by_key_example(gateway):
     client = await gateway(api_policy=doc("""<quota-by-key calls="1" renewal-period="172800"
               increment-condition="@(context.Response.StatusCode >= 200 && context.Response.StatusCode < 400)"
               counter-key="@(context.Request.IpAddress)" />"""))
-    now = [1000.0]
-    client.gw.counters.clock = lambda: now[0]
+    now = frozen(client)
     assert (await send(client))[0].status == 200
     now[0] += 172800 - 2.12 * 86400
     resp, body = await send(client)
@@ -416,39 +400,26 @@ async def test_forward_request_examples(gateway):
         <base/>
     </outbound>
 </policies>"""
-    operation = """<!-- operation level -->
+    for backend, forwarded in (('<forward-request timeout="120"/>\n'
+                                '        <!-- effective policy. note the absence of <base/> -->', True),
+                               ("<!-- no forwarding to backend -->", False)):
+        operation = f"""<!-- operation level -->
 <policies>
     <inbound>
         <base/>
     </inbound>
     <backend>
-        <forward-request timeout="120"/>
-        <!-- effective policy. note the absence of <base/> -->
+        {backend}
     </backend>
     <outbound>
         <base/>
     </outbound>
 </policies>"""
-    client = await gateway(api_policy=api, operations=[{"name": "op", "method": "GET", "urlTemplate": "/x",
-                                                        "policy": "op.xml"}], extra_files={"op.xml": operation})
-    resp, body = await send(client)
-    assert resp.status == 200 and body["path"] == "/svc/x"
-    none = """<!-- operation level -->
-<policies>
-    <inbound>
-        <base/>
-    </inbound>
-    <backend>
-        <!-- no forwarding to backend -->
-    </backend>
-    <outbound>
-        <base/>
-    </outbound>
-</policies>"""
-    client = await gateway(api_policy=api, operations=[{"name": "op", "method": "GET", "urlTemplate": "/x",
-                                                        "policy": "op.xml"}], extra_files={"op.xml": none})
-    resp, body = await send(client)
-    assert resp.status == 200 and "X-Backend" not in resp.headers and body == ""
+        client = await gateway(api_policy=api, operations=[{"name": "op", "method": "GET", "urlTemplate": "/x",
+                                                            "policy": "op.xml"}], extra_files={"op.xml": operation})
+        resp, body = await send(client)
+        assert resp.status == 200 and ("X-Backend" in resp.headers) == forwarded
+        assert body["path"] == "/svc/x" if forwarded else body == ""
 
 
 # choose-policy / set-body-policy, "Filter response based on product": foreach, new [], Property().Remove()
