@@ -334,7 +334,7 @@ def _api(raw: dict, document, file, check_workflow) -> Api:
 def _subscription(raw: dict, apis: set, products: set, file) -> Subscription:
     scope = raw["scope"]
     parts = [p for p in scope.split("/") if p]
-    if parts:
+    if parts and parts[-1].lower() != "apis":
         kind, target = parts[-2].lower(), parts[-1].lower()
         known = apis if kind == "apis" else products
         if target not in known:

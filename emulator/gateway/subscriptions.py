@@ -23,7 +23,7 @@ class Subscriptions:
     def _covers(self, sub, api_name: str):
         """(covers, product): whether ``sub``'s scope includes the API, and the product it came through."""
         parts = [p for p in sub.scope.split("/") if p]
-        if not parts:
+        if not parts or parts[-1].lower() == "apis":  # "/" or APIM's own "/apis": every API
             return True, None
         kind, target = parts[-2].lower(), parts[-1].lower()
         if kind == "apis":

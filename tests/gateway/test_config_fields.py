@@ -47,6 +47,7 @@ async def test_operation_remainder_reaches_the_backend(gateway):
 SUBS = [{"name": "one-api", "scope": "/apis/echo", "primaryKey": "k-api", "secondaryKey": "k-api-2"},
         {"name": "other-product", "scope": "/products/silver", "primaryKey": "k-other"},
         {"name": "everything", "scope": "/", "primaryKey": "k-all", "state": "active"},
+        {"name": "all-apis", "scope": "/apis", "primaryKey": "k-all-apis"},
         {"name": "via-product", "scope": "/products/gold", "primaryKey": "k-gold"},
         {"name": "paused", "scope": "/", "primaryKey": "k-paused", "state": "suspended"}]
 
@@ -64,7 +65,7 @@ async def test_subscription_scopes_and_states(gateway):
 
     resp = await call()
     assert resp.status == 401 and await resp.json() == MISSING
-    for key in ("k-api", "k-api-2", "k-all", "k-gold"):
+    for key in ("k-api", "k-api-2", "k-all", "k-all-apis", "k-gold"):
         assert (await call(key)).status == 200, key
         assert (await call(key, query=True)).status == 200, key
     for key in ("k-paused", "nope", "k-other"):
