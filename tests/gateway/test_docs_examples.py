@@ -673,3 +673,18 @@ async def test_ip_filter_address_and_action_take_expressions(gateway):
         '<address>127.0.0.1</address>\n</ip-filter>'))
     assert (await send(client))[0].status == 403
     assert (await send(client, headers={"X-Mode": "allow"}))[0].status == 200
+
+
+# rate-limit-policy: the limits per API and per operation inside <rate-limit>
+async def test_rate_limit_with_api_and_operation_children(gateway):
+    client = await gateway(operations=[{"name": "get-x", "method": "GET", "urlTemplate": "/x"},
+                                       {"name": "get-y", "method": "GET", "urlTemplate": "/y"}],
+                           api_policy=doc("""<base />
+<rate-limit calls="20" renewal-period="90">
+    <api name="echo" calls="10" renewal-period="60">
+        <operation name="get-x" calls="2" renewal-period="30" />
+    </api>
+</rate-limit>"""))
+    frozen(client)
+    assert [(await send(client, path="/echo/x"))[0].status for _ in range(3)] == [200, 200, 429]
+    assert [(await send(client, path="/echo/y"))[0].status for _ in range(9)] == [200] * 8 + [429]
