@@ -196,8 +196,8 @@ def _load(raw: dict, folder: Path, file, check_workflow) -> GatewayConfig:
         try:
             text = target.read_text(encoding="utf-8-sig")
         except OSError as exc:
-            raise GatewayLoadError(f"the policy file cannot be read: {exc.strerror or exc}", file,
-                                   element=f"{scope} policy") from None
+            raise _error(f"the policy file '{file_path}' cannot be read: {exc.strerror or exc}", file,
+                         str(file_path), element=f"{scope} policy") from None
         for key, name in missing.items():
             if "{{" + name in text or "{{" + key in text.lower():
                 raise GatewayLoadError(f"the named value '{name}' has no value (APIOps does not extract "
@@ -296,6 +296,9 @@ def _validate(raw: dict, file) -> None:
         where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first.absolute_path)
         keys = [p for p in first.absolute_path if isinstance(p, str)]
         hint = first.instance if isinstance(first.instance, str) else (keys[-1] if keys else None)
+        if first.validator == "additionalProperties" and isinstance(first.instance, dict):
+            unexpected = [k for k in first.instance if k not in (first.schema.get("properties") or {})]
+            hint = unexpected[0] if unexpected else hint
         raise _error(f"{where}: {first.message}", file, hint)
 
 

@@ -147,3 +147,18 @@ def test_a_backend_url_sig_is_masked_at_get_gateway(tmp_path):
     cfg = gateway_config.load(write_gateway(tmp_path, api={"backend": {"url": url}}))
     shown = cfg.public()["apis"][0]["backend"]["url"]
     assert "S3cr3tSig" not in shown and "sig=" in shown and shown.startswith("https://prod-00")
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ('{\n  "apis": [\n    {"name": "a",\n     "paht": "x"}\n  ]\n}\n', 4, "'paht' was unexpected"),
+    ('{\n  "apis": [{"name": "a", "policy": "missing.xml"}]\n}\n', 2, "'missing.xml' cannot be read"),
+])
+def test_json_errors_point_at_the_line(tmp_path, text, line, words):
+    from emulator.gateway import GatewayLoadError
+    from emulator.gateway import config as gateway_config
+
+    path = tmp_path / "gateway.json"
+    path.write_text(text)
+    with pytest.raises(GatewayLoadError) as info:
+        gateway_config.load(path)
+    assert f"gateway.json, line {line}" in str(info.value) and words in str(info.value)
