@@ -4,6 +4,8 @@
     named values/<name>/namedValueInformation.json       {"properties": {"displayName", "value", "secret"}}
     backends/<name>/backendInformation.json              {"properties": {"url": ...}}
     policy fragments/<name>/policy.xml                   a <fragment> that <include-fragment fragment-id="name"/> inlines
+    version sets/<name>/versionSetInformation.json       {"properties": {"versioningScheme": "Segment" | "Query" |
+                                                          "Header", "versionQueryName", "versionHeaderName"}}
     apis/<name>/apiInformation.json                      {"properties": {"path", "serviceUrl",
                                                           "subscriptionRequired", "subscriptionKeyParameterNames"}}
     apis/<name>/specification.{json,yaml,yml}            OpenAPI / Swagger: operations (operationId = name)
@@ -83,10 +85,12 @@ def load(folder: Path) -> Extracted:
     for item in _folders(folder / "policy fragments"):
         if _policy(item):
             out.fragments[item.name.lower()] = _policy(item)
+    version_sets = {item.name.lower(): _props(item / "versionSetInformation.json")
+                    for item in _folders(folder / "version sets") if (item / "versionSetInformation.json").is_file()}
     for item in _folders(folder / "apis"):
         info = item / "apiInformation.json"
         if info.is_file():
-            out.apis.append(_api(item, _props(info)))
+            out.apis.append(_versioned(_api(item, _props(info)), _props(info), version_sets))
     for item in _folders(folder / "products"):
         out.products.append(_product(item))
     return out
@@ -103,6 +107,24 @@ def _api(folder: Path, props: dict) -> dict:
         api["backend"] = {"url": props["serviceUrl"]}
     if _policy(folder):
         api["policy"] = _policy(folder)
+    return api
+
+
+def _versioned(api: dict, props: dict, version_sets: dict) -> dict:
+    """An API of a version set: ``Segment`` versioning puts the version after the API's path; ``Query`` and
+    ``Header`` versioning keep the path and select the API by the version the request names."""
+    version = str(props.get("apiVersion") or "")
+    set_id = str(props.get("apiVersionSetId") or "").rstrip("/").rsplit("/", 1)[-1].lower()
+    scheme = version_sets.get(set_id, {})
+    kind = str(scheme.get("versioningScheme") or "Segment").lower()
+    if not version or not set_id:
+        return api
+    if kind == "segment":
+        api["path"] = "/".join(p for p in (api["path"].strip("/"), version) if p)
+    elif kind == "query":
+        api["version"] = ("query", str(scheme.get("versionQueryName") or "api-version"), version)
+    elif kind == "header":
+        api["version"] = ("header", str(scheme.get("versionHeaderName") or "Api-Version"), version)
     return api
 
 

@@ -159,11 +159,11 @@ class Gateway:
         raw_path = request.raw_path.partition("?")[0]
         body = await request.read() if request.body_exists else b""
         state = RequestState(request.method, str(request.url), request.headers, body, request.remote or "")
-        route, api = self.router.route(request.method, raw_path, request.query)
+        route, api = self.router.route(request.method, raw_path, request.query, request.headers)
         preflight = api is not None and _is_preflight(request)
         unmatched = route is None
         if preflight and unmatched:  # a preflight needs no OPTIONS operation when a cors policy answers it
-            route = Route(api, None, self.router.find_api(raw_path)[1], {})
+            route = Route(api, None, self.router.find_api(raw_path, request.query, request.headers)[1], {})
         ex = Exchange(state, route, self)
         if route is not None:
             state.path, state.matched = route.remainder, dict(route.params)
@@ -175,7 +175,7 @@ class Gateway:
             self._log(ex, request, response.status, started)
             return response
         if unmatched and not answered:  # the API matched, no operation did: APIM's on-error runs (global, API)
-            ex.route = route = Route(api, None, self.router.find_api(raw_path)[1], {})
+            ex.route = route = Route(api, None, self.router.find_api(raw_path, request.query, request.headers)[1], {})
             state.path, state.backend_base, state.backend_query = route.remainder, *self.backend_for(api)
             error = PolicyError("configuration", "OperationNotFound", 404, "Resource not found")
             error.detail = "Unable to match incoming request to an operation."

@@ -59,6 +59,7 @@ class Api:
     backend: Backend
     policy: PolicyDocument | None
     operations: list
+    version: tuple | None = None  # ("query" | "header", parameter name, version) of a version set's API
 
     @property
     def backend_url(self) -> str | None:
@@ -231,7 +232,8 @@ def _load(raw: dict, folder: Path, file, check_workflow) -> GatewayConfig:
         merged.update(api)
         apis_raw[api["name"].lower()] = merged
     apis = [_api(a, document, file, check_workflow) for a in apis_raw.values()]
-    _unique([a.path.strip("/").lower() for a in apis], file, "API path")
+    _unique([a.path.strip("/").lower() + (f" (version {a.version[2]})" if a.version else "") for a in apis], file,
+            "API path")
     names = {a.name.lower() for a in apis}
     products_raw = {p["name"].lower(): p for p in extracted.products}
     for product in raw.get("products") or []:
@@ -329,9 +331,10 @@ def _api(raw: dict, document, file, check_workflow) -> Api:
                                     compile_template(op["urlTemplate"]),
                                     document(op.get("policy"), f"operation '{name}/{op['name']}'"),
                                     op.get("examples") or {}))
+    version = raw.get("version")  # from an APIOps version set (query or header versioning)
     return Api(name, str(raw.get("path", "")).strip("/"), bool(raw.get("subscriptionRequired", True)),
                names.get("header") or DEFAULT_HEADER, names.get("query") or DEFAULT_QUERY, backend,
-               document(raw.get("policy"), f"API '{name}'"), operations)
+               document(raw.get("policy"), f"API '{name}'"), operations, tuple(version) if version else None)
 
 
 def _subscription(raw: dict, apis: set, products: set, file) -> Subscription:

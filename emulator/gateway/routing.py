@@ -68,18 +68,32 @@ class Router:
     def __init__(self, apis):
         self.apis = sorted(apis, key=lambda a: -len(a.path.strip("/")))
 
-    def find_api(self, path: str):
-        """(api, remainder) of the longest matching API path, or (None, None)."""
+    def find_api(self, path: str, query=None, headers=None):
+        """(api, remainder) of the longest matching API path, or (None, None). APIs of a version set that share a
+        path (query or header versioning) are told apart by the version the request names; without one, the
+        API that has no version (APIM's "Original") answers."""
+        matched_path, fallback = None, (None, None)
         for api in self.apis:
+            if matched_path is not None and api.path.strip("/").lower() != matched_path:
+                break  # only the APIs of the longest matching path compete
             remainder = _api_remainder(api.path, path)
-            if remainder is not None:
+            if remainder is None:
+                continue
+            matched_path = api.path.strip("/").lower()
+            version = getattr(api, "version", None)
+            if version is None:
+                fallback = fallback if fallback[0] is not None else (api, remainder)
+                continue
+            scheme, name, value = version
+            given = (query if scheme == "query" else headers) or {}
+            if str(given.get(name, "")).lower() == value.lower():
                 return api, remainder
-        return None, None
+        return fallback
 
-    def route(self, method: str, path: str, query=None):
+    def route(self, method: str, path: str, query=None, headers=None):
         """(Route or None, the API matched when no operation did). Template parameters in the operation's query
         (``/get?a={b}``) take their values from ``query``."""
-        api, remainder = self.find_api(path)
+        api, remainder = self.find_api(path, query, headers)
         if api is None:
             return None, None
         if not api.operations:

@@ -162,3 +162,37 @@ def test_json_errors_point_at_the_line(tmp_path, text, line, words):
     with pytest.raises(GatewayLoadError) as info:
         gateway_config.load(path)
     assert f"gateway.json, line {line}" in str(info.value) and words in str(info.value)
+
+
+@pytest.mark.parametrize("scheme, call", [
+    ("Segment", lambda v: (f"/orders/{v}/x" if v else "/orders/x", {}, {})),
+    ("Query", lambda v: ("/orders/x", {"api-version": v} if v else {}, {})),
+    ("Header", lambda v: ("/orders/x", {}, {"Api-Version": v} if v else {})),
+])
+async def test_apiops_version_sets_route_by_version(tmp_path, aiohttp_client, scheme, call):
+    import json
+
+    from emulator.gateway import app as gateway_app
+    from emulator.gateway import config as gateway_config
+
+    root = tmp_path / "artifacts"
+    (root / "version sets" / "orders-vs").mkdir(parents=True)
+    (root / "version sets" / "orders-vs" / "versionSetInformation.json").write_text(json.dumps({"properties": {
+        "displayName": "Orders", "versioningScheme": scheme, "versionQueryName": "api-version",
+        "versionHeaderName": "Api-Version"}}))
+    for name, version in (("orders", ""), ("orders-v2", "v2"), ("orders-v3", "v3")):
+        (root / "apis" / name).mkdir(parents=True)
+        props = {"path": "orders", "subscriptionRequired": False, "apiVersionSetId": "/apiVersionSets/orders-vs"}
+        if version:
+            props["apiVersion"] = version
+        (root / "apis" / name / "apiInformation.json").write_text(json.dumps({"properties": props}))
+        (root / "apis" / name / "policy.xml").write_text(
+            f'<policies><inbound><return-response><set-header name="X-Api" exists-action="override">'
+            f"<value>{name}</value></set-header></return-response></inbound></policies>")
+    gw = tmp_path / "gateway.json"
+    gw.write_text(json.dumps({"apiops": "artifacts"}))
+    client = await aiohttp_client(gateway_app.create_app(gateway_app.Gateway(gateway_config.load(gw))))
+    for version, api in (("", "orders"), ("v2", "orders-v2"), ("v3", "orders-v3")):
+        path, query, headers = call(version)
+        resp = await client.get(path, params=query, headers=headers)
+        assert (resp.status, resp.headers.get("X-Api")) == (200, api), (version, path)
