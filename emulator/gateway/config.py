@@ -204,7 +204,9 @@ def _load(raw: dict, folder: Path, file, check_workflow) -> GatewayConfig:
                 raise GatewayLoadError(f"the named value '{name}' has no value (APIOps does not extract "
                                        "secrets: give it under namedValues)", target)
         try:
-            return PolicyDocument(_include_fragments(parse_xml(text, str(target), values), read_fragment), scope)
+            root = _include_fragments(parse_xml(text, str(target), values), read_fragment)
+            _check_backend_ids(root, extracted.backends, check_workflow)
+            return PolicyDocument(root, scope)
         except GatewayLoadError as exc:  # a message may quote resolved text: secrets never appear in it
             for secret in secret_values:
                 exc.message = exc.message.replace(secret, "***")
@@ -253,6 +255,19 @@ def _load(raw: dict, folder: Path, file, check_workflow) -> GatewayConfig:
     _unique([s.name.lower() for s in subscriptions], file, "subscription name")
     return GatewayConfig(file, global_policy, policy_file, named, apis, products, subscriptions,
                          dict(extracted.backends), list(dict.fromkeys(sources)))
+
+
+def _check_backend_ids(node, backends: dict, check_workflow) -> None:
+    """A constant ``set-backend-service backend-id`` must name an APIOps backend or a loaded flow (when flows are
+    checked), as APIM refuses to save a policy naming a backend that does not exist."""
+    if node.tag == "set-backend-service":
+        name = node.attrs.get("backend-id", "")
+        if name and not name.strip().startswith("@") and name not in backends and check_workflow is not None:
+            problem = check_workflow(name, None)
+            if problem:
+                raise node.error(f"the backend-id '{name}' names no backend (APIOps backends/) and no loaded flow")
+    for child in node.children:
+        _check_backend_ids(child, backends, check_workflow)
 
 
 def _include_fragments(node, read_fragment, seen=()):

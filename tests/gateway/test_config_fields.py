@@ -196,3 +196,20 @@ async def test_apiops_version_sets_route_by_version(tmp_path, aiohttp_client, sc
         path, query, headers = call(version)
         resp = await client.get(path, params=query, headers=headers)
         assert (resp.status, resp.headers.get("X-Api")) == (200, api), (version, path)
+
+
+def test_backend_id_naming_nothing_is_a_load_error_when_flows_are_checked(tmp_path):
+    from emulator.gateway import GatewayLoadError
+    from emulator.gateway import config as gateway_config
+    from tests.gateway.conftest import inbound, write_gateway
+
+    path = write_gateway(tmp_path, api_policy=inbound('\n<set-backend-service backend-id="ghost-flow" />'))
+
+    def check(workflow, trigger):
+        return None if workflow == "orders" else f"the workflow '{workflow}' is not loaded"
+
+    with pytest.raises(GatewayLoadError) as info:
+        gateway_config.load(path, check)
+    assert "line 2, element <set-backend-service>" in str(info.value) and "ghost-flow" in str(info.value)
+    write_gateway(tmp_path, api_policy=inbound('<set-backend-service backend-id="orders" />'))
+    assert gateway_config.load(path, check).apis
