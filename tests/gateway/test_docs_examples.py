@@ -688,3 +688,27 @@ async def test_rate_limit_with_api_and_operation_children(gateway):
     frozen(client)
     assert [(await send(client, path="/echo/x"))[0].status for _ in range(3)] == [200, 200, 429]
     assert [(await send(client, path="/echo/y"))[0].status for _ in range(9)] == [200] * 8 + [429]
+
+
+async def test_cors_wildcards(gateway):
+    client = await gateway(api_policy=doc("""<base />
+<cors allow-credentials="false">
+    <allowed-origins>
+        <origin>*</origin>
+    </allowed-origins>
+    <allowed-methods>
+        <method>*</method>
+    </allowed-methods>
+    <allowed-headers>
+        <header>*</header>
+    </allowed-headers>
+    <expose-headers>
+        <header>*</header>
+    </expose-headers>
+</cors>"""))
+    resp = await client.options("/echo/x", headers={"Origin": "http://any.example", "Access-Control-Request-Method": "PUT",
+                                                     "Access-Control-Request-Headers": "x-custom"})
+    assert resp.status == 200 and resp.headers["Access-Control-Allow-Origin"] in ("*", "http://any.example")
+    assert "PUT" in resp.headers["Access-Control-Allow-Methods"] or resp.headers["Access-Control-Allow-Methods"] == "*"
+    resp, _ = await send(client, headers={"Origin": "http://any.example"})
+    assert resp.status == 200 and resp.headers["Access-Control-Allow-Origin"] in ("*", "http://any.example")
