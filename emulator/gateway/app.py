@@ -20,7 +20,7 @@ from multidict import CIMultiDict
 from yarl import URL
 
 from . import config as config_module
-from .context import Exchange, RequestState, backend_url
+from .context import Exchange, RequestState, backend_url, split_base
 from .counters import Counters
 from .errors import Answer, PolicyError, apim_body
 from .policy import Pipeline, run_statements
@@ -82,11 +82,11 @@ class Gateway:
         backend = api.backend
         if backend.workflow:
             return self.workflow_backend(backend.workflow, backend.trigger)
-        return (backend.url or ""), {}
+        return split_base(backend.url or "")
 
     def resolve_backend(self, name: str):
         if name in self.config.backends:
-            return self.config.backends[name], {}
+            return split_base(self.config.backends[name])
         if self.server is not None and self.server.registry.find(name) is not None:
             return self.workflow_backend(name, None)
         return None

@@ -213,3 +213,11 @@ def test_backend_id_naming_nothing_is_a_load_error_when_flows_are_checked(tmp_pa
     assert "line 2, element <set-backend-service>" in str(info.value) and "ghost-flow" in str(info.value)
     write_gateway(tmp_path, api_policy=inbound('<set-backend-service backend-id="orders" />'))
     assert gateway_config.load(path, check).apis
+
+
+async def test_a_backend_url_with_a_query_keeps_it_after_the_relative_path(gateway):
+    base = str(gateway.backend.make_url("/api/fn")) + "?code=func-key"
+    client = await gateway(api={"backend": {"url": base}})
+    resp = await client.get("/echo/orders/7?x=1", headers={"Ocp-Apim-Subscription-Key": SUB_KEY})
+    body = await resp.json()
+    assert body["path"] == "/api/fn/orders/7" and body["query"] == {"x": "1", "code": "func-key"}
