@@ -712,3 +712,17 @@ async def test_cors_wildcards(gateway):
     assert "PUT" in resp.headers["Access-Control-Allow-Methods"] or resp.headers["Access-Control-Allow-Methods"] == "*"
     resp, _ = await send(client, headers={"Origin": "http://any.example"})
     assert resp.status == 200 and resp.headers["Access-Control-Allow-Origin"] in ("*", "http://any.example")
+
+
+# trace-policy, "Example": the message goes to the gateway's log; the call is unchanged
+async def test_trace_example(gateway, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="emulator.gateway.trace")
+    client = await gateway(api_policy=doc("""<base />
+<trace source="PetStore API" severity="verbose">
+    <message>@(context.RequestId)</message>
+    <metadata name="Operation Name" value="New-Order"/>
+</trace>"""))
+    assert (await send(client))[0].status == 200
+    assert "trace PetStore API: " in caplog.text and "Operation Name=New-Order" in caplog.text
