@@ -1,15 +1,19 @@
 """An APIOps extractor artifacts folder (Azure/apiops), read into the same shapes as the JSON file:
 
     policy.xml                                          global policy
-    namedValues/<name>/namedValueInformation.json        {"properties": {"displayName", "value", "secret"}}
+    named values/<name>/namedValueInformation.json       {"properties": {"displayName", "value", "secret"}}
     backends/<name>/backendInformation.json              {"properties": {"url": ...}}
+    policy fragments/<name>/policy.xml                   a <fragment> that <include-fragment fragment-id="name"/> inlines
+    version sets/<name>/versionSetInformation.json       {"properties": {"versioningScheme": "Segment" | "Query" |
+                                                          "Header", "versionQueryName", "versionHeaderName"}}
     apis/<name>/apiInformation.json                      {"properties": {"path", "serviceUrl",
                                                           "subscriptionRequired", "subscriptionKeyParameterNames"}}
     apis/<name>/specification.{json,yaml,yml}            OpenAPI / Swagger: operations (operationId = name)
     apis/<name>/policy.xml, apis/<name>/operations/<operation>/policy.xml
     products/<name>/productInformation.json, products/<name>/apis.json ([{"name": ...}]), products/<name>/policy.xml
 
-API revisions (``name;rev=N`` folders) are skipped: the current revision is served. Secret named values are
+The named values folder is ``named values`` (with a space, as the extractor writes it; ``namedValues`` is read
+too). API revisions (``name;rev=N`` folders) are skipped: the current revision is served. Secret named values are
 not extracted by APIOps; give their values in the JSON file's ``namedValues``.
 """
 
@@ -31,6 +35,7 @@ class Extracted:
     apis: list = field(default_factory=list)
     products: list = field(default_factory=list)
     backends: dict = field(default_factory=dict)
+    fragments: dict = field(default_factory=dict)  # lower name -> policy.xml path of a policy fragment
 
 
 def _json(path: Path):
@@ -62,7 +67,7 @@ def load(folder: Path) -> Extracted:
     if not folder.is_dir():
         raise GatewayLoadError("the APIOps artifacts folder does not exist", folder)
     out = Extracted(policy=_policy(folder))
-    for item in _folders(folder / "namedValues"):
+    for item in _folders(folder / "named values") + _folders(folder / "namedValues"):
         info = item / "namedValueInformation.json"
         if info.is_file():
             props = _props(info)
@@ -77,10 +82,15 @@ def load(folder: Path) -> Extracted:
             url = _props(info).get("url")
             if isinstance(url, str):
                 out.backends[item.name] = url
+    for item in _folders(folder / "policy fragments"):
+        if _policy(item):
+            out.fragments[item.name.lower()] = _policy(item)
+    version_sets = {item.name.lower(): _props(item / "versionSetInformation.json")
+                    for item in _folders(folder / "version sets") if (item / "versionSetInformation.json").is_file()}
     for item in _folders(folder / "apis"):
         info = item / "apiInformation.json"
         if info.is_file():
-            out.apis.append(_api(item, _props(info)))
+            out.apis.append(_versioned(_api(item, _props(info)), _props(info), version_sets))
     for item in _folders(folder / "products"):
         out.products.append(_product(item))
     return out
@@ -97,6 +107,24 @@ def _api(folder: Path, props: dict) -> dict:
         api["backend"] = {"url": props["serviceUrl"]}
     if _policy(folder):
         api["policy"] = _policy(folder)
+    return api
+
+
+def _versioned(api: dict, props: dict, version_sets: dict) -> dict:
+    """An API of a version set: ``Segment`` versioning puts the version after the API's path; ``Query`` and
+    ``Header`` versioning keep the path and select the API by the version the request names."""
+    version = str(props.get("apiVersion") or "")
+    set_id = str(props.get("apiVersionSetId") or "").rstrip("/").rsplit("/", 1)[-1].lower()
+    scheme = version_sets.get(set_id, {})
+    kind = str(scheme.get("versioningScheme") or "Segment").lower()
+    if not version or not set_id:
+        return api
+    if kind == "segment":
+        api["path"] = "/".join(p for p in (api["path"].strip("/"), version) if p)
+    elif kind == "query":
+        api["version"] = ("query", str(scheme.get("versionQueryName") or "api-version"), version)
+    elif kind == "header":
+        api["version"] = ("header", str(scheme.get("versionHeaderName") or "Api-Version"), version)
     return api
 
 

@@ -20,7 +20,7 @@ from multidict import CIMultiDict
 from yarl import URL
 
 from . import config as config_module
-from .context import Exchange, RequestState, backend_url
+from .context import Exchange, RequestState, backend_url, split_base
 from .counters import Counters
 from .errors import Answer, PolicyError, apim_body
 from .policy import Pipeline, run_statements
@@ -82,11 +82,11 @@ class Gateway:
         backend = api.backend
         if backend.workflow:
             return self.workflow_backend(backend.workflow, backend.trigger)
-        return (backend.url or ""), {}
+        return split_base(backend.url or "")
 
     def resolve_backend(self, name: str):
         if name in self.config.backends:
-            return self.config.backends[name], {}
+            return split_base(self.config.backends[name])
         if self.server is not None and self.server.registry.find(name) is not None:
             return self.workflow_backend(name, None)
         return None
@@ -159,22 +159,29 @@ class Gateway:
         raw_path = request.raw_path.partition("?")[0]
         body = await request.read() if request.body_exists else b""
         state = RequestState(request.method, str(request.url), request.headers, body, request.remote or "")
-        route, api = self.router.route(request.method, raw_path)
+        route, api = self.router.route(request.method, raw_path, request.query, request.headers)
         preflight = api is not None and _is_preflight(request)
         unmatched = route is None
         if preflight and unmatched:  # a preflight needs no OPTIONS operation when a cors policy answers it
-            route = Route(api, None, self.router.find_api(raw_path)[1], {})
+            route = Route(api, None, self.router.find_api(raw_path, request.query, request.headers)[1], {})
         ex = Exchange(state, route, self)
         if route is not None:
             state.path, state.matched = route.remainder, dict(route.params)
             state.backend_base, state.backend_query = self.backend_for(route.api)
         answered = preflight and await self._preflight(ex)
-        if unmatched and not answered:
+        if unmatched and not answered and api is None:
             ex.answered_by = "routing"
             response = _plain(404, apim_body(404, "Resource not found"))
             self._log(ex, request, response.status, started)
             return response
-        if not answered:
+        if unmatched and not answered:  # the API matched, no operation did: APIM's on-error runs (global, API)
+            ex.route = route = Route(api, None, self.router.find_api(raw_path, request.query, request.headers)[1], {})
+            state.path, state.backend_base, state.backend_query = route.remainder, *self.backend_for(api)
+            error = PolicyError("configuration", "OperationNotFound", 404, "Resource not found")
+            error.detail = "Unable to match incoming request to an operation."
+            await self.pipeline(route, None).failed(ex, error)
+            ex.answered_by = "routing" if ex.answered_by == "configuration" else ex.answered_by
+        elif not answered:
             try:
                 self.subscriptions.authenticate(ex, route.api)
             except PolicyError as error:

@@ -59,6 +59,7 @@ class Api:
     backend: Backend
     policy: PolicyDocument | None
     operations: list
+    version: tuple | None = None  # ("query" | "header", parameter name, version) of a version set's API
 
     @property
     def backend_url(self) -> str | None:
@@ -115,14 +116,21 @@ class GatewayConfig:
                          for p in self.products],
             "subscriptions": [{"name": s.name, "scope": s.scope, "state": s.state, "primaryKey": mask,
                                "secondaryKey": mask if s.secondary_key else None} for s in self.subscriptions],
-            "backends": dict(self.backends),
+            "backends": {name: _redact(url) for name, url in self.backends.items()},
         }
 
 
 def _public_backend(backend: Backend) -> dict:
     if backend.workflow:
         return {"workflow": backend.workflow, "trigger": backend.trigger, "gatewayOnly": backend.gateway_only}
-    return {"url": backend.url}
+    return {"url": _redact(backend.url)}
+
+
+def _redact(url):
+    """A backend URL as shown: a callback URL's ``sig`` is a secret (redacted as the server's logs do)."""
+    from ..server.app import redact
+
+    return redact(url) if isinstance(url, str) else url
 
 
 @lru_cache(maxsize=1)
@@ -189,18 +197,31 @@ def _load(raw: dict, folder: Path, file, check_workflow) -> GatewayConfig:
         try:
             text = target.read_text(encoding="utf-8-sig")
         except OSError as exc:
-            raise GatewayLoadError(f"the policy file cannot be read: {exc.strerror or exc}", file,
-                                   element=f"{scope} policy") from None
+            raise _error(f"the policy file '{file_path}' cannot be read: {exc.strerror or exc}", file,
+                         str(file_path), element=f"{scope} policy") from None
         for key, name in missing.items():
             if "{{" + name in text or "{{" + key in text.lower():
                 raise GatewayLoadError(f"the named value '{name}' has no value (APIOps does not extract "
                                        "secrets: give it under namedValues)", target)
         try:
-            return PolicyDocument(parse_xml(text, str(target), values), scope)
+            root = _include_fragments(parse_xml(text, str(target), values), read_fragment)
+            _check_backend_ids(root, extracted.backends, check_workflow)
+            return PolicyDocument(root, scope)
         except GatewayLoadError as exc:  # a message may quote resolved text: secrets never appear in it
             for secret in secret_values:
                 exc.message = exc.message.replace(secret, "***")
             raise GatewayLoadError(exc.message, exc.file, exc.line, exc.element) from None
+
+    def read_fragment(node):
+        name = node.attrs.get("fragment-id", "")
+        path = extracted.fragments.get(name.lower())
+        if path is None:
+            raise node.error(f"the policy fragment '{name}' is not defined (APIOps: policy fragments/{name}/policy.xml)")
+        sources.append(Path(path))
+        root = parse_xml(Path(path).read_text(encoding="utf-8-sig"), str(path), values)
+        if root.tag != "fragment":
+            raise root.error("the root element of a policy fragment must be <fragment>")
+        return root
 
     policy_file = raw.get("policy") or extracted.policy
     if policy_file:
@@ -213,7 +234,8 @@ def _load(raw: dict, folder: Path, file, check_workflow) -> GatewayConfig:
         merged.update(api)
         apis_raw[api["name"].lower()] = merged
     apis = [_api(a, document, file, check_workflow) for a in apis_raw.values()]
-    _unique([a.path.strip("/").lower() for a in apis], file, "API path")
+    _unique([a.path.strip("/").lower() + (f" (version {a.version[2]})" if a.version else "") for a in apis], file,
+            "API path")
     names = {a.name.lower() for a in apis}
     products_raw = {p["name"].lower(): p for p in extracted.products}
     for product in raw.get("products") or []:
@@ -233,6 +255,38 @@ def _load(raw: dict, folder: Path, file, check_workflow) -> GatewayConfig:
     _unique([s.name.lower() for s in subscriptions], file, "subscription name")
     return GatewayConfig(file, global_policy, policy_file, named, apis, products, subscriptions,
                          dict(extracted.backends), list(dict.fromkeys(sources)))
+
+
+def _check_backend_ids(node, backends: dict, check_workflow) -> None:
+    """A constant ``set-backend-service backend-id`` must name an APIOps backend or a loaded flow (when flows are
+    checked), as APIM refuses to save a policy naming a backend that does not exist."""
+    if node.tag == "set-backend-service":
+        name = node.attrs.get("backend-id", "")
+        if name and not name.strip().startswith("@") and name not in backends and check_workflow is not None:
+            problem = check_workflow(name, None)
+            if problem:
+                raise node.error(f"the backend-id '{name}' names no backend (APIOps backends/) and no loaded flow")
+    for child in node.children:
+        _check_backend_ids(child, backends, check_workflow)
+
+
+def _include_fragments(node, read_fragment, seen=()):
+    """``<include-fragment fragment-id="x"/>`` replaced, where it stands, by the policies of fragment ``x``
+    (their errors name the fragment's file and line)."""
+    children = []
+    for child in node.children:
+        if child.tag != "include-fragment":
+            children.append(_include_fragments(child, read_fragment, seen))
+            continue
+        if set(child.attrs) != {"fragment-id"} or child.children:
+            raise child.error("<include-fragment> takes exactly the attribute 'fragment-id'")
+        name = child.attrs["fragment-id"].lower()
+        if name in seen:
+            raise child.error(f"the policy fragment '{child.attrs['fragment-id']}' includes itself")
+        fragment = _include_fragments(read_fragment(child), read_fragment, seen + (name,))
+        children.extend(fragment.children)
+    node.children = children
+    return node
 
 
 def _read_json(path: Path) -> dict:
@@ -259,6 +313,9 @@ def _validate(raw: dict, file) -> None:
         where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first.absolute_path)
         keys = [p for p in first.absolute_path if isinstance(p, str)]
         hint = first.instance if isinstance(first.instance, str) else (keys[-1] if keys else None)
+        if first.validator == "additionalProperties" and isinstance(first.instance, dict):
+            unexpected = [k for k in first.instance if k not in (first.schema.get("properties") or {})]
+            hint = unexpected[0] if unexpected else hint
         raise _error(f"{where}: {first.message}", file, hint)
 
 
@@ -289,15 +346,16 @@ def _api(raw: dict, document, file, check_workflow) -> Api:
                                     compile_template(op["urlTemplate"]),
                                     document(op.get("policy"), f"operation '{name}/{op['name']}'"),
                                     op.get("examples") or {}))
+    version = raw.get("version")  # from an APIOps version set (query or header versioning)
     return Api(name, str(raw.get("path", "")).strip("/"), bool(raw.get("subscriptionRequired", True)),
                names.get("header") or DEFAULT_HEADER, names.get("query") or DEFAULT_QUERY, backend,
-               document(raw.get("policy"), f"API '{name}'"), operations)
+               document(raw.get("policy"), f"API '{name}'"), operations, tuple(version) if version else None)
 
 
 def _subscription(raw: dict, apis: set, products: set, file) -> Subscription:
     scope = raw["scope"]
     parts = [p for p in scope.split("/") if p]
-    if parts:
+    if parts and parts[-1].lower() != "apis":
         kind, target = parts[-2].lower(), parts[-1].lower()
         known = apis if kind == "apis" else products
         if target not in known:

@@ -252,6 +252,15 @@ class CsContext(CsObject):
     }
 
 
+def split_base(url: str) -> tuple:
+    """(base, query) of a backend URL given with a query (``https://func/api/x?code=...``): the query is what the
+    backend itself needs, kept apart so the relative path goes before it."""
+    from urllib.parse import parse_qsl
+
+    base, _, query = (url or "").partition("?")
+    return base, dict(parse_qsl(query, keep_blank_values=True))
+
+
 def backend_url(state: RequestState, with_backend_query: bool = False) -> str:
     """The URL the backend receives: its base, the (rewritten) relative path and the query."""
     from urllib.parse import urlencode
@@ -274,10 +283,10 @@ def known_members() -> set:
 
 
 def known_methods() -> set:
-    from .csharp import JOBJECT_METHODS, SEQUENCE_METHODS, STRING_METHODS
+    from .csharp import JARRAY_METHODS, JOBJECT_METHODS, SEQUENCE_METHODS, STRING_METHODS
 
     names = {"ToString", "Equals", "GetHashCode"} | set(STRING_METHODS) | set(SEQUENCE_METHODS) | set(
-        JOBJECT_METHODS)
+        JOBJECT_METHODS) | set(JARRAY_METHODS)
     for cls in _all_subclasses(CsObject):
         names |= set(cls.METHODS)
     return names

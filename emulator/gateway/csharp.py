@@ -115,6 +115,26 @@ class Jwt(CsObject):
     }
 
 
+class BasicCredentials(CsObject):
+    """What ``AsBasic()`` gives for ``Basic base64(user:password)``: ``UserId`` and ``Password``."""
+
+    def __init__(self, user: str, password: str):
+        self.user, self.password = user, password
+
+    MEMBERS = {"UserId": lambda self: self.user, "Password": lambda self: self.password}
+
+
+def as_basic(text):
+    scheme, _, encoded = str(text or "").strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, sep, password = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
+    except ValueError:
+        return None
+    return BasicCredentials(user, password) if sep else None
+
+
 def as_jwt(text):
     import jwt as pyjwt
 
@@ -225,6 +245,7 @@ STRING_METHODS = {
     "PadLeft": lambda s, a: s.rjust(a[0], a[1] if len(a) > 1 else " "),
     "PadRight": lambda s, a: s.ljust(a[0], a[1] if len(a) > 1 else " "),
     "AsJwt": lambda s, a: as_jwt(s),
+    "AsBasic": lambda s, a: as_basic(s),
     "ToCharArray": lambda s, a: list(s),
 }
 
@@ -268,12 +289,73 @@ SEQUENCE_METHODS = {
     "Take": lambda seq, a: seq[:a[0]],
 }
 
+class JProperty(CsObject):
+    """``JObject.Property(name)``: its ``Name``, ``Value`` and ``Remove()`` (from the object it belongs to)."""
+
+    def __init__(self, owner: dict, name: str):
+        self.owner, self.name = owner, name
+
+    MEMBERS = {"Name": lambda self: self.name, "Value": lambda self: self.owner.get(self.name)}
+    METHODS = {"Remove": lambda self, a, g: self.owner.pop(self.name, None) and None}
+
+
+def _property(d: dict, args):
+    return JProperty(d, args[0]) if args and args[0] in d else None
+
+
+def _add(d: dict, args):
+    if args[0] in d:
+        raise EvalError(f"Can not add property {args[0]} to Newtonsoft.Json.Linq.JObject. Property with the same "
+                        "name already exists on object.")
+    d[args[0]] = args[1]
+
+
 JOBJECT_METHODS = {
     "Value": lambda d, a, g: convert(d.get(a[0]), g),
     "ContainsKey": lambda d, a, g: a[0] in d,
     "GetValue": lambda d, a, g: d.get(a[0]),
     "ToObject": lambda d, a, g: d,
+    "Property": lambda d, a, g: _property(d, a),
+    "Properties": lambda d, a, g: [JProperty(d, k) for k in d],
+    "Remove": lambda d, a, g: d.pop(a[0], _MISSING) is not _MISSING,
+    "Add": lambda d, a, g: _add(d, a),
 }
+_MISSING = object()
+JARRAY_METHODS = {
+    "Add": lambda seq, a: seq.append(a[0]),
+    "Remove": lambda seq, a: seq.remove(a[0]) is None if a[0] in seq else False,
+    "RemoveAt": lambda seq, a: seq.pop(a[0]) and None,
+    "Clear": lambda seq, a: seq.clear(),
+}
+def _new_jobject(args) -> dict:
+    """``new JObject(new JProperty("a", 1), ...)`` (or ``new JObject()``)."""
+    out = {}
+    for arg in args:
+        if not isinstance(arg, tuple) or len(arg) != 2:
+            raise EvalError("new JObject(...) takes JProperty values")
+        out[arg[0]] = arg[1]
+    return out
+
+
+CONSTRUCTORS = {"JObject": _new_jobject, "JArray": lambda a: list(a[0]) if a else list(),
+                "JProperty": lambda a: (str(a[0]), a[1] if len(a) > 1 else None)}
+
+
+def iterate(value) -> list:
+    """What ``foreach`` walks: an array's items, a string's characters, a dictionary's key/value pairs."""
+    return _items(value)
+
+
+def set_index(receiver, key, value) -> None:
+    if isinstance(receiver, dict):
+        receiver[key] = value
+        return
+    if isinstance(receiver, list) and isinstance(key, int) and not isinstance(key, bool):
+        if not 0 <= key < len(receiver):
+            raise EvalError("Index was outside the bounds of the array.")
+        receiver[key] = value
+        return
+    raise EvalError(f"cannot assign through an index of '{type_name_of(receiver)}'")
 
 
 def call_method(receiver, name: str, args: list, generic: str | None):
@@ -288,6 +370,8 @@ def call_method(receiver, name: str, args: list, generic: str | None):
         return STRING_METHODS[name](receiver, args)
     if isinstance(receiver, dict) and name in JOBJECT_METHODS:
         return JOBJECT_METHODS[name](receiver, args, generic)
+    if isinstance(receiver, list) and name in JARRAY_METHODS:
+        return JARRAY_METHODS[name](receiver, args)
     if name in SEQUENCE_METHODS and isinstance(receiver, list | tuple | str | dict | CsDictionary):
         return SEQUENCE_METHODS[name](_items(receiver), args)
     if name == "Equals":
@@ -348,6 +432,66 @@ _SPAN_MEMBERS = {"TotalSeconds": lambda t: t.total_seconds(), "TotalMilliseconds
                  "Seconds": lambda t: int(t.total_seconds()) % 60, "Milliseconds": lambda t: t.microseconds // 1000}
 
 
+# ---------------------------------------------------------------------------------------------- regular expressions
+class RegexMatch(CsObject):
+    """``Regex.Match(...)``: ``Success``, ``Value``, ``Index``, ``Groups[name or number].Value``."""
+
+    def __init__(self, match):
+        self.match = match
+
+    def _groups(self):
+        m = self.match
+        groups = {"0": RegexGroup(m.group(0) if m else None)}
+        if m:
+            groups.update({str(i): RegexGroup(g) for i, g in enumerate(m.groups(), 1)})
+            groups.update({k: RegexGroup(v) for k, v in m.groupdict().items()})
+        return CsDictionary(groups, ignore_case=False)
+
+    MEMBERS = {"Success": lambda self: self.match is not None,
+               "Value": lambda self: self.match.group(0) if self.match else "",
+               "Index": lambda self: self.match.start() if self.match else 0,
+               "Groups": _groups}
+
+
+class RegexGroup(CsObject):
+    def __init__(self, value):
+        self.value = value
+
+    MEMBERS = {"Value": lambda self: self.value or "", "Success": lambda self: self.value is not None}
+
+
+def _regex(pattern, options=None):
+    """A .NET pattern for Python's ``re``: ``(?<name>`` named groups; ``RegexOptions.IgnoreCase``."""
+    import re
+
+    text = re.sub(r"\(\?<([A-Za-z_][A-Za-z0-9_]*)>", r"(?P<\1>", str(pattern))
+    try:
+        return re.compile(text, re.IGNORECASE if options == "IgnoreCase" else 0)
+    except re.error as exc:
+        raise EvalError(f"invalid regular expression '{pattern}': {exc}") from None
+
+
+def _regex_replace(text, pattern, replacement, options=None):
+    """``Regex.Replace``: .NET's ``$1`` / ``${name}`` substitutions."""
+    import re
+
+    def one(match):
+        tokens = re.split(r"(\$\{\w+\}|\$\d+|\$\$)", to_string(replacement))
+        out = []
+        for token in tokens:
+            if token == "$$":
+                out.append("$")
+            elif token.startswith("${"):
+                out.append(match.group(token[2:-1]) or "")
+            elif token.startswith("$") and token[1:].isdigit():
+                out.append(match.group(int(token[1:])) or "")
+            else:
+                out.append(token)
+        return "".join(out)
+
+    return _regex(pattern, options).sub(one, to_string(text))
+
+
 # ---------------------------------------------------------------------------------------------- static types
 class Encoding(CsObject):
     MEMBERS = {}
@@ -380,6 +524,8 @@ STATIC_MEMBERS = {
     ("StringComparison", "CurrentCultureIgnoreCase"): lambda: "CurrentCultureIgnoreCase",
     ("StringSplitOptions", "RemoveEmptyEntries"): lambda: "RemoveEmptyEntries",
     ("StringSplitOptions", "None"): lambda: "NoneEntries",
+    ("RegexOptions", "IgnoreCase"): lambda: "IgnoreCase",
+    ("RegexOptions", "None"): lambda: None,
 }
 STATIC_METHODS = {
     ("string", "IsNullOrEmpty"): lambda a: a[0] is None or a[0] == "",
@@ -403,6 +549,9 @@ STATIC_METHODS = {
     ("DateTime", "Parse"): lambda a: datetime.fromisoformat(str(a[0]).replace("Z", "+00:00")),
     ("TimeSpan", "FromSeconds"): lambda a: timedelta(seconds=a[0]),
     ("TimeSpan", "FromMinutes"): lambda a: timedelta(minutes=a[0]),
+    ("Regex", "IsMatch"): lambda a: _regex(a[1], a[2] if len(a) > 2 else None).search(to_string(a[0])) is not None,
+    ("Regex", "Match"): lambda a: RegexMatch(_regex(a[1], a[2] if len(a) > 2 else None).search(to_string(a[0]))),
+    ("Regex", "Replace"): lambda a: _regex_replace(*a),
 }
 STATIC_ALIASES = {"String": "string", "Int32": "int", "System.String": "string"}
 STATIC_TYPES = {t for t, _ in STATIC_MEMBERS} | {t for t, _ in STATIC_METHODS}

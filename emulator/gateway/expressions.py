@@ -164,6 +164,9 @@ _BINARY = {"==": _equal, "!=": lambda a, b: not _equal(a, b), "<": _compare(oper
            "-": operator.sub, "*": operator.mul, "/": _div, "%": _mod}
 
 
+_CALLS = ("call", "safe_call", "generic_call", "safe_generic_call")
+
+
 class _Static:
     def __init__(self, name):
         self.name = name
@@ -201,17 +204,49 @@ class _Compiler:
                 return False, None
 
             return declare
-        if kind == "assign":
-            name = str(node.children[0])
-            if name not in scope:
-                raise ExpressionLoadError(f"the name '{name}' does not exist in the current context")
-            fn = self.expr(node.children[1], frozenset(scope))
+        if kind == "typed_decl_only":
+            name = str(node.children[1])
+            scope.add(name)
 
-            def assign(env):
-                env[name] = fn(env)
+            def declare_only(env):
+                env[name] = None
                 return False, None
 
-            return assign
+            return declare_only
+        if kind == "assign":
+            return self._assign(node.children[0], self.expr(node.children[1], frozenset(scope)), scope)
+        if kind in ("compound_assign", "increment"):
+            target = node.children[0]
+            op = str(node.children[1])
+            current = self.expr(target, frozenset(scope))
+            operand = self.expr(node.children[2], frozenset(scope)) if kind == "compound_assign" else (lambda env: 1)
+            binary = _BINARY[op[0]]
+            return self._assign(target, lambda env: binary(current(env), operand(env)), scope)
+        if kind == "expr_stmt":
+            target = node.children[0]
+            if not isinstance(target, Tree) or target.data not in _CALLS:
+                raise ExpressionLoadError("only a method call can be used as a statement")
+            fn = self.expr(target, frozenset(scope))
+
+            def call(env):
+                fn(env)
+                return False, None
+
+            return call
+        if kind == "foreach":
+            name = str(node.children[1])
+            items = self.expr(node.children[2], frozenset(scope))
+            body = self.statement(node.children[3], set(scope) | {name})
+
+            def loop(env):
+                for item in csharp.iterate(items(env)):
+                    env[name] = item
+                    done, value = body(env)
+                    if done:
+                        return True, value
+                return False, None
+
+            return loop
         if kind == "return_stmt":
             fn = self.expr(node.children[0], frozenset(scope))
             return lambda env: (True, fn(env))
@@ -229,6 +264,28 @@ class _Compiler:
         if kind == "compound":
             return self.block(node.children, set(scope))
         raise ExpressionLoadError(f"the statement '{kind}' is not supported")
+
+    def _assign(self, target, fn, scope):
+        """``name = value;`` (a declared local) or ``target[key] = value;`` (a JObject property, an array item)."""
+        if isinstance(target, Tree) and target.data == "name":
+            name = str(target.children[0])
+            if name not in scope:
+                raise ExpressionLoadError(f"the name '{name}' does not exist in the current context")
+
+            def assign(env):
+                env[name] = fn(env)
+                return False, None
+
+            return assign
+        if isinstance(target, Tree) and target.data == "index":
+            receiver, key = self.expr(target.children[0], frozenset(scope)), self.expr(target.children[1], scope)
+
+            def store(env):
+                csharp.set_index(receiver(env), key(env), fn(env))
+                return False, None
+
+            return store
+        raise ExpressionLoadError("the left-hand side of an assignment must be a variable or an indexer")
 
     # -- expressions -----------------------------------------------------------------------------
     def expr(self, node, scope: frozenset):
@@ -381,6 +438,18 @@ class _Compiler:
 
     def e_safe_generic_call(self, c, scope):
         return self.e_call(c, scope, safe=True)
+
+    def e_new_array(self, c, scope):
+        items = self._args(c[1], scope)
+        return lambda env: [a(env) for a in items]
+
+    def e_new_object(self, c, scope):
+        kind = str(c[0])
+        make = csharp.CONSTRUCTORS.get(kind)
+        if make is None:
+            raise ExpressionLoadError(f"the type '{kind}' cannot be created in an expression")
+        args = self._args(c[1], scope)
+        return lambda env: make([a(env) for a in args])
 
     def e_index(self, c, scope):
         target, key = self.expr(c[0], scope), self.expr(c[1], scope)

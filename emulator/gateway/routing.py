@@ -21,6 +21,7 @@ class Template:
     weight: tuple
     names: tuple
     query_params: tuple
+    query_bindings: tuple = ()  # (query parameter, template parameter) for ``?a={b}``
 
 
 def compile_template(template: str) -> Template:
@@ -37,9 +38,11 @@ def compile_template(template: str) -> Template:
         pos = m.end()
     parts.append(re.escape(path[pos:]))
     literal += len(path) - pos
-    query_params = tuple(p.partition("=")[0] for p in query.split("&") if p)
+    pairs = [p.partition("=") for p in query.split("&") if p]
+    query_params = tuple(key for key, _, _ in pairs)
+    bindings = tuple((key, m.group(2)) for key, _, value in pairs if (m := _PARAM.fullmatch(value.strip())))
     regex = re.compile("^" + "".join(parts) + "/?$", re.IGNORECASE)
-    return Template(regex, (literal, -len(names)), tuple(names), query_params)
+    return Template(regex, (literal, -len(names)), tuple(names), query_params, bindings)
 
 
 @dataclass
@@ -65,17 +68,32 @@ class Router:
     def __init__(self, apis):
         self.apis = sorted(apis, key=lambda a: -len(a.path.strip("/")))
 
-    def find_api(self, path: str):
-        """(api, remainder) of the longest matching API path, or (None, None)."""
+    def find_api(self, path: str, query=None, headers=None):
+        """(api, remainder) of the longest matching API path, or (None, None). APIs of a version set that share a
+        path (query or header versioning) are told apart by the version the request names; without one, the
+        API that has no version (APIM's "Original") answers."""
+        matched_path, fallback = None, (None, None)
         for api in self.apis:
+            if matched_path is not None and api.path.strip("/").lower() != matched_path:
+                break  # only the APIs of the longest matching path compete
             remainder = _api_remainder(api.path, path)
-            if remainder is not None:
+            if remainder is None:
+                continue
+            matched_path = api.path.strip("/").lower()
+            version = getattr(api, "version", None)
+            if version is None:
+                fallback = fallback if fallback[0] is not None else (api, remainder)
+                continue
+            scheme, name, value = version
+            given = (query if scheme == "query" else headers) or {}
+            if str(given.get(name, "")).lower() == value.lower():
                 return api, remainder
-        return None, None
+        return fallback
 
-    def route(self, method: str, path: str):
-        """(Route or None, the API matched when no operation did)."""
-        api, remainder = self.find_api(path)
+    def route(self, method: str, path: str, query=None, headers=None):
+        """(Route or None, the API matched when no operation did). Template parameters in the operation's query
+        (``/get?a={b}``) take their values from ``query``."""
+        api, remainder = self.find_api(path, query, headers)
         if api is None:
             return None, None
         if not api.operations:
@@ -93,4 +111,7 @@ class Router:
             return None, api
         op, m = best
         params = {name: unquote(m.group(f"p{i}")) for i, name in enumerate(op.template.names)}
+        for key, name in op.template.query_bindings:
+            if query is not None and key in query:
+                params[name] = query[key]
         return Route(api, op, remainder, params), api

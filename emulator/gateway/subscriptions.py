@@ -1,5 +1,7 @@
 """Subscription keys: read from the API's header (``Ocp-Apim-Subscription-Key``) or query (``subscription-key``)
-parameter, matched in constant time against every subscription whose scope covers the API (spec §11)."""
+parameter, matched in constant time against every subscription whose scope covers the API (spec §11). As in
+APIM's table "how API Management handles requests with or without subscription keys", an API that needs no
+subscription still refuses a key that is invalid, suspended or not scoped to it; without a key the call goes on."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ class Subscriptions:
     def _covers(self, sub, api_name: str):
         """(covers, product): whether ``sub``'s scope includes the API, and the product it came through."""
         parts = [p for p in sub.scope.split("/") if p]
-        if not parts:
+        if not parts or parts[-1].lower() == "apis":  # "/" or APIM's own "/apis": every API
             return True, None
         kind, target = parts[-2].lower(), parts[-1].lower()
         if kind == "apis":
@@ -55,8 +57,6 @@ class Subscriptions:
                 raise PolicyError("subscription", "SubscriptionKeyNotFound", 401, MSG_MISSING)
             return
         sub, product = self.find(key, api.name)
-        if sub is None or not sub.active:
-            if api.subscription_required:
-                raise PolicyError("subscription", "SubscriptionKeyInvalid", 401, MSG_INVALID)
-            return
+        if sub is None or not sub.active:  # a key that is given must be valid, subscription required or not
+            raise PolicyError("subscription", "SubscriptionKeyInvalid", 401, MSG_INVALID)
         ex.subscription, ex.subscription_key, ex.product = sub, key, product

@@ -76,10 +76,13 @@ def parse(text: str, file: str, named_values: dict | None = None) -> Node:
     parser.StartDoctypeDeclHandler = forbid
     parser.EntityDeclHandler = forbid
     try:
-        parser.Parse(escape_expressions(text.lstrip("\ufeff")), True)
+        parser.Parse(_BARE_AMP.sub("&amp;", escape_expressions(text.lstrip("\ufeff"))), True)
     except expat.ExpatError as exc:
-        raise GatewayLoadError(f"the policy is not well-formed XML: {expat.errors.messages[exc.code]}", file,
-                               exc.lineno) from None
+        message = f"the policy is not well-formed XML: {expat.errors.messages[exc.code]}"
+        element = stack[-1].tag if stack else None
+        if stack:
+            message += f" (<{stack[-1].tag}> opened at line {stack[-1].line} is not closed)"
+        raise GatewayLoadError(message, file, exc.lineno, element) from None
     return root[0]
 
 
@@ -96,6 +99,10 @@ def _resolve(text: str, named_values, file, line, tag) -> str:
 
     return _NAMED.sub(value, text)
 
+
+# A ``&`` that starts no entity or character reference is a literal ampersand: APIM's docs print templates such as
+# ``template="/v2/US/hardware/{storenumber}&{ordernumber}?City=city&State=state"`` unescaped.
+_BARE_AMP = re.compile(r"&(?![A-Za-z_][A-Za-z0-9._-]*;|#[0-9]+;|#x[0-9A-Fa-f]+;)")
 
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"))
 

@@ -26,7 +26,7 @@ def load_error(path, check=None) -> GatewayLoadError:
      "attribute 'bogus'"),
     ('<policies>\n<inbound>\n<set-variable name="a" value="@(context.Nope)" />\n</inbound>\n</policies>', 3,
      "set-variable", "member 'Nope'"),
-    ("<policies>\n<inbound>\n<set-header name='a'>\n</inbound>\n</policies>", 4, None, "not well-formed"),
+    ("<policies>\n<inbound>\n<set-header name='a'>\n</inbound>\n</policies>", 4, "set-header", "not well-formed"),
     ("<policies>\n<backend>\n<rate-limit calls='1' renewal-period='1' />\n</backend>\n</policies>", 3,
      "rate-limit", "not allowed in the 'backend' section"),
     ("<policies>\n<inbound>\n<choose>\n<when condition='@(1 +)'/>\n</choose>\n</inbound>\n</policies>", 4,
@@ -116,11 +116,11 @@ def test_apiops_folder(tmp_path):
     root = tmp_path / "artifacts"
     (root / "apis" / "orders" / "operations" / "get-order").mkdir(parents=True)
     (root / "apis" / "orders;rev=2").mkdir(parents=True)
-    (root / "namedValues" / "nv-1").mkdir(parents=True)
+    (root / "named values" / "nv-1").mkdir(parents=True)  # the extractor's folder name, with its space
     (root / "backends" / "legacy").mkdir(parents=True)
     (root / "products" / "starter").mkdir(parents=True)
     (root / "policy.xml").write_text(inbound('<set-variable name="g" value="{{Greeting}}" />'))
-    (root / "namedValues" / "nv-1" / "namedValueInformation.json").write_text(json.dumps(
+    (root / "named values" / "nv-1" / "namedValueInformation.json").write_text(json.dumps(
         {"properties": {"displayName": "Greeting", "value": "hello", "secret": False}}))
     (root / "backends" / "legacy" / "backendInformation.json").write_text(json.dumps(
         {"properties": {"url": "http://127.0.0.1:9/legacy", "protocol": "http"}}))

@@ -39,6 +39,9 @@ async def test_key_names_per_api_and_forwarded_as_is(gateway):
 async def test_open_api_needs_no_key(gateway):
     client = await gateway(api={"subscriptionRequired": False})
     assert (await client.get("/echo/x")).status == 200
+    assert (await client.get("/echo/x", headers={"Ocp-Apim-Subscription-Key": SUB_KEY})).status == 200
+    resp = await client.get("/echo/x", headers={"Ocp-Apim-Subscription-Key": "not-a-key"})
+    assert resp.status == 401 and "invalid subscription key" in (await resp.json())["message"]
 
 
 @pytest.mark.parametrize("path, status, backend_path", [

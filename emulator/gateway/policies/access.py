@@ -44,18 +44,24 @@ class CheckHeader(Policy):
 
 @policy("ip-filter", sections=("inbound",))
 class IpFilter(Policy):
+    """``action`` and ``address`` may be policy expressions (evaluated per call); ``address-range`` is static."""
+
     attributes = frozenset({"action"})
     children = frozenset({"address", "address-range"})
 
     def __init__(self, node, loader):
         super().__init__(node, loader)
-        self.allow = loader.choice(node, "action", ("allow", "forbid")) == "allow"
         if "action" not in node.attrs:
             raise node.error("the attribute 'action' is required")
-        self.ranges = []
+        self.action = loader.value(node, "action")
+        if self.action.is_constant:
+            loader.choice(node, "action", ("allow", "forbid"))
+        self.ranges, self.dynamic = [], []
         for child in node.children:
             try:
-                if child.tag == "address":
+                if child.tag == "address" and child.text.strip().startswith("@"):
+                    self.dynamic.append(loader.text(child))
+                elif child.tag == "address":
                     address = ipaddress.ip_address(child.text.strip())
                     self.ranges.append((address, address))
                 else:
@@ -66,15 +72,26 @@ class IpFilter(Policy):
             except ValueError as exc:
                 raise child.error(f"not an IP address: {exc}") from None
 
-    def matches(self, ip: str) -> bool:
+    def matches(self, ip: str, extra=()) -> bool:
         try:
             address = ipaddress.ip_address(ip)
         except ValueError:
             return False
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
             address = address.ipv4_mapped
-        return any(low.version == address.version and low <= address <= high for low, high in self.ranges)
+        return any(low.version == address.version and low <= address <= high
+                   for low, high in [*self.ranges, *extra])
 
     async def run(self, ex) -> None:
-        if self.matches(ex.request.ip) != self.allow:
+        extra = []
+        for value in self.dynamic:
+            try:
+                address = ipaddress.ip_address(value.text(ex).strip())
+            except ValueError:
+                continue  # an expression that gives no address matches nothing
+            extra.append((address, address))
+        action = self.action.text(ex).strip().lower()
+        if action not in ("allow", "forbid"):
+            raise PolicyError(self.element, "ExpressionValueEvaluationFailure", 500, "Internal server error")
+        if self.matches(ex.request.ip, extra) != (action == "allow"):
             raise PolicyError(self.element, "CallerIpNotAllowed", 403, "Forbidden")

@@ -167,14 +167,22 @@ class _Quota(_Counted):
         left = counters.seconds_left(win, period)
         if bandwidth is not None and win.kilobytes >= bandwidth:
             raise PolicyError(self.element, "QuotaExceeded", 403,
-                              f"Out of bandwidth quota. Quota will be replenished in {replenished_in(left)}.")
+                              f"Out of bandwidth quota. Quota will be replenished in {replenished_in(left)}.",
+                              headers=_retry_after(left))
         if calls is not None:
             ok, _, _ = counters.take(key, calls, period, amount, anchor)
             if not ok:
                 raise PolicyError(self.element, "QuotaExceeded", 403,
-                                  f"Out of call volume quota. Quota will be replenished in {replenished_in(left)}.")
+                                  f"Out of call volume quota. Quota will be replenished in {replenished_in(left)}.",
+                                  headers=_retry_after(left))
         if bandwidth is not None:
             ex.after.append(lambda: _add_bytes(win, ex))
+
+
+def _retry_after(left: float) -> dict:
+    """A refused quota carries ``Retry-After`` in seconds (the quota and quota-by-key reference pages)."""
+    seconds = retry_seconds(left)
+    return {"Retry-After": str(seconds)} if seconds else {}
 
 
 def _add_bytes(win, ex):

@@ -11,6 +11,7 @@ import json
 import re
 from urllib.parse import parse_qsl, urlsplit
 
+from ..context import split_base
 from ..csharp import to_string
 from ..errors import PolicyError
 from ..policy import Policy, policy
@@ -107,7 +108,7 @@ class SetBackendService(Policy):
     async def run(self, ex) -> None:
         state = ex.request
         if self.base is not None:
-            state.backend_base, state.backend_query, state.backend_id = self.base.text(ex), {}, None
+            (state.backend_base, state.backend_query), state.backend_id = split_base(self.base.text(ex)), None
             return
         name = self.backend_id.text(ex)
         resolved = ex.gateway.resolve_backend(name)
