@@ -8,7 +8,7 @@ The host renders with DotLiquid 2.0 set to C# naming; this environment is config
   :mod:`.dotliquid`); an unknown filter (``upcase``: Ruby casing) fails the action.
 
 ``kind`` picks the output: ``JsonToJson``/``XmlToJson`` parse the rendered text as JSON (the body is the
-value; text that is not JSON fails with ``InvalidLiquidOutput``); ``JsonToText``/``XmlToText`` answer the text
+value; text that is not JSON fails with the host's ``IncorrectLiquidTransformOutputType``); ``JsonToText``/``XmlToText`` answer the text
 as a string. Templates are parsed once per file version; a template that does not parse fails with
 ``InvalidMap``, one that fails while rendering with ``LiquidTransformFailed``. docs/fidelity.md lists what
 still differs from DotLiquid.
@@ -25,6 +25,7 @@ from .registry import action_type
 
 JSON_KINDS = ("jsontojson", "xmltojson")
 XML_KINDS = ("xmltojson", "xmltotext")
+OUTPUT_NOT_JSON = "IncorrectLiquidTransformOutputType"  # the host's code (Azure/logicapps issue 1034)
 
 
 def compile_template(data: bytes, path=None):
@@ -86,9 +87,9 @@ class Liquid(BuiltIn):
             try:
                 body = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise ActionFailure("InvalidLiquidOutput", f"The output of the Liquid template of action "
-                                    f"'{step.name}' is not valid JSON: '{exc.msg}, line {exc.lineno}, position "
-                                    f"{exc.colno}'.") from None
+                raise ActionFailure(OUTPUT_NOT_JSON, "An error occurred while converting the transformed value to "
+                                    "JSON. The transformed value is not a valid JSON. "
+                                    f"'{exc.msg}. Path '', line {exc.lineno}, position {exc.colno}.'") from None
             step.outputs = {"body": body}
         else:
             step.outputs = {"body": text}
