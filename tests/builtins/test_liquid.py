@@ -85,7 +85,7 @@ async def test_dotnet_date_formats(tmp_path):
 @pytest.mark.parametrize("template, kind, code", [
     ("{{ content.a | upcase }}", "JsonToText", "LiquidTransformFailed"),   # Ruby casing is not DotLiquid's
     ("{% if %}", "JsonToText", "InvalidMap"),
-    ("not json {{ content.a }}", "JsonToJson", "InvalidLiquidOutput"),
+    ("not json {{ content.a }}", "JsonToJson", "IncorrectLiquidTransformOutputType"),
     ("{% assign x = content.a | Replace: '(' %}{{ x }}", "JsonToText", "LiquidTransformFailed"),
 ])
 async def test_failures(tmp_path, template, kind, code):
@@ -151,3 +151,13 @@ async def test_documented_sort_is_textual_and_case_insensitive(tmp_path):
     response, _ = await run_path(root, {"words": ["b", "C", "a"], "numbers": [10, 9, 100],
                                         "people": [{"name": "bo"}, {"name": "Al"}]}, content_type="application/json")
     assert response["body"] == "a,b,C|10,100,9|Albo"
+
+
+def test_output_statements_print_objects_as_json_and_whole_doubles_without_fraction():
+    from emulator.runtime.actions.dotliquid import environment
+
+    render = environment().from_string(
+        "{{ o }}|{{ l }}|{{ f }}|{{ g }}|{{ 'a\\b' | Replace: '\\', '/' }}|{{ 'x' | Replace: '(', '' }}").render
+    out = render(o={"a": "1", "b": [1, 2]}, l=[{"k": 1}, "s"], f=2.0, g=4.5)
+    assert out == ('{"a":"1","b":[1,2]}|{"k":1}s|2|4.5|Liquid error: parsing "\\" - Illegal \\ at end of pattern.|'
+                   "Liquid error: parsing \"(\" - Not enough )'s.")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import re
 from datetime import datetime, timezone
 
@@ -84,6 +85,21 @@ def _dotnet_replacement(replacement: str):
     return expand
 
 
+# Python's regular-expression errors as .NET words them (the host's documented
+# "Liquid error: parsing "\" - Illegal \ at end of pattern.")
+_REGEX_ERRORS = {
+    "bad escape (end of pattern)": "Illegal \\ at end of pattern.",
+    "missing ), unterminated subpattern": "Not enough )'s.",
+    "unbalanced parenthesis": "Too many )'s.",
+    "unterminated character set": "Unterminated [] set.",
+    "nothing to repeat": "Quantifier {x,y} following nothing.",
+}
+
+
+def _dotnet_regex_error(exc: re.error) -> str:
+    return _REGEX_ERRORS.get(exc.msg, exc.msg)
+
+
 def dotliquid_replace(value, pattern, replacement="", count: int = 0):
     """``Replace`` (``ReplaceFirst`` with count 1): a regular-expression replace, as DotLiquid's."""
     if value is None or pattern is None or str(pattern) == "":
@@ -91,7 +107,7 @@ def dotliquid_replace(value, pattern, replacement="", count: int = 0):
     try:
         compiled = re.compile(str(pattern))
     except re.error as exc:
-        raise ValueError(f'parsing "{pattern}" - {exc}') from None
+        raise ValueError(f'parsing "{pattern}" - {_dotnet_regex_error(exc)}') from None
     return compiled.sub(_dotnet_replacement("" if replacement is None else str(replacement)), str(value),
                         count=count)
 
@@ -106,6 +122,21 @@ def dotliquid_sort(value, key=None):
             item = item.get(str(key))
         return "" if item is None else str(item).lower()
     return sorted(value, key=text)
+
+
+def dotliquid_string(value) -> str:
+    """A value as an output statement prints it: an object as its JSON text (so ``{{ item }}`` in the host's
+    XML-to-JSON example writes the element), a list as its items one after another, a whole float without
+    its ``.0`` (as .NET prints a double), the rest as Liquid prints them."""
+    from liquid.stringify import to_liquid_string
+
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, (list, tuple)):
+        return "".join(dotliquid_string(item) for item in value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return to_liquid_string(value, False)
 
 
 class FilterFailed(Exception):
@@ -159,9 +190,10 @@ def _make_environment():
     class DotLiquidOutputNode(OutputNode):
         def render_to_output(self, context, buffer) -> int:
             try:
-                return super().render_to_output(context, buffer)
+                value = self.expression.evaluate(context)
             except FilterFailed as exc:
                 return buffer.write(f"Liquid error: {exc}")
+            return buffer.write(dotliquid_string(value))
 
         async def render_to_output_async(self, context, buffer) -> int:
             return self.render_to_output(context, buffer)
