@@ -45,12 +45,14 @@ async def test_workflow_context_actions_and_workflow():
         "lines": ["a", "b", "c"], "skus": ["x1", "x2"], "wf": "orders", "st": "Succeeded", "run": "string"}
 
 
-async def test_explicit_dependencies_hide_the_trigger_unless_included():
-    code = "return typeof workflowContext.trigger;"
+async def test_explicit_dependencies_hide_what_the_code_does_not_name():
+    code = "return Object.keys(workflowContext).sort().join();"
+    reads = "return typeof workflowContext.trigger;"  # the code names the trigger: the host includes it
     _, rec, _ = await run({"A": js(code, explicitDependencies={"actions": []}),
                            "B": js(code, explicitDependencies={"includeTrigger": True}),
-                           "C": js(code)}, body={"x": 1})
-    assert [rec["actions"][n]["outputs"]["body"] for n in "ABC"] == ["undefined", "object", "object"]
+                           "C": js(code), "D": js(reads, explicitDependencies={"actions": []})}, body={"x": 1})
+    assert [rec["actions"][n]["outputs"]["body"] for n in "ABCD"] == [
+        "actions,workflow", "actions,trigger,workflow", "actions,trigger,workflow", "object"]
 
 
 async def test_each_execution_is_isolated_and_undefined_is_null():

@@ -3,10 +3,11 @@
 Each execution gets a fresh V8 context (nothing leaks between actions or runs), a time limit and a heap
 limit, and runs in a worker thread so a slow script never stalls the server. The script is a function
 body: what it ``return``s becomes the action's ``body`` (``undefined`` -> null). It sees
-``workflowContext``, the host's object: ``trigger`` and ``actions`` (the run records: ``name``, ``inputs``,
-``outputs``, ``startTime``, ``endTime``, ``status``, ``code``...), and ``workflow`` (``id``, ``name``,
-``type``, ``run``). With ``explicitDependencies`` only the listed actions are there, and the trigger only
-with ``includeTrigger: true``; ``require()`` does not exist.
+``workflowContext``, the host's object: ``trigger`` (what ``trigger()`` gives) and ``actions`` (the run records:
+``name``, ``inputs``, ``outputs``, ``startTime``, ``endTime``, ``status``, ``code``...), and ``workflow`` (``id``, ``name``,
+``type``, ``run``). With ``explicitDependencies`` only the listed actions and those the code names are there, and
+the trigger only with ``includeTrigger: true`` or when the code reads ``workflowContext.trigger`` (the
+documented Example 2 lists an action and still reads the trigger); ``require()`` does not exist.
 
 Host limits: a Standard workflow's script has at most 100,000 characters and 15 seconds, a Consumption
 workflow's 1,024 characters and 5 seconds. A script that throws fails the action as the host does:
@@ -29,7 +30,7 @@ from .registry import action_type
 LIMITS = {"standard": (100_000, 15.0), "consumption": (1_024, 5.0)}
 HEAP_LIMIT = 512 * 1024 * 1024  # bytes of V8 heap one execution may use
 _RECORD_KEYS = ("name", "inputs", "outputs", "startTime", "endTime", "trackingId", "clientTrackingId",
-                "code", "status", "error")
+                "originHistoryName", "trackedProperties", "code", "status", "error")
 
 
 def limits(workflow) -> tuple[int, float]:
@@ -41,17 +42,22 @@ def _record(rec: dict) -> dict:
 
 
 def workflow_context(step, inputs: dict) -> dict:
+    """The host includes what the code refers to (it reads the script for references) plus what
+    ``explicitDependencies`` lists; without that input every finished action and the trigger are there."""
     ctx = step.ctx
     deps = inputs.get("explicitDependencies")
+    code = str(inputs.get("code") or "")
     names = None
     include_trigger = True
     if isinstance(deps, dict):
         listed = deps.get("actions")
         names = {str(n) for n in listed} if isinstance(listed, list) else set()
-        include_trigger = deps.get("includeTrigger") is True
+        include_trigger = deps.get("includeTrigger") is True or "workflowContext.trigger" in code
     actions = {}
     for name, rec in (ctx.actions or {}).items():
-        if name == step.name or not isinstance(rec, dict) or (names is not None and name not in names):
+        if name == step.name or not isinstance(rec, dict):
+            continue
+        if names is not None and name not in names and name not in code:
             continue
         if rec.get("status") in (None, RUNNING):
             continue
@@ -59,7 +65,7 @@ def workflow_context(step, inputs: dict) -> dict:
                                 if name in step.run.workflow.all_actions else rec)
     value = {"actions": actions, "workflow": ctx.workflow or {}}
     if include_trigger:
-        value["trigger"] = _record(ctx.trigger or {})
+        value["trigger"] = ctx.trigger or {}  # what trigger() gives, as the host documents it
     return to_json_value(value)
 
 
