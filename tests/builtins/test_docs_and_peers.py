@@ -4,6 +4,10 @@ Every artifact under ``tests/builtins/data`` is a small public example, recreate
 
 - ``data/peers/devapps-meetup``: the Standard project github.com/hbrigui/devapps-meetup-logicapps
   (``DemoWF001``, ``DemoWF002``, ``Artifacts/Maps/DataMapper00{1,2}.xslt``: Data Mapper JSON-to-JSON maps).
+- ``data/peers/logicapps-dm-test``: the Data Mapper test app of github.com/Azure/logicapps
+  (``code/Data Mapper Apps/dm-test``: ``Artifacts/Maps/asdf.xslt``, an XML-to-XML map, and
+  ``Artifacts/Schemas/Source.xsd``, comments trimmed); its ``Stateful1/workflow.json`` is empty there, so ours
+  validates the message against the schema, maps it and answers it; ``source.xml`` is ours, valid for the schema.
 - ``data/docs/liquid``: learn.microsoft.com/azure/logic-apps/logic-apps-enterprise-integration-liquid-transform
   (MicrosoftDocs/azure-docs articles/logic-apps/logic-apps-enterprise-integration-liquid-transform.md).
 - ``data/docs/javascript``: learn.microsoft.com/azure/logic-apps/logic-apps-workflow-actions-triggers
@@ -34,12 +38,12 @@ def _text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-async def _run_peer(name: str, body: dict):
+async def _run_peer(name: str, body, project=PEER, content_type="application/json"):
     pytest.importorskip("saxonche")
-    result = load_path(PEER)
+    result = load_path(project)
     assert not result.errors, [str(p) for p in result.errors]
     wf = next(w for w in result.workflows if w.name == name)
-    outputs = {"headers": {"Content-Type": "application/json"}, "body": body}
+    outputs = {"headers": {"Content-Type": content_type}, "body": body}
     response, record, _ = await run_to_end(wf, None, outputs, RunOptions(clock=VirtualClock()))
     return response, record
 
@@ -87,6 +91,37 @@ async def test_peer_flow_catch_scope_answers_the_validation_error():
     assert record["status"] == "Failed"
     assert response["status"] == 400
     assert response["body"] == {"status": "Error Occured", "errorDetail": "The schema validation failed."}
+    assert record["actions"]["Transform_using_Data_Mapper_XSLT"]["status"] == "Skipped"
+
+
+DM_TEST = DATA / "peers" / "logicapps-dm-test"
+
+
+async def test_peer_data_mapper_xml_to_xml_after_validation():
+    pytest.importorskip("xmlschema")
+    source = xml_body(_text(DM_TEST / "source.xml"))
+    response, record = await _run_peer("Stateful1", source, DM_TEST, "application/xml")
+    assert record["status"] == "Succeeded", record
+    assert response["status"] == 200
+    body = response["body"]
+    assert body["$content-type"] == "application/xml"
+    text = _decoded(body["$content"])
+    assert not text.startswith("\ufeff")  # Data Mapper maps: no byte order mark
+    assert "<EmployeeID>Ada Lovelace</EmployeeID>" in text
+    assert "<FirstName>Abe</FirstName>" in text and "<LastName>2024-01-02</LastName>" in text
+
+
+async def test_peer_schema_rejects_an_incomplete_message():
+    pytest.importorskip("xmlschema")
+    bad = xml_body('<ns0:Root xmlns:ns0="http://tempuri.org/source.xsd"><DirectTranslation>'
+                   "<EmployeeID>x</EmployeeID></DirectTranslation></ns0:Root>")
+    response, record = await _run_peer("Stateful1", bad, DM_TEST, "application/xml")
+    assert record["status"] == "Failed"
+    error = record["actions"]["XML_Validation"]["error"]
+    assert error["code"] == "XmlValidationFailed"
+    paths = [d["path"] for d in error["details"]]
+    assert paths == ["/ns0:Root/DirectTranslation/EmployeeID", "/ns0:Root/DirectTranslation", "/ns0:Root"]
+    assert response["status"] == 400 and response["body"] == {"errors": error["details"]}
     assert record["actions"]["Transform_using_Data_Mapper_XSLT"]["status"] == "Skipped"
 
 
