@@ -10,6 +10,8 @@ Every artifact under ``tests/builtins/data`` is a small public example, recreate
   validates the message against the schema, maps it and answers it; ``source.xml`` is ours, valid for the schema.
 - ``data/docs/liquid``: learn.microsoft.com/azure/logic-apps/logic-apps-enterprise-integration-liquid-transform
   (MicrosoftDocs/azure-docs articles/logic-apps/logic-apps-enterprise-integration-liquid-transform.md).
+- ``data/docs/liquid/PizzaOrder.*``: yourazurecoach.com/2017/11/22/use-liquid-templates-in-logic-apps (a loop that
+  leaves a trailing comma, which the host's Json.NET reader accepts).
 - ``data/docs/javascript``: learn.microsoft.com/azure/logic-apps/logic-apps-workflow-actions-triggers
   #run-javascript-code (Examples 1 and 2) and logic-apps-add-run-inline-code (the ``workflowContext`` shape).
 - ``data/docs/xslt``: learn.microsoft.com/azure/logic-apps/logic-apps-enterprise-integration-transform
@@ -19,6 +21,7 @@ Every artifact under ``tests/builtins/data`` is a small public example, recreate
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -196,8 +199,20 @@ async def test_liquid_output_that_is_not_json_fails_with_the_host_code(tmp_path)
     _, record = await run_path(root, xml_body("<root><name>Foo</name><name>Bar</name></root>"))
     error = record["actions"]["Transform"]["error"]
     assert error["code"] == "IncorrectLiquidTransformOutputType", error
-    assert error["message"].startswith("An error occurred while converting the transformed value to JSON. "
-                                       "The transformed value is not a valid JSON. '")
+    assert error["message"] == ("An error occurred while converting the transformed value to JSON. The transformed "
+                                "value is not a valid JSON. 'Unexpected character encountered while parsing value: "
+                                "}. Path '', line 1, position 0.'")  # the host says line 0 here
+
+
+async def test_liquid_json_output_is_read_as_json_net_reads_it(tmp_path):
+    # the blog's template leaves a comma after the last pizza: Json.NET (the host) reads it anyway
+    body = json.loads((LIQUID / "PizzaOrder.json").read_text())
+    response, action = await _run_liquid(tmp_path, "JsonToJson", "PizzaOrder.liquid", body)
+    assert action["status"] == "Succeeded", action
+    out = response["body"]
+    assert re.fullmatch(r"\d\d/\d\d/\d{4}", out.pop("Date"))
+    assert out == {"Name": "Toon Vanhoutte", "NumberOfPizzaTypes": "3", "Pizzas": [
+        {"Name": "Pizza Romana", "Qty": 6}, {"Name": "Pizza Funghi", "Qty": 1}, {"Name": "Pizza Margherita", "Qty": 3}]}
 
 
 # --------------------------------------------------------------------------- docs: JavaScript
