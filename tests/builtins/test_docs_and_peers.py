@@ -279,3 +279,20 @@ def _decoded(content) -> str:
         return base64.b64decode(content, validate=True).decode("utf-8")
     except ValueError:
         return content
+
+
+# --------------------------------------------------------------------------- a null content
+
+@pytest.mark.parametrize("action_type, ref", [
+    ("XmlValidation", {"schema": {"content": "<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema'/>"}}),
+    ("Xslt", {"map": {"content": "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform'/>"}}),
+    ("Liquid", {"map": {"content": "{}"}}),
+])
+async def test_null_content_fails_as_the_host_words_it(tmp_path, action_type, ref):
+    # the host's error for the XML Validation doc's example fed a null body (MicrosoftDocs/azure-docs issue 63564)
+    pytest.importorskip({"XmlValidation": "xmlschema", "Xslt": "saxonche", "Liquid": "liquid"}[action_type])
+    actions = {"T": {"type": action_type, "runAfter": {}, "inputs": {"content": "@triggerBody()?['none']", **ref}}}
+    _, record = await run_path(standard_project(tmp_path / "app", actions), {"a": 1}, content_type="application/json")
+    assert record["actions"]["T"]["error"] == {
+        "code": "InvalidTemplate", "message": "Unable to process template language expressions in action 'T' inputs "
+        "at line '1' and column '0': 'Required property 'content' expects a value but got null. Path ''.'."}
