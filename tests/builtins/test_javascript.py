@@ -45,12 +45,33 @@ async def test_workflow_context_actions_and_workflow():
         "lines": ["a", "b", "c"], "skus": ["x1", "x2"], "wf": "orders", "st": "Succeeded", "run": "string"}
 
 
-async def test_explicit_dependencies_hide_the_trigger_unless_included():
-    code = "return typeof workflowContext.trigger;"
-    _, rec, _ = await run({"A": js(code, explicitDependencies={"actions": []}),
-                           "B": js(code, explicitDependencies={"includeTrigger": True}),
-                           "C": js(code)}, body={"x": 1})
-    assert [rec["actions"][n]["outputs"]["body"] for n in "ABC"] == ["undefined", "object", "object"]
+async def test_the_context_holds_what_the_code_names_and_what_explicit_dependencies_list():
+    # the host works the dependencies out of the code (workflowContext.trigger, workflowContext.actions.X,
+    # aliases of both) and adds explicitDependencies; bracket access is not seen
+    keys = "return Object.keys(workflowContext).sort().join() + '|' + Object.keys(workflowContext.actions).sort();"
+    actions = {
+        "A1": {"type": "Compose", "inputs": 1, "runAfter": {}},
+        "A2": {"type": "Compose", "inputs": 2, "runAfter": {}},
+        "K": js(keys),
+        "L": js(keys, explicitDependencies={"actions": ["A2"], "includeTrigger": True}),
+        "T": js("return typeof workflowContext.trigger;", explicitDependencies={"actions": []}),
+        "D": js("var c = workflowContext; var a = workflowContext.actions; return [a.A1.outputs, c.actions.A2.outputs];"),
+        "B": js("return typeof workflowContext.actions['A1'];"),
+    }
+    for name in "KLTDB":
+        actions[name]["runAfter"] = {"A1": ["Succeeded"], "A2": ["Succeeded"]}
+    _, rec, _ = await run(actions, body={"x": 1})
+    assert [rec["actions"][n]["outputs"]["body"] for n in "KLTDB"] == [
+        "actions,workflow|", "actions,trigger,workflow|A2", "object", [1, 2], "undefined"]
+
+
+def test_dependencies_read_from_the_code():
+    from emulator.runtime.actions.javascript import dependencies
+
+    code = ("const acts = workflowContext.actions;\nvar ctx = workflowContext;\n"
+            "let x = acts.First.outputs + ctx.actions.Second.body + workflowContext . actions . Third;")
+    assert dependencies(code) == ({"First", "Second", "Third"}, False)
+    assert dependencies("return workflowContext.trigger.outputs.body;") == (set(), True)
 
 
 async def test_each_execution_is_isolated_and_undefined_is_null():
@@ -60,19 +81,20 @@ async def test_each_execution_is_isolated_and_undefined_is_null():
     assert rec["actions"]["B"]["outputs"] == {"body": None}
 
 
-@pytest.mark.parametrize("code, error", [
-    ("function testError() {\n    throw 'this is an error';\n}\ntestError();\nreturn 'nothing';", "this is an error"),
-    ("throw 0", "0"),
-    ("throw new Error('boom')", "boom"),
-    ("return require('fs');", "require is not defined"),
-    ("return (;", "SyntaxError: Unexpected token ';'"),
+@pytest.mark.parametrize("code, error, error_code", [
+    ("function testError() {\n    throw 'this is an error';\n}\ntestError();\nreturn 'nothing';", "this is an error",
+     "InlineCodeScriptRuntimeFailure"),
+    ("throw 0", "0", "InlineCodeScriptRuntimeFailure"),
+    ("throw new Error('boom')", "boom", "InlineCodeScriptRuntimeFailure"),
+    ("return require('fs');", "require is not defined", "InlineCodeScriptRuntimeFailure"),
+    ("return (;", "SyntaxError: Unexpected token ';'", "InlineCodeParsingFailure"),
 ])
-async def test_failures_as_the_host_reports_them(code, error):
+async def test_failures_as_the_host_reports_them(code, error, error_code):
     _, rec, _ = await run({"Code": js(code),
                            "After": {"type": "Compose", "inputs": 1, "runAfter": {"Code": ["Failed"]}}})
     action = rec["actions"]["Code"]
     assert action["status"] == "Failed"
-    assert action["error"] == {"code": "InlineCodeScriptRuntimeFailure", "message": "The inline code action "
+    assert action["error"] == {"code": error_code, "message": "The inline code action "
                                f"'JavaScriptCode' execution failed, with error '{error}'."}
     assert rec["actions"]["After"]["status"] == "Succeeded"
 
@@ -83,7 +105,7 @@ async def test_time_limit(monkeypatch):
     monkeypatch.setitem(javascript.LIMITS, "consumption", (1_024, 0.2))
     _, rec, _ = await run({"Code": js("while (true) {}")})
     action = rec["actions"]["Code"]
-    assert action["status"] == "Failed" and action["error"]["code"] == "InlineCodeScriptRuntimeFailure"
+    assert action["status"] == "Failed" and action["error"]["code"] == "InlineCodeExecutionTimeout"
     assert "did not finish within 0.2 seconds" in action["error"]["message"]
 
 

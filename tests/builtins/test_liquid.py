@@ -67,7 +67,7 @@ async def test_xml_to_json_and_text(tmp_path):
     root = standard_project(tmp_path / "app", liquid("XmlToJson", {"map": {"content": template}}))
     response, record = await run_path(root, xml_body('<Order ref="A1"><Id>7</Id><Qty>3</Qty></Order>'))
     assert record["status"] == "Succeeded", record
-    assert response["body"] == {"id": 7, "qty": 6, "ref": "A1"}
+    assert response["body"] == {"id": 7, "qty": 33, "ref": "A1"}  # XML values are text: DotLiquid 2.0 repeats it
     root = standard_project(tmp_path / "app2", liquid("XmlToText",
                                                       {"map": {"content": "{{ content.b | Upcase }}"}}))
     response, record = await run_path(root, "<a><b>x</b></a>")
@@ -85,7 +85,7 @@ async def test_dotnet_date_formats(tmp_path):
 @pytest.mark.parametrize("template, kind, code", [
     ("{{ content.a | upcase }}", "JsonToText", "LiquidTransformFailed"),   # Ruby casing is not DotLiquid's
     ("{% if %}", "JsonToText", "InvalidMap"),
-    ("not json {{ content.a }}", "JsonToJson", "InvalidLiquidOutput"),
+    ("not json {{ content.a }}", "JsonToJson", "IncorrectLiquidTransformOutputType"),
     ("{% assign x = content.a | Replace: '(' %}{{ x }}", "JsonToText", "LiquidTransformFailed"),
 ])
 async def test_failures(tmp_path, template, kind, code):
@@ -151,3 +151,23 @@ async def test_documented_sort_is_textual_and_case_insensitive(tmp_path):
     response, _ = await run_path(root, {"words": ["b", "C", "a"], "numbers": [10, 9, 100],
                                         "people": [{"name": "bo"}, {"name": "Al"}]}, content_type="application/json")
     assert response["body"] == "a,b,C|10,100,9|Albo"
+
+
+def test_output_statements_print_objects_as_json_and_whole_doubles_without_fraction():
+    from emulator.runtime.actions.dotliquid import environment
+
+    render = environment().from_string(
+        "{{ o }}|{{ l }}|{{ f }}|{{ g }}|{{ 'a\\b' | Replace: '\\', '/' }}|{{ 'x' | Replace: '(', '' }}").render
+    out = render(o={"a": "1", "b": [1, 2]}, l=[{"k": 1}, "s"], f=2.0, g=4.5)
+    assert out == ('{"a":"1","b":[1,2]}|{"k":1}s|2|4.5|Liquid error: parsing "\\" - Illegal \\ at end of pattern.|'
+                   "Liquid error: parsing \"(\" - Not enough )'s.")
+
+
+def test_dotliquid_2_0_filters_where_shopify_differs():
+    # DotLiquid's StandardFilters, SyntaxCompatibility.DotLiquid20 branches (the host runs 2.0.361)
+    from emulator.runtime.actions.dotliquid import environment
+
+    render = environment().from_string(
+        "{{ 'hello big world' | Capitalize }}|{{ 'ADA lovelace' | Capitalize }}|{{ 'a,,b,' | Split: ',' | Size }}|"
+        "{{ '3' | Times: 2 }}|{{ '3' | Plus: 2 }}|{{ 3 | Plus: 2 }}|{{ 3 | Times: 2 }}|{{ '  ' | Default: 'x' }}").render
+    assert render() == "Hello Big World|ADA Lovelace|2|33|32|5|6|x"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from ...expressions.values import Blob, blob_from_envelope, to_json_value, type_name
-from ..errors import ActionFailure
+from ..errors import ActionFailure, invalid_template
 from . import artifacts
 from .inline import answered_by_mock
 from .outbound import request_summary
@@ -46,8 +46,15 @@ class BuiltIn(Handler):
         raise NotImplementedError
 
 
+def _required(step, value, what: str) -> None:
+    """A null ``content`` fails as the host's input validation words it (Azure docs issue 63564)."""
+    if value is None:
+        raise invalid_template(step.name, f"Required property '{what}' expects a value but got null. Path ''.")
+
+
 def content_bytes(step, value, what: str = "content") -> bytes:
     """The XML (or text) an action reads: a Blob's bytes, a string's UTF-8, a number's text."""
+    _required(step, value, what)
     blob = blob_from_envelope(value) if isinstance(value, dict) else None
     if isinstance(blob, Blob):
         return blob.data
@@ -61,6 +68,7 @@ def content_bytes(step, value, what: str = "content") -> bytes:
 
 def content_json(step, value):
     """The JSON an action reads: objects and arrays as they are, JSON text or a JSON Blob parsed."""
+    _required(step, value, "content")
     blob = blob_from_envelope(value) if isinstance(value, dict) else None
     if isinstance(blob, Blob):
         value = blob.text()

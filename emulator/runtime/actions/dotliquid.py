@@ -5,6 +5,9 @@
   (``$1`` in the replacement), ``Sort`` sorts as text, case-insensitively (the host's documented differences);
   ``Date`` takes .NET format strings. A filter that fails writes ``Liquid error: <message>`` in place of
   the output statement, as DotLiquid does (in a tag's expression the error fails the template).
+- DotLiquid 2.0's versions where Shopify's differ: ``Capitalize`` title-cases every word, ``Split`` drops empty
+  entries, ``Plus`` on text concatenates and ``Times`` on text repeats it (XML input is all text: ``"3" | Times: 2``
+  is ``33``), ``Default`` replaces blank text too.
 - ``forloop.First``, ``forloop.Last``, ``forloop.Index``... (C# member names).
 - ``{% JSONArrayFor item in list %}...{% endJSONArrayFor %}``: the host's loop for JSON output, the rendered
   items joined with commas (no trailing comma); over an XML element it walks the child elements.
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import re
 from datetime import datetime, timezone
 
@@ -84,6 +88,21 @@ def _dotnet_replacement(replacement: str):
     return expand
 
 
+# Python's regular-expression errors as .NET words them (the host's documented
+# "Liquid error: parsing "\" - Illegal \ at end of pattern.")
+_REGEX_ERRORS = {
+    "bad escape (end of pattern)": "Illegal \\ at end of pattern.",
+    "missing ), unterminated subpattern": "Not enough )'s.",
+    "unbalanced parenthesis": "Too many )'s.",
+    "unterminated character set": "Unterminated [] set.",
+    "nothing to repeat": "Quantifier {x,y} following nothing.",
+}
+
+
+def _dotnet_regex_error(exc: re.error) -> str:
+    return _REGEX_ERRORS.get(exc.msg, exc.msg)
+
+
 def dotliquid_replace(value, pattern, replacement="", count: int = 0):
     """``Replace`` (``ReplaceFirst`` with count 1): a regular-expression replace, as DotLiquid's."""
     if value is None or pattern is None or str(pattern) == "":
@@ -91,7 +110,7 @@ def dotliquid_replace(value, pattern, replacement="", count: int = 0):
     try:
         compiled = re.compile(str(pattern))
     except re.error as exc:
-        raise ValueError(f'parsing "{pattern}" - {exc}') from None
+        raise ValueError(f'parsing "{pattern}" - {_dotnet_regex_error(exc)}') from None
     return compiled.sub(_dotnet_replacement("" if replacement is None else str(replacement)), str(value),
                         count=count)
 
@@ -106,6 +125,75 @@ def dotliquid_sort(value, key=None):
             item = item.get(str(key))
         return "" if item is None else str(item).lower()
     return sorted(value, key=text)
+
+
+def dotliquid_string(value) -> str:
+    """A value as an output statement prints it: an object as its JSON text (so ``{{ item }}`` in the host's
+    XML-to-JSON example writes the element), a list as its items one after another, a whole float without
+    its ``.0`` (as .NET prints a double), the rest as Liquid prints them."""
+    from liquid.stringify import to_liquid_string
+
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, (list, tuple)):
+        return "".join(dotliquid_string(item) for item in value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return to_liquid_string(value, False)
+
+
+# DotLiquid 2.0's own versions of filters Shopify defines differently (its source keeps them as the
+# ``SyntaxCompatibility.DotLiquid20`` branches): the host runs DotLiquid 2.0.361.
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def dotliquid_capitalize(value):
+    """``Capitalize``: .NET's ``TextInfo.ToTitleCase`` (every word; a word in capitals is kept as it is)."""
+    if not isinstance(value, str) or not value.strip():
+        return value
+    return _WORD.sub(lambda m: m.group(0) if m.group(0).isupper() else m.group(0)[:1].upper() + m.group(0)[1:].lower(),
+                     value)
+
+
+def dotliquid_split(value, pattern=" "):
+    """``Split``: empty entries are dropped (``StringSplitOptions.RemoveEmptyEntries``); a blank text is one item;
+    an empty pattern splits into characters."""
+    if value is None or not str(value).strip():
+        return [value]
+    text = str(value)
+    if pattern is None or str(pattern) == "":
+        return list(text)
+    return [part for part in text.split(str(pattern)) if part]
+
+
+def _net_text(value) -> str:
+    """A value as .NET's ``ToString()`` writes it (``True``, ``2``, ``2.5``)."""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if value is None:
+        return ""
+    return dotliquid_string(value)
+
+
+def dotliquid_plus(value, operand, *, numeric):
+    """``Plus``: a text input is concatenated (``"1" | Plus: 2`` is ``12``), numbers are added."""
+    if isinstance(value, str):
+        return value + _net_text(operand)
+    return numeric(value, operand)
+
+
+def dotliquid_times(value, operand, *, numeric):
+    """``Times``: a text input times a whole number repeats the text (``"3" | Times: 2`` is ``33``)."""
+    if isinstance(value, str) and isinstance(operand, int) and not isinstance(operand, bool):
+        return [value] * max(operand, 0)
+    return numeric(value, operand)
+
+
+def dotliquid_default(value, default=""):
+    """``Default``: nil, empty or blank text takes the default."""
+    if value is None or value is False or (isinstance(value, str) and not value.strip()) or value in ([], {}):
+        return default
+    return value
 
 
 class FilterFailed(Exception):
@@ -159,9 +247,10 @@ def _make_environment():
     class DotLiquidOutputNode(OutputNode):
         def render_to_output(self, context, buffer) -> int:
             try:
-                return super().render_to_output(context, buffer)
+                value = self.expression.evaluate(context)
             except FilterFailed as exc:
                 return buffer.write(f"Liquid error: {exc}")
+            return buffer.write(dotliquid_string(value))
 
         async def render_to_output_async(self, context, buffer) -> int:
             return self.render_to_output(context, buffer)
@@ -225,6 +314,11 @@ def _make_environment():
     env.filters["Replace"] = _inline_errors(dotliquid_replace)
     env.filters["ReplaceFirst"] = _inline_errors(functools.partial(dotliquid_replace, count=1))
     env.filters["Sort"] = _inline_errors(dotliquid_sort)
+    env.filters["Capitalize"] = _inline_errors(dotliquid_capitalize)
+    env.filters["Split"] = _inline_errors(dotliquid_split)
+    env.filters["Plus"] = _inline_errors(functools.partial(dotliquid_plus, numeric=ruby["plus"]))
+    env.filters["Times"] = _inline_errors(functools.partial(dotliquid_times, numeric=ruby["times"]))
+    env.filters["Default"] = _inline_errors(dotliquid_default)
     env.add_tag(JsonArrayForTag)
     env.add_tag(DotLiquidOutput)
     return env

@@ -3,21 +3,24 @@
 Each execution gets a fresh V8 context (nothing leaks between actions or runs), a time limit and a heap
 limit, and runs in a worker thread so a slow script never stalls the server. The script is a function
 body: what it ``return``s becomes the action's ``body`` (``undefined`` -> null). It sees
-``workflowContext``, the host's object: ``trigger`` and ``actions`` (the run records: ``name``, ``inputs``,
-``outputs``, ``startTime``, ``endTime``, ``status``, ``code``...), and ``workflow`` (``id``, ``name``,
-``type``, ``run``). With ``explicitDependencies`` only the listed actions are there, and the trigger only
-with ``includeTrigger: true``; ``require()`` does not exist.
+``workflowContext``, the host's object: ``workflow`` (``id``, ``name``, ``type``, ``run``), and, as the host
+works them out from the code (:func:`dependencies`), ``trigger`` (what ``trigger()`` gives) when the code reads
+``workflowContext.trigger`` and the ``actions`` it names (run records: ``name``, ``inputs``, ``outputs``,
+``startTime``, ``endTime``, ``status``, ``code``...), plus what ``explicitDependencies`` lists
+(``actions``, ``includeTrigger``); ``require()`` does not exist.
 
 Host limits: a Standard workflow's script has at most 100,000 characters and 15 seconds, a Consumption
 workflow's 1,024 characters and 5 seconds. A script that throws fails the action as the host does:
 ``InlineCodeScriptRuntimeFailure``, "The inline code action 'JavaScriptCode' execution failed, with error
-'<what was thrown>'."; so do a syntax error, the time limit and the heap limit (with V8's text).
+'<what was thrown>'."; a syntax error with ``InlineCodeParsingFailure``, the time limit with
+``InlineCodeExecutionTimeout`` (the host's codes; the same sentence, with V8's text), the heap limit as a throw.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 from ...definitions.status import RUNNING
 from ...expressions.values import to_json_value
@@ -29,7 +32,7 @@ from .registry import action_type
 LIMITS = {"standard": (100_000, 15.0), "consumption": (1_024, 5.0)}
 HEAP_LIMIT = 512 * 1024 * 1024  # bytes of V8 heap one execution may use
 _RECORD_KEYS = ("name", "inputs", "outputs", "startTime", "endTime", "trackingId", "clientTrackingId",
-                "code", "status", "error")
+                "originHistoryName", "trackedProperties", "code", "status", "error")
 
 
 def limits(workflow) -> tuple[int, float]:
@@ -40,18 +43,40 @@ def _record(rec: dict) -> dict:
     return {k: rec[k] for k in _RECORD_KEYS if k in rec and rec[k] is not None}
 
 
+_NAME = r"[A-Za-z_$][\w$]*"
+_CONTEXT_ALIAS = re.compile(rf"\b(?:var|let|const)\s+({_NAME})\s*=\s*workflowContext\s*(?:;|$)", re.M)
+_ACTIONS_ALIAS = re.compile(rf"\b(?:var|let|const)\s+({_NAME})\s*=\s*workflowContext\s*\.\s*actions\s*(?:;|$)",
+                            re.M)
+_TRIGGER = re.compile(r"\bworkflowContext\s*\.\s*trigger\b")
+
+
+def dependencies(code: str) -> tuple[set[str], bool]:
+    """The actions and whether the trigger the code refers to, as the host works them out before it runs the
+    script: ``workflowContext.actions.<name>`` (also through ``var a = workflowContext.actions`` or
+    ``var c = workflowContext``) and ``workflowContext.trigger``. Bracket access (``actions["my.action"]``) is
+    not seen, which is why the host documents ``explicitDependencies`` for such names."""
+    names = set()
+    for base in ["workflowContext", *_CONTEXT_ALIAS.findall(code)]:
+        names.update(re.findall(rf"\b{re.escape(base)}\s*\.\s*actions\s*\.\s*({_NAME})", code))
+    for alias in _ACTIONS_ALIAS.findall(code):
+        names.update(re.findall(rf"\b{re.escape(alias)}\s*\.\s*({_NAME})", code))
+    return names, _TRIGGER.search(code) is not None
+
+
 def workflow_context(step, inputs: dict) -> dict:
+    """``workflowContext`` as the host builds it: the actions and the trigger the code refers to
+    (:func:`dependencies`) plus those ``explicitDependencies`` names; ``workflow`` always."""
     ctx = step.ctx
+    names, include_trigger = dependencies(str(inputs.get("code") or ""))
     deps = inputs.get("explicitDependencies")
-    names = None
-    include_trigger = True
     if isinstance(deps, dict):
         listed = deps.get("actions")
-        names = {str(n) for n in listed} if isinstance(listed, list) else set()
-        include_trigger = deps.get("includeTrigger") is True
+        if isinstance(listed, list):
+            names.update(str(n) for n in listed)
+        include_trigger = include_trigger or deps.get("includeTrigger") is True
     actions = {}
     for name, rec in (ctx.actions or {}).items():
-        if name == step.name or not isinstance(rec, dict) or (names is not None and name not in names):
+        if name == step.name or not isinstance(rec, dict) or name not in names:
             continue
         if rec.get("status") in (None, RUNNING):
             continue
@@ -59,16 +84,19 @@ def workflow_context(step, inputs: dict) -> dict:
                                 if name in step.run.workflow.all_actions else rec)
     value = {"actions": actions, "workflow": ctx.workflow or {}}
     if include_trigger:
-        value["trigger"] = _record(ctx.trigger or {})
+        value["trigger"] = ctx.trigger or {}  # what trigger() gives, as the host documents it
     return to_json_value(value)
 
 
-FAILURE = "InlineCodeScriptRuntimeFailure"  # the host's code for a script that throws
+# the host's inline-code error codes (its Node runner's ErrorCode table)
+FAILURE = "InlineCodeScriptRuntimeFailure"  # the script threw
+PARSING_FAILURE = "InlineCodeParsingFailure"  # the script does not parse (found while reading its dependencies)
+TIMEOUT = "InlineCodeExecutionTimeout"  # the script ran past the time limit
 
 
-def failure(action_type: str, error: str) -> ActionFailure:
+def failure(action_type: str, error: str, code: str = FAILURE) -> ActionFailure:
     """The host's failure: ``The inline code action 'JavaScriptCode' execution failed, with error '...'.``"""
-    return ActionFailure(FAILURE, f"The inline code action '{action_type}' execution failed, with error '{error}'.")
+    return ActionFailure(code, f"The inline code action '{action_type}' execution failed, with error '{error}'.")
 
 
 def run_script(code: str, context: dict, timeout: float, heap_limit: int = HEAP_LIMIT,
@@ -97,17 +125,24 @@ def run_script(code: str, context: dict, timeout: float, heap_limit: int = HEAP_
         result = racer.eval(script, timeout_sec=timeout)
     except JSTimeoutException:
         _settle(racer)
-        raise failure(action_type, f"The script did not finish within {timeout:g} seconds.") from None
+        raise failure(action_type, f"The script did not finish within {timeout:g} seconds.", TIMEOUT) from None
     except JSOOMException:
         raise failure(action_type, "The script ran out of memory.") from None
-    except (JSParseException, JSEvalException) as exc:
-        raise failure(action_type, _v8_message(exc)) from None
+    except JSParseException as exc:
+        raise failure(action_type, _v8_message(exc), PARSING_FAILURE) from None
+    except JSEvalException as exc:
+        raise failure(action_type, _v8_message(exc), _code_of(exc)) from None
     finally:
         racer.close()
     outcome = json.loads(result) if isinstance(result, str) else {}
     if "thrown" in outcome:
         raise failure(action_type, outcome["thrown"])
     return outcome.get("ok")
+
+
+def _code_of(exc) -> str:
+    """A SyntaxError V8 reports while evaluating the wrapped script is the host's parsing failure."""
+    return PARSING_FAILURE if "SyntaxError" in str(exc) else FAILURE
 
 
 def _settle(racer) -> None:

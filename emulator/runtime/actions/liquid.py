@@ -7,8 +7,9 @@ The host renders with DotLiquid 2.0 set to C# naming; this environment is config
 - filters, ``forloop`` members and the ``JSONArrayFor`` tag as DotLiquid and the host have them (see
   :mod:`.dotliquid`); an unknown filter (``upcase``: Ruby casing) fails the action.
 
-``kind`` picks the output: ``JsonToJson``/``XmlToJson`` parse the rendered text as JSON (the body is the
-value; text that is not JSON fails with ``InvalidLiquidOutput``); ``JsonToText``/``XmlToText`` answer the text
+``kind`` picks the output: ``JsonToJson``/``XmlToJson`` read the rendered text as Json.NET does (trailing
+commas and comments are fine; the body is the value; text that is not JSON fails with the host's
+``IncorrectLiquidTransformOutputType``); ``JsonToText``/``XmlToText`` answer the text
 as a string. Templates are parsed once per file version; a template that does not parse fails with
 ``InvalidMap``, one that fails while rendering with ``LiquidTransformFailed``. docs/fidelity.md lists what
 still differs from DotLiquid.
@@ -25,6 +26,7 @@ from .registry import action_type
 
 JSON_KINDS = ("jsontojson", "xmltojson")
 XML_KINDS = ("xmltojson", "xmltotext")
+OUTPUT_NOT_JSON = "IncorrectLiquidTransformOutputType"  # the host's code (Azure/logicapps issue 1034)
 
 
 def compile_template(data: bytes, path=None):
@@ -70,9 +72,9 @@ class Liquid(BuiltIn):
 
     @staticmethod
     def run(step, inputs: dict) -> None:
-        import json
-
         from liquid.exceptions import LiquidError
+
+        from ...functions.xmljson import JsonTextError, parse_json
 
         kind = str(step.action.kind or "JsonToJson").lower()
         template = artifacts.load(step, inputs, "map", compile_template)
@@ -83,12 +85,11 @@ class Liquid(BuiltIn):
             raise ActionFailure("LiquidTransformFailed", f"The Liquid template of action '{step.name}' failed: "
                                 f"{_one_line(exc)}") from None
         if kind in JSON_KINDS:
-            try:
-                body = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise ActionFailure("InvalidLiquidOutput", f"The output of the Liquid template of action "
-                                    f"'{step.name}' is not valid JSON: '{exc.msg}, line {exc.lineno}, position "
-                                    f"{exc.colno}'.") from None
+            try:  # read as the host reads it (Json.NET): trailing commas, comments, single quotes are fine
+                body = parse_json(text)
+            except JsonTextError as exc:
+                raise ActionFailure(OUTPUT_NOT_JSON, "An error occurred while converting the transformed value to "
+                                    f"JSON. The transformed value is not a valid JSON. '{exc}'") from None
             step.outputs = {"body": body}
         else:
             step.outputs = {"body": text}
