@@ -214,8 +214,10 @@ class Run:
             for key in ("status", "code", "startTime", "endTime"):
                 if key in rep:
                     summary[key] = rep[key]
-            if rep.get("error"):
+            if rep.get("error"):  # the summary's error goes with its status: the same repetition's, or none
                 summary["error"] = rep["error"]
+            else:
+                summary.pop("error", None)
 
     def skip(self, action, frame, error: dict, code: str = "ActionSkipped") -> dict:
         now = self.stamp()

@@ -92,7 +92,13 @@ def schema_errors(value, schema) -> list[dict]:
     if validator is None:
         return []
     out = []
+    required_at = set()  # jsonschema reports each missing property apart; Newtonsoft lists them in one error
     for err in sorted(validator.iter_errors(to_json_value(value)), key=lambda e: list(map(str, e.absolute_path))):
+        if err.validator == "required":
+            where = tuple(err.absolute_path)
+            if where in required_at:
+                continue
+            required_at.add(where)
         out.append({"message": message(err), "lineNumber": 0, "linePosition": 0, "path": _path(err),
                     "value": to_json_value(err.instance) if err.validator != "required" else None,
                     "schemaId": "#/" + "/".join(str(p) for p in list(err.absolute_schema_path)[:-1]),

@@ -158,3 +158,16 @@ async def test_scope_result_inside_foreach_is_per_iteration():
         "Sc": {"type": "Scope", "actions": {"V": {"type": "Compose", "inputs": "@item()"}}},
         "R": {"type": "Compose", "inputs": "@result('Sc')[0]['outputs']", "runAfter": {"Sc": ["Succeeded"]}}}}})
     assert [r["outputs"] for r in rec["actions"]["R"]["repetitions"]] == [1, 2]
+
+
+async def test_loop_action_summary_error_goes_with_its_status():
+    """An action in a loop shows its last repetition's status, and that repetition's error or none."""
+    _, rec, _ = await run({
+        "Loop": {"type": "Foreach", "foreach": "@triggerBody()", "operationOptions": "Sequential", "actions": {
+            "Check": {"type": "If", "expression": "@equals(items('Loop'), 1)", "actions": {
+                "Only_one": {"type": "Compose", "inputs": "one"}}},
+            "After": {"type": "Compose", "inputs": "@items('Loop')", "runAfter": {"Check": ["Succeeded"]}}}},
+    }, body=[2, 1])
+    summary = rec["actions"]["Only_one"]
+    assert [r["status"] for r in summary["repetitions"]] == ["Skipped", "Succeeded"]
+    assert summary["status"] == "Succeeded" and "error" not in summary

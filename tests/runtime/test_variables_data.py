@@ -95,6 +95,14 @@ async def test_parse_json_schema_failure():
     assert "Required properties are missing from object: m." in messages
 
 
+async def test_parse_json_lists_missing_properties_in_one_error():
+    """Newtonsoft reports every missing required property of one object in a single error, once."""
+    _, rec, _ = await run({"P": {"type": "ParseJson", "inputs": {"content": {"x": 1}, "schema": {
+        "type": "object", "required": ["a", "b", "c"]}}}})
+    messages = [d["message"] for d in rec["actions"]["P"]["error"]["details"]]
+    assert messages == ["Required properties are missing from object: a, b, c."]
+
+
 async def test_parse_json_invalid_text():
     _, rec, _ = await run({"P": {"type": "ParseJson", "inputs": {"content": "{nope", "schema": {}}}})
     assert rec["actions"]["P"]["error"]["code"] == "InvalidJSON"
