@@ -129,6 +129,12 @@ class Secret:
     name: str = ""
     folded: bool = False
     secure: bool = False    # a SecureString/SecureObject parameter: its author calls it a secret
+    literals: tuple = ()    # a list written into the definition (createArray('k1', 'k2')): its items
+
+    @property
+    def typed_in(self) -> bool:
+        """The value is written in the definition: a literal, or a list of literals."""
+        return self.kind == "literal" or (self.kind == "list" and bool(self.literals))
 
     def label(self) -> str:
         if self.kind == "literal":
@@ -140,6 +146,8 @@ class Secret:
         if self.kind == "keyvault":
             return f"the Key Vault secret read by '{self.name}'"
         if self.kind == "list":
+            if self.literals:
+                return "a list of literals typed into the definition"
             return f"the list '{self.name}'" if self.name else "a list"
         return "a computed value"
 
@@ -245,9 +253,10 @@ def secret_of(node, scope: Scope, depth: int = 0) -> Secret | None:
         return None
     name, first = node.name, node.arg_text(0)
     if name == "parameters" and first is not None:
-        if scope.parameter_type(first) in ("array", "object") and not node.derefs:
-            return Secret("list", first)
-        return Secret("parameter", first, secure=scope.parameter_type(first) in ("securestring", "secureobject"))
+        secure = scope.parameter_type(first) in ("securestring", "secureobject")
+        if scope.parameter_type(first) in ("array", "object", "secureobject") and not node.derefs:
+            return Secret("list", first, secure=secure)  # contains(<list>, token): a lookup, not a substring
+        return Secret("parameter", first, secure=secure)
     if name == "appsetting" and first is not None:
         return Secret("appsetting", first)
     if name in ("body", "outputs") and first is not None:
@@ -260,8 +269,13 @@ def secret_of(node, scope: Scope, depth: int = 0) -> Secret | None:
     if name == "variables" and first is not None:
         value = scope.variables.get(first.lower())
         return secret_of(value, scope, depth + 1) if value is not None else None
-    if name == "createarray":
-        return Secret("list", "")
+    if name == "createarray" or (name == "split" and len(node.args) == 2):
+        items = [a.value for a in node.args if isinstance(a, Lit)]
+        if len(items) != len(node.args) or not all(isinstance(v, str) for v in items):
+            return Secret("list", "")
+        if name == "split":
+            items = [v for v in items[0].split(items[1]) if v] if items[1] else [items[0]]
+        return Secret("list", "", literals=tuple(v for v in items if v.strip()))
     if name in PASS_THROUGH:
         found = [s for s in (secret_of(a, scope, depth + 1) for a in node.args) if s is not None]
         best = next((s for s in found if s.kind != "literal"), None)
@@ -369,6 +383,8 @@ def is_token_check(cmp: Comparison) -> bool:
         return False
     if other.kind == "literal":
         return named or _looks_secret(other.name)
+    if other.literals:
+        return named or any(_looks_secret(v) for v in other.literals)
     if other.kind in ("parameter", "appsetting", "list"):
         return named or other.secure or secret_like(other.name)
     return True
