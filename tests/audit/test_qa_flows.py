@@ -233,3 +233,36 @@ def test_every_qa_flow_is_listed_and_loads(report):
     assert on_disk == set(EXPECTED)
     assert not report.problems, report.problems
     assert set(_by_file(report)) <= set(EXPECTED) | {"GATEWAY"}
+
+
+def _gateway(tmp_path, apis, folder=False):
+    import json
+
+    target = tmp_path / "apiops" if folder else tmp_path
+    target.mkdir(exist_ok=True)
+    (target / "gateway.json").write_text(json.dumps({"apis": apis}))
+    return target if folder else target / "gateway.json"
+
+
+def test_gateway_names_workflows_case_insensitively(tmp_path):
+    """Azure (and the gateway's own loader) match workflow names without case."""
+    gateway = _gateway(tmp_path, [{"name": "o", "path": "o", "backend": {"workflow": "Q21-GW-Orders"}},
+                                  {"name": "l", "path": "l", "backend": {"workflow": "Q21-GW-LOCKED", "gatewayOnly": True}}])
+    found = {(f.rule, f.workflow, f.path) for f in audit([QA / "q21-gw-orders.json", QA / "q21-gw-locked.json"],
+                                                         gateway=gateway).findings}
+    assert found == {("gateway-bypass", "q21-gw-orders", "apis[0].backend"), ("sas-only", "q21-gw-orders", "triggers.manual")}
+
+
+def test_a_workflow_locked_by_one_api_is_not_bypassed_through_another(tmp_path):
+    """gatewayOnly locks the workflow itself: a second API without the flag does not reopen it."""
+    gateway = _gateway(tmp_path, [{"name": "a", "path": "a", "backend": {"workflow": "q21-gw-locked", "gatewayOnly": True}},
+                                  {"name": "b", "path": "b", "backend": {"workflow": "q21-gw-locked"}}])
+    assert audit([QA / "q21-gw-locked.json"], gateway=gateway).findings == []
+
+
+def test_gateway_given_as_an_apiops_folder(tmp_path):
+    """`serve --gateway` takes an APIOps folder (its workflow backends in the folder's gateway.json)."""
+    folder = _gateway(tmp_path, [{"name": "o", "path": "o", "backend": {"workflow": "q21-gw-orders"}}], folder=True)
+    found = {(f.rule, f.path) for f in audit([QA / "q21-gw-orders.json"], gateway=folder).findings}
+    assert ("gateway-bypass", "apis[0].backend") in found
+    assert audit([QA / "q21-gw-orders.json"], gateway=tmp_path).findings[0].rule == "sas-only"  # no gateway.json
