@@ -27,9 +27,22 @@ COMPARISONS = {"equals", "contains", "startswith", "endswith", "indexof", "lasti
 WEAK = {"contains": "contains", "startswith": "startsWith", "endswith": "endsWith", "indexof": "indexOf",
         "lastindexof": "lastIndexOf", "nthindexof": "nthIndexOf"}
 
-_SECRET_WORDS = re.compile(r"token|secret|passw|pwd|auth|signature|credential|apikey|api_key|hmac|bearer|"
+_SECRET_WORDS = re.compile(r"token|secret|passw|pwd|auth(?!or(?!i[sz]))|signature|credential|apikey|api_key|hmac|bearer|"
                            r"accesskey|sharedkey|clientkey|subscriptionkey|privatekey")
 _SECRET_PARTS = {"key", "sig", "code", "pin", "otp", "pass", "sas", "jwt"}
+# words that make a "key" or "code" a business value, not a credential: countryCode, partitionKey, statusCode,
+# promoCode, productKey, validationCode (Event Grid's handshake echoes it), Idempotency-Key...
+_BUSINESS = frozenset("""
+    country postal post zip status error promo promotion coupon voucher discount product partition row sort range
+    primary foreign composite natural language lang locale culture currency event validation idempotency
+    idempotent dedup dedupe deduplication order item sku customer region reason response result return exit http
+    iso tax vat dial phone area unique cache lookup object entity record routing group correlation tracking
+    reference ref bar qr color colour airport city state department cost account merchant unit type category
+    class project job task ticket message action operation step stage campaign store site branch warehouse
+    location plant vendor supplier material batch lot serial model version source target mime sequence index
+    map table column field property attribute label display short gl naics sic diagnosis procedure icd airline
+    flight course room building zone timezone tz postcode hot short fiscal invoice payment shipping carrier
+    """.split())
 # request headers that carry protocol data, not credentials
 BENIGN_HEADERS = {
     "content-type", "content-length", "content-encoding", "accept", "accept-encoding", "accept-language",
@@ -65,7 +78,9 @@ def secret_like(name: str | None) -> bool:
     if _SECRET_WORDS.search(low):
         return True
     parts = [p for p in re.split(r"[^a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", str(name)).lower()) if p]
-    return any(p in _SECRET_PARTS for p in parts)
+    if any(p in _SECRET_PARTS - {"key", "code"} for p in parts):
+        return True
+    return any(p in ("key", "code") for p in parts) and not any(p in _BUSINESS for p in parts)
 
 
 @dataclass(frozen=True)
@@ -390,10 +405,16 @@ def is_token_check(cmp: Comparison) -> bool:
     return True
 
 
+# words joined by '.', '/' or ':' (an event type, a media type, a namespace), possibly ending in a version
+_NAME_LIKE = re.compile(r"^[A-Za-z]+(?:[./:][A-Za-z]+)*(?:[./:]v?\d+(?:\.\d+)*)?$")
+
+
 def _looks_secret(text: str) -> bool:
     """A literal that looks like a key rather than a word, a date or a version: long enough, no spaces,
     letters and digits."""
     text = text.strip()
     if len(text) < 8 or " " in text or not any(c.isalpha() for c in text):
+        return False
+    if _NAME_LIKE.match(text) and any(c in "./:" for c in text):  # order.created.v2, Microsoft.EventGrid.SubscriptionValidationEvent, text/plain
         return False
     return any(c.isdigit() for c in text) or len(text) >= 16

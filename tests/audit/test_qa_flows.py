@@ -16,6 +16,19 @@ QA = HERE / "flows" / "qa"
 GATEWAY = HERE / "gateway" / "qa-gateway.json"
 
 EXPECTED = {
+    # known-good twins: routing on business values (countryCode, statusCode, an event type...), Event Grid's
+    # and Slack's handshakes echoing their validation value: only SAS protects them, nothing else to report
+    "fp-authcode-oauth-callback.json": {('sas-only', 'triggers.manual')},
+    "fp-country.json": {('sas-only', 'triggers.manual')},
+    "fp-echo-fields.json": {('sas-only', 'triggers.manual')},
+    "fp-eventgrid.json": {('sas-only', 'triggers.manual')},
+    "fp-github-event.json": {('sas-only', 'triggers.manual')},
+    "fp-header-routing.json": {('sas-only', 'triggers.manual')},
+    "fp-idempotency.json": {('sas-only', 'triggers.manual')},
+    "fp-product-key.json": {('sas-only', 'triggers.manual')},
+    "fp-promo.json": {('sas-only', 'triggers.manual')},
+    "fp-slack.json": {('sas-only', 'triggers.manual')},
+    "fp-status.json": {('sas-only', 'triggers.manual')},
     "q01-header-literal-condition.fixed.json": set(),
     "q01-header-literal-condition.json": {
         ('hardcoded-secret', 'triggers.manual.conditions[0].expression')},
