@@ -16,6 +16,10 @@ QA = HERE / "flows" / "qa"
 GATEWAY = HERE / "gateway" / "qa-gateway.json"
 
 EXPECTED = {
+    # a Foreach over the body hands its items to the actions inside (item(), items('Loop'))
+    "t01-foreach-body.json": {("schema-validation-off", "triggers.manual"), ("sas-only", "triggers.manual")},
+    "t01-foreach-body.fixed.json": {("sas-only", "triggers.manual")},
+    "t02-foreach-body-items.json": {("schema-validation-off", "triggers.manual"), ("sas-only", "triggers.manual")},
     # known-good twins: routing on business values (countryCode, statusCode, an event type...), Event Grid's
     # and Slack's handshakes echoing their validation value: only SAS protects them, nothing else to report
     "fp-authcode-oauth-callback.json": {('sas-only', 'triggers.manual')},
