@@ -67,6 +67,13 @@ class FlowFacts:
         self.trigger_name = self.request_triggers[0].name if self.request_triggers else ""
         self.scope = self._scope()
 
+    @property
+    def ip_restricted(self) -> bool:
+        """Caller IP rules that keep someone out: an empty list (only other workflows) or ranges that do not
+        cover every address (``0.0.0.0/0``, ``0.0.0.0-255.255.255.255`` and ``::/0`` restrict nothing)."""
+        ranges = self.access.ip_ranges
+        return ranges is not None and not any(_covers_everything(r) for r in ranges)
+
     @cached_property
     def scheme_checks(self) -> list[Check]:
         """Trigger conditions that only admit a scheme (``startsWith(...['Authorization'], 'Bearer')``): the
@@ -283,3 +290,8 @@ def static_status(response: Action) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
     return None
+
+
+def _covers_everything(address_range) -> bool:
+    first, last = address_range.first, address_range.last
+    return int(first) == 0 and int(last) == (1 << first.max_prefixlen) - 1

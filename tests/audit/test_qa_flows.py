@@ -16,6 +16,10 @@ QA = HERE / "flows" / "qa"
 GATEWAY = HERE / "gateway" / "qa-gateway.json"
 
 EXPECTED = {
+    # caller IP rules that admit every address restrict nothing
+    "u01-ip-allow-all.json": {("sas-only", "triggers.manual")},
+    "u02-ip-allow-all-range.json": {("sas-only", "triggers.manual")},
+    "u01-ip-allow-all.fixed.json": set(),
     # a Foreach over the body hands its items to the actions inside (item(), items('Loop'))
     "t01-foreach-body.json": {("schema-validation-off", "triggers.manual"), ("sas-only", "triggers.manual")},
     "t01-foreach-body.fixed.json": {("sas-only", "triggers.manual")},
@@ -283,3 +287,11 @@ def test_gateway_given_as_an_apiops_folder(tmp_path):
     found = {(f.rule, f.path) for f in audit([QA / "q21-gw-orders.json"], gateway=folder).findings}
     assert ("gateway-bypass", "apis[0].backend") in found
     assert audit([QA / "q21-gw-orders.json"], gateway=tmp_path).findings[0].rule == "sas-only"  # no gateway.json
+
+
+def test_allow_all_ip_rules_do_not_lock_a_gateway_backend(tmp_path):
+    gateway = _gateway(tmp_path, [{"name": "a", "path": "a", "backend": {"workflow": "u01-ip-allow-all"}},
+                                  {"name": "b", "path": "b", "backend": {"workflow": "u01-ip-allow-all.fixed"}}])
+    found = {(f.rule, f.path) for f in audit([QA / "u01-ip-allow-all.json", QA / "u01-ip-allow-all.fixed.json"],
+                                             gateway=gateway).findings if f.rule == "gateway-bypass"}
+    assert found == {("gateway-bypass", "apis[0].backend")}

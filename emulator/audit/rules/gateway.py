@@ -18,7 +18,7 @@ def gateway_bypass(backends, workflows):
         if backend.workflow.lower() in locked:
             continue
         facts = workflows.get(backend.workflow.lower())
-        if facts is None or facts.access.ip_ranges is not None:
+        if facts is None or facts.ip_restricted:
             continue
         trigger = backend.trigger or facts.trigger_name
         path = f"{backend.path}.gatewayOnly" if backend.has_flag else backend.path

@@ -18,7 +18,7 @@ _NOT_PASSING = {"If", "Switch", "Scope", "Foreach", "Until", "Terminate", "Respo
       "the gateway with gatewayOnly, or check a token held in a SecureString parameter.")
 def sas_only(facts):
     policy = facts.access
-    if not policy.sas_enabled or policy.ip_ranges is not None or facts.checks:
+    if not policy.sas_enabled or facts.ip_restricted or facts.checks:
         return
     if any(b.gateway_only for b in facts.backends):
         return
