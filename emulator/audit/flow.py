@@ -15,12 +15,12 @@ from ..definitions import Action, Trigger, Workflow
 from .sources import (
     Comparison,
     Scope,
-    Secret,
     Source,
     comparisons,
     is_scheme_check,
     is_token_check,
     secret_like,
+    secret_of,
     source_of,
 )
 from .tree import Call, Lit, as_node, expressions_in, key_path, strings
@@ -166,7 +166,7 @@ class FlowFacts:
         for name, case in cases.items():
             if isinstance(case, dict) and "case" in case:
                 value = case["case"]
-                other = Secret("literal", str(value)) if isinstance(value, str) and value.strip() else None
+                other = secret_of(Lit(value), self.scope)
                 cmp = Comparison("equals", source, other, False, False)
                 if other is not None and is_token_check(cmp):
                     out.append(Check(f"{key_path(self.rel(action.path) + '.cases', name)}.case", "switch", cmp,

@@ -263,6 +263,8 @@ def secret_of(node, scope: Scope, depth: int = 0) -> Secret | None:
     if isinstance(node, Lit):
         if isinstance(node.value, str) and node.value.strip():
             return Secret("literal", node.value)
+        if _numeric_code(node.value):  # a PIN or numeric key typed as a number: 4711
+            return Secret("literal", str(node.value))
         return None
     if not isinstance(node, Call) or depth > 20:
         return None
@@ -357,8 +359,8 @@ def _collect(node, scope: Scope, negated: bool, found: list) -> None:
             return
     if name in COMPARISONS and len(args) >= 2:
         first, second = source_of(args[0], scope), source_of(args[1], scope)
-        if (first is not None and first.specific and _trivial(args[1])) or \
-                (second is not None and second.specific and _trivial(args[0])):
+        if (first is not None and first.specific and _trivial(args[1], first)) or \
+                (second is not None and second.specific and _trivial(args[0], second)):
             pass  # compared with '', null, a number or a boolean: a presence check, not a token check
         elif first is not None and first.specific:
             found.append(Comparison(name, first, secret_of(args[1], scope), negated, False))
@@ -371,8 +373,16 @@ def _collect(node, scope: Scope, negated: bool, found: list) -> None:
 SCHEMES = {"bearer", "pop", "basic", "sharedaccesssignature", "bearer ", "pop "}
 
 
-def _trivial(node) -> bool:
-    return isinstance(node, Lit) and not (isinstance(node.value, str) and node.value.strip())
+def _trivial(node, source: Source) -> bool:
+    """'', null, a boolean, or a number compared with a value not named as a credential: a presence or
+    value check. A number of 4+ digits compared with a credential-named value is a PIN or key typed in."""
+    if not isinstance(node, Lit) or (isinstance(node.value, str) and node.value.strip()):
+        return False
+    return not (_numeric_code(node.value) and secret_like(source.key))
+
+
+def _numeric_code(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1000
 
 
 def is_scheme_check(cmp: Comparison) -> bool:

@@ -16,6 +16,10 @@ QA = HERE / "flows" / "qa"
 GATEWAY = HERE / "gateway" / "qa-gateway.json"
 
 EXPECTED = {
+    # a PIN or numeric key typed as a number (the designer writes 4711, not '4711'); a quantity is no secret
+    "v01-numeric-pin.json": {("hardcoded-secret", "actions.Check_PIN.expression")},
+    "v02-switch-numeric-key.json": {("hardcoded-secret", "actions.A.cases.c.case"),
+                                    ("missing-unauthorized-branch", "actions.A.default")},
     # caller IP rules that admit every address restrict nothing
     "u01-ip-allow-all.json": {("sas-only", "triggers.manual")},
     "u02-ip-allow-all-range.json": {("sas-only", "triggers.manual")},
