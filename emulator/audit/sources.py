@@ -406,6 +406,8 @@ def is_token_check(cmp: Comparison) -> bool:
         return False
     if source.kind == "query" and str(source.key).lower() in BENIGN_QUERIES:
         return False
+    if other.typed_in and not names_a_secret(str(source.key)):
+        return False  # an identifier or a kind compared with a literal: x-tenant-id == <GUID>, x-event-type
     if other.kind == "literal":
         return named or _looks_secret(other.name)
     if other.literals:
@@ -420,11 +422,21 @@ _NAME_LIKE = re.compile(r"^[A-Za-z]+(?:[./:][A-Za-z]+)*(?:[./:]v?\d+(?:\.\d+)*)?
 
 
 def _looks_secret(text: str) -> bool:
-    """A literal that looks like a key rather than a word, a date or a version: long enough, no spaces,
-    letters and digits."""
+    """A literal that looks like a key rather than a word, a name, a date or a version: 8+ characters with
+    letters and digits mixed in one part (``k3y-9f8e``, not ``production2`` or ``SAP-ERP-01``), or 16+
+    characters in one piece."""
     text = text.strip()
     if len(text) < 8 or " " in text or not any(c.isalpha() for c in text):
         return False
-    if _NAME_LIKE.match(text) and any(c in "./:" for c in text):  # order.created.v2, Microsoft.EventGrid.SubscriptionValidationEvent, text/plain
+    if _NAME_LIKE.match(text) and any(c in "./:" for c in text):  # order.created.v2, text/plain
         return False
-    return any(c.isdigit() for c in text) or len(text) >= 16
+    parts = [p for p in re.split(r"[-_.:/]", text) if p]
+    if any(_mixed(p) for p in parts):
+        return True
+    return len(parts) == 1 and len(text) >= 16
+
+
+def _mixed(part: str) -> bool:
+    """Letters and digits mixed in one part, other than a word followed by a number (``ERP01``, ``v2``)."""
+    return any(c.isalpha() for c in part) and any(c.isdigit() for c in part) \
+        and not re.fullmatch(r"[A-Za-z]+\d+", part)

@@ -16,6 +16,16 @@ QA = HERE / "flows" / "qa"
 GATEWAY = HERE / "gateway" / "qa-gateway.json"
 
 EXPECTED = {
+    # identity and routing headers compared with literals (a tenant id GUID, an environment, a source system)
+    # are not secrets; a key-like literal is, when the name does not say what it is
+    "w-tid.json": {("sas-only", "triggers.manual")},
+    "w-principal.json": {("sas-only", "triggers.manual")},
+    "w-userid.json": {("sas-only", "triggers.manual")},
+    "w-clientid-q.json": {("sas-only", "triggers.manual")},
+    "w-env.json": {("sas-only", "triggers.manual")},
+    "w-sourceip.json": {("sas-only", "triggers.manual")},
+    "w-guidkey.json": {("hardcoded-secret", "triggers.manual.conditions[0].expression")},
+    "w-custom-guid.json": {("hardcoded-secret", "triggers.manual.conditions[0].expression")},
     # a PIN or numeric key typed as a number (the designer writes 4711, not '4711'); a quantity is no secret
     "v01-numeric-pin.json": {("hardcoded-secret", "actions.Check_PIN.expression")},
     "v02-switch-numeric-key.json": {("hardcoded-secret", "actions.A.cases.c.case"),
