@@ -41,7 +41,7 @@ _BUSINESS = frozenset("""
     class project job task ticket message action operation step stage campaign store site branch warehouse
     location plant vendor supplier material batch lot serial model version source target mime sequence index
     map table column field property attribute label display short gl naics sic diagnosis procedure icd airline
-    flight course room building zone timezone tz postcode hot short fiscal invoice payment shipping carrier
+    flight course room building zone timezone tz postcode fiscal invoice payment shipping carrier
     """.split())
 # request headers that carry protocol data, not credentials
 BENIGN_HEADERS = {

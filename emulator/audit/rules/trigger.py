@@ -80,7 +80,6 @@ def _first_body_user(facts) -> str | None:
     return None
 
 
-
 def _uses_items(facts, loop) -> bool:
     """An action inside ``loop`` (not a control action) reads its current item: ``item()``, ``items('<loop>')``."""
     stack = list(loop.children())
