@@ -15,12 +15,12 @@ from ..definitions import Action, Trigger, Workflow
 from .sources import (
     Comparison,
     Scope,
-    Secret,
     Source,
     comparisons,
     is_scheme_check,
     is_token_check,
     secret_like,
+    secret_of,
     source_of,
 )
 from .tree import Call, Lit, as_node, expressions_in, key_path, strings
@@ -66,6 +66,13 @@ class FlowFacts:
         self.request_triggers = wf.request_triggers()
         self.trigger_name = self.request_triggers[0].name if self.request_triggers else ""
         self.scope = self._scope()
+
+    @property
+    def ip_restricted(self) -> bool:
+        """Caller IP rules that keep someone out: an empty list (only other workflows) or ranges that do not
+        cover every address (``0.0.0.0/0``, ``0.0.0.0-255.255.255.255`` and ``::/0`` restrict nothing)."""
+        ranges = self.access.ip_ranges
+        return ranges is not None and not any(_covers_everything(r) for r in ranges)
 
     @cached_property
     def scheme_checks(self) -> list[Check]:
@@ -159,7 +166,7 @@ class FlowFacts:
         for name, case in cases.items():
             if isinstance(case, dict) and "case" in case:
                 value = case["case"]
-                other = Secret("literal", str(value)) if isinstance(value, str) and value.strip() else None
+                other = secret_of(Lit(value), self.scope)
                 cmp = Comparison("equals", source, other, False, False)
                 if other is not None and is_token_check(cmp):
                     out.append(Check(f"{key_path(self.rel(action.path) + '.cases', name)}.case", "switch", cmp,
@@ -283,3 +290,8 @@ def static_status(response: Action) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
     return None
+
+
+def _covers_everything(address_range) -> bool:
+    first, last = address_range.first, address_range.last
+    return int(first) == 0 and int(last) == (1 << first.max_prefixlen) - 1

@@ -29,6 +29,10 @@ class Backend:
 def read_backends(path) -> list[Backend]:
     """Every API whose backend is a workflow. Raises :class:`GatewayFileError` for an unreadable file."""
     file = Path(path)
+    if file.is_dir():  # an APIOps folder, as `serve --gateway` takes it: workflow backends are in its gateway.json
+        file = file / "gateway.json"
+        if not file.is_file():
+            return []
     try:
         config = json.loads(file.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as exc:

@@ -37,7 +37,7 @@ def audit_workflows(workflows, *, access_policy, backends=()) -> AuditReport:
         facts = _guarded(report, "access control", str(wf.source), _facts, wf, access_policy, backends)
         if facts is None:
             continue
-        by_name.setdefault(wf.name, facts)
+        by_name.setdefault(wf.name.lower(), facts)  # workflow names are case-insensitive, as in Azure
         for trigger in facts.request_triggers:
             report.triggers.append(_guarded(report, "ways in", facts.file, trigger_report, facts, trigger))
         for r in rules.values():
@@ -47,14 +47,14 @@ def audit_workflows(workflows, *, access_policy, backends=()) -> AuditReport:
     for r in rules.values():
         if r.per == "gateway" and backends:
             hits = _guarded(report, r.id, backends[0].file, _hits, r, backends, by_name) or []
-            report.findings += [_finding(r, h, by_name.get(h.workflow)) for h in hits]
+            report.findings += [_finding(r, h, by_name.get(str(h.workflow).lower())) for h in hits]
     report.triggers = [t for t in report.triggers if t is not None]
     report.findings = _unique(report.findings)
     return report
 
 
 def _facts(wf, access_policy, backends) -> FlowFacts:
-    return FlowFacts(wf, access_policy(wf), [b for b in backends if b.workflow == wf.name])
+    return FlowFacts(wf, access_policy(wf), [b for b in backends if b.workflow.lower() == wf.name.lower()])
 
 
 def _hits(r: Rule, *args) -> list[Hit]:

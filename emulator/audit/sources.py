@@ -27,9 +27,22 @@ COMPARISONS = {"equals", "contains", "startswith", "endswith", "indexof", "lasti
 WEAK = {"contains": "contains", "startswith": "startsWith", "endswith": "endsWith", "indexof": "indexOf",
         "lastindexof": "lastIndexOf", "nthindexof": "nthIndexOf"}
 
-_SECRET_WORDS = re.compile(r"token|secret|passw|pwd|auth|signature|credential|apikey|api_key|hmac|bearer|"
+_SECRET_WORDS = re.compile(r"token|secret|passw|pwd|auth(?!or(?!i[sz]))|signature|credential|apikey|api_key|hmac|bearer|"
                            r"accesskey|sharedkey|clientkey|subscriptionkey|privatekey")
 _SECRET_PARTS = {"key", "sig", "code", "pin", "otp", "pass", "sas", "jwt"}
+# words that make a "key" or "code" a business value, not a credential: countryCode, partitionKey, statusCode,
+# promoCode, productKey, validationCode (Event Grid's handshake echoes it), Idempotency-Key...
+_BUSINESS = frozenset("""
+    country postal post zip status error promo promotion coupon voucher discount product partition row sort range
+    primary foreign composite natural language lang locale culture currency event validation idempotency
+    idempotent dedup dedupe deduplication order item sku customer region reason response result return exit http
+    iso tax vat dial phone area unique cache lookup object entity record routing group correlation tracking
+    reference ref bar qr color colour airport city state department cost account merchant unit type category
+    class project job task ticket message action operation step stage campaign store site branch warehouse
+    location plant vendor supplier material batch lot serial model version source target mime sequence index
+    map table column field property attribute label display short gl naics sic diagnosis procedure icd airline
+    flight course room building zone timezone tz postcode fiscal invoice payment shipping carrier
+    """.split())
 # request headers that carry protocol data, not credentials
 BENIGN_HEADERS = {
     "content-type", "content-length", "content-encoding", "accept", "accept-encoding", "accept-language",
@@ -65,7 +78,9 @@ def secret_like(name: str | None) -> bool:
     if _SECRET_WORDS.search(low):
         return True
     parts = [p for p in re.split(r"[^a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", str(name)).lower()) if p]
-    return any(p in _SECRET_PARTS for p in parts)
+    if any(p in _SECRET_PARTS - {"key", "code"} for p in parts):
+        return True
+    return any(p in ("key", "code") for p in parts) and not any(p in _BUSINESS for p in parts)
 
 
 @dataclass(frozen=True)
@@ -129,6 +144,12 @@ class Secret:
     name: str = ""
     folded: bool = False
     secure: bool = False    # a SecureString/SecureObject parameter: its author calls it a secret
+    literals: tuple = ()    # a list written into the definition (createArray('k1', 'k2')): its items
+
+    @property
+    def typed_in(self) -> bool:
+        """The value is written in the definition: a literal, or a list of literals."""
+        return self.kind == "literal" or (self.kind == "list" and bool(self.literals))
 
     def label(self) -> str:
         if self.kind == "literal":
@@ -140,6 +161,8 @@ class Secret:
         if self.kind == "keyvault":
             return f"the Key Vault secret read by '{self.name}'"
         if self.kind == "list":
+            if self.literals:
+                return "a list of literals typed into the definition"
             return f"the list '{self.name}'" if self.name else "a list"
         return "a computed value"
 
@@ -240,14 +263,17 @@ def secret_of(node, scope: Scope, depth: int = 0) -> Secret | None:
     if isinstance(node, Lit):
         if isinstance(node.value, str) and node.value.strip():
             return Secret("literal", node.value)
+        if _numeric_code(node.value):  # a PIN or numeric key typed as a number: 4711
+            return Secret("literal", str(node.value))
         return None
     if not isinstance(node, Call) or depth > 20:
         return None
     name, first = node.name, node.arg_text(0)
     if name == "parameters" and first is not None:
-        if scope.parameter_type(first) in ("array", "object") and not node.derefs:
-            return Secret("list", first)
-        return Secret("parameter", first, secure=scope.parameter_type(first) in ("securestring", "secureobject"))
+        secure = scope.parameter_type(first) in ("securestring", "secureobject")
+        if scope.parameter_type(first) in ("array", "object", "secureobject") and not node.derefs:
+            return Secret("list", first, secure=secure)  # contains(<list>, token): a lookup, not a substring
+        return Secret("parameter", first, secure=secure)
     if name == "appsetting" and first is not None:
         return Secret("appsetting", first)
     if name in ("body", "outputs") and first is not None:
@@ -260,8 +286,13 @@ def secret_of(node, scope: Scope, depth: int = 0) -> Secret | None:
     if name == "variables" and first is not None:
         value = scope.variables.get(first.lower())
         return secret_of(value, scope, depth + 1) if value is not None else None
-    if name == "createarray":
-        return Secret("list", "")
+    if name == "createarray" or (name == "split" and len(node.args) == 2):
+        items = [a.value for a in node.args if isinstance(a, Lit)]
+        if len(items) != len(node.args) or not all(isinstance(v, str) for v in items):
+            return Secret("list", "")
+        if name == "split":
+            items = [v for v in items[0].split(items[1]) if v] if items[1] else [items[0]]
+        return Secret("list", "", literals=tuple(v for v in items if v.strip()))
     if name in PASS_THROUGH:
         found = [s for s in (secret_of(a, scope, depth + 1) for a in node.args) if s is not None]
         best = next((s for s in found if s.kind != "literal"), None)
@@ -328,8 +359,8 @@ def _collect(node, scope: Scope, negated: bool, found: list) -> None:
             return
     if name in COMPARISONS and len(args) >= 2:
         first, second = source_of(args[0], scope), source_of(args[1], scope)
-        if (first is not None and first.specific and _trivial(args[1])) or \
-                (second is not None and second.specific and _trivial(args[0])):
+        if (first is not None and first.specific and _trivial(args[1], first)) or \
+                (second is not None and second.specific and _trivial(args[0], second)):
             pass  # compared with '', null, a number or a boolean: a presence check, not a token check
         elif first is not None and first.specific:
             found.append(Comparison(name, first, secret_of(args[1], scope), negated, False))
@@ -342,8 +373,16 @@ def _collect(node, scope: Scope, negated: bool, found: list) -> None:
 SCHEMES = {"bearer", "pop", "basic", "sharedaccesssignature", "bearer ", "pop "}
 
 
-def _trivial(node) -> bool:
-    return isinstance(node, Lit) and not (isinstance(node.value, str) and node.value.strip())
+def _trivial(node, source: Source) -> bool:
+    """'', null, a boolean, or a number compared with a value not named as a credential: a presence or
+    value check. A number of 4+ digits compared with a credential-named value is a PIN or key typed in."""
+    if not isinstance(node, Lit) or (isinstance(node.value, str) and node.value.strip()):
+        return False
+    return not (_numeric_code(node.value) and secret_like(source.key))
+
+
+def _numeric_code(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1000
 
 
 def is_scheme_check(cmp: Comparison) -> bool:
@@ -367,17 +406,37 @@ def is_token_check(cmp: Comparison) -> bool:
         return False
     if source.kind == "query" and str(source.key).lower() in BENIGN_QUERIES:
         return False
+    if other.typed_in and not names_a_secret(str(source.key)):
+        return False  # an identifier or a kind compared with a literal: x-tenant-id == <GUID>, x-event-type
     if other.kind == "literal":
         return named or _looks_secret(other.name)
+    if other.literals:
+        return named or any(_looks_secret(v) for v in other.literals)
     if other.kind in ("parameter", "appsetting", "list"):
         return named or other.secure or secret_like(other.name)
     return True
 
 
+# words joined by '.', '/' or ':' (an event type, a media type, a namespace), possibly ending in a version
+_NAME_LIKE = re.compile(r"^[A-Za-z]+(?:[./:][A-Za-z]+)*(?:[./:]v?\d+(?:\.\d+)*)?$")
+
+
 def _looks_secret(text: str) -> bool:
-    """A literal that looks like a key rather than a word, a date or a version: long enough, no spaces,
-    letters and digits."""
+    """A literal that looks like a key rather than a word, a name, a date or a version: 8+ characters with
+    letters and digits mixed in one part (``k3y-9f8e``, not ``production2`` or ``SAP-ERP-01``), or 16+
+    characters in one piece."""
     text = text.strip()
     if len(text) < 8 or " " in text or not any(c.isalpha() for c in text):
         return False
-    return any(c.isdigit() for c in text) or len(text) >= 16
+    if _NAME_LIKE.match(text) and any(c in "./:" for c in text):  # order.created.v2, text/plain
+        return False
+    parts = [p for p in re.split(r"[-_.:/]", text) if p]
+    if any(_mixed(p) for p in parts):
+        return True
+    return len(parts) == 1 and len(text) >= 16
+
+
+def _mixed(part: str) -> bool:
+    """Letters and digits mixed in one part, other than a word followed by a number (``ERP01``, ``v2``)."""
+    return any(c.isalpha() for c in part) and any(c.isdigit() for c in part) \
+        and not re.fullmatch(r"[A-Za-z]+\d+", part)

@@ -37,8 +37,9 @@ def _ways_in(facts, policy) -> list[dict]:
         ways.append({"kind": "power-automate", "mode": "All", "detail": "anyone with the URL"})
     if policy.ip_ranges is not None:
         ranges = [r.text for r in policy.ip_ranges]
+        detail = "only these caller addresses" if ranges else "only other workflows"
         ways.append({"kind": "ip-rules", "ranges": ranges,
-                     "detail": "only these caller addresses" if ranges else "only other workflows"})
+                     "detail": detail if facts.ip_restricted else "every address: no restriction"})
     for b in facts.backends:
         ways.append({"kind": "gateway", "api": b.api, "gatewayOnly": b.gateway_only,
                      "detail": "only through the gateway" if b.gateway_only else "through the gateway, and directly"})

@@ -4,6 +4,7 @@ each flow, what protects it, and the findings (docs/audit.md)."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from .main import EXTENSIONS, command
 
@@ -26,6 +27,11 @@ def cmd_audit(args) -> int:
     from ..audit.formats import render
     from ..server.access import AccessPolicy
 
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:  # a mistyped PATH must not pass a CI gate with "no findings"
+        for path in missing:
+            print(f"error: {path}: no such file or folder", file=sys.stderr)
+        return 2
     try:
         report = audit_paths(args.paths, access_policy=AccessPolicy.from_workflow, gateway=args.gateway)
     except GatewayFileError as exc:

@@ -101,9 +101,17 @@ def test_unreadable_gateway_file(capsys, tmp_path):
     assert code == 2 and "gw.json" in err
 
 
-def test_missing_path_is_a_problem_not_a_crash(capsys, tmp_path):
-    code, out, _ = run_cli(capsys, str(tmp_path / "nowhere.json"))
-    assert code == 0 and "no such file" in out
+def test_missing_path_is_a_usage_error(capsys, tmp_path):
+    """A mistyped PATH must not pass a CI gate (`audit flowz --fail-on high`) with "no findings"."""
+    code, out, err = run_cli(capsys, str(FLOWS / "sas-only.json"), str(tmp_path / "nowhere.json"), "--fail-on", "high")
+    assert code == 2 and "nowhere.json: no such file" in err and out == ""
+
+
+def test_a_file_that_does_not_load_is_a_problem_not_a_crash(capsys, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{nope")
+    code, out, _ = run_cli(capsys, str(bad), "--fail-on", "low")
+    assert code == 0 and "bad.json" in out
 
 
 def test_line_map_follows_the_loader_spelling():

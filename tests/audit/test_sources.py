@@ -101,6 +101,11 @@ def test_returned_sources_skip_predicates():
     ("password", True), ("name", False), ("status", False), ("keyboard", False), ("zipcode", False),
     ("tokenUrl", False), ("secretName", False), ("api-key-header", False), ("x-token-type", False),
     ("x-request-id", False), ("clientSecret", True),
+    # business keys and codes are not credentials (QA: false hardcoded-secret / token-reflection findings)
+    ("countryCode", False), ("partitionKey", False), ("statusCode", False), ("promoCode", False),
+    ("productKey", False), ("data.validationCode", False), ("Idempotency-Key", False), ("postalCode", False),
+    ("author", False), ("Authorisation", True), ("x-functions-key", True), ("Ocp-Apim-Subscription-Key", True),
+    ("x-tenant-key", True), ("authCode", True), ("verificationCode", True),
 ])
 def test_secret_like(name, expected):
     assert secret_like(name) is expected
@@ -119,6 +124,11 @@ def test_not_token_checks_by_value():
     assert checks("@equals(triggerOutputs()['headers']['x-caller'], parameters('key'))")  # a SecureString
     assert checks("@equals(triggerOutputs()['headers']['x-caller'], parameters('callerSecret'))")
     assert checks("@equals(triggerOutputs()['headers']['x-caller'], 'a8f5f167f44f4964e6c998dee827110c')")
+    # names, not keys: an event type, a media type
+    assert checks("@equals(triggerOutputs()['headers']['x-event-type'], 'order.created.v2')") == []
+    assert checks("@equals(triggerOutputs()['headers']['aeg-event-type'], "
+                  "'Microsoft.EventGrid.SubscriptionValidationEvent')") == []
+    assert checks("@equals(triggerOutputs()['headers']['x-caller'], 'SuperSecretPassword')")
 
 
 def test_basic_credentials_built_from_literals():

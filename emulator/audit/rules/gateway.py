@@ -12,14 +12,16 @@ from . import Hit, rule
       "Set \"gatewayOnly\": true on the API's backend (in Azure: restrict the workflow's allowed caller IP "
       "addresses to the API Management instance).", per="gateway")
 def gateway_bypass(backends, workflows):
+    # gatewayOnly locks the workflow itself (all its triggers), whichever API names it
+    locked = {b.workflow.lower() for b in backends if b.gateway_only}
     for backend in backends:
-        if backend.gateway_only:
+        if backend.workflow.lower() in locked:
             continue
-        facts = workflows.get(backend.workflow)
-        if facts is None or facts.access.ip_ranges is not None:
+        facts = workflows.get(backend.workflow.lower())
+        if facts is None or facts.ip_restricted:
             continue
         trigger = backend.trigger or facts.trigger_name
         path = f"{backend.path}.gatewayOnly" if backend.has_flag else backend.path
-        yield Hit(path, f"The API '{backend.api}' forwards to the workflow '{backend.workflow}', which is still "
+        yield Hit(path, f"The API '{backend.api}' forwards to the workflow '{facts.wf.name}', which is still "
                   f"callable directly with its SAS URL: the gateway's policies can be skipped.", trigger=trigger,
-                  file=backend.file, workflow=backend.workflow)
+                  file=backend.file, workflow=facts.wf.name)

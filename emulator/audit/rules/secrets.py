@@ -26,11 +26,12 @@ _CARRIES_OUTPUTS = {"ParseJson", "Compose", "InitializeVariable", "SetVariable",
 def hardcoded_secret(facts):
     for check in facts.checks:
         other = check.comparison.other
-        if other is not None and other.kind == "literal":
+        if other is not None and other.typed_in:
             where = {"trigger-condition": "a trigger condition", "condition": f"the condition '{_name(check)}'",
                      "switch": f"a case of the Switch '{_name(check)}'",
                      "expression": f"an expression of '{_name(check)}'"}[check.place]
-            yield Hit(check.path, f"{check.comparison.source.label().capitalize()} is compared with a literal "
+            what = "a literal" if other.kind == "literal" else "a list of literals"
+            yield Hit(check.path, f"{check.comparison.source.label().capitalize()} is compared with {what} "
                       f"in {where}: the secret is written in the definition.",
                       trigger=facts.trigger_label(check.trigger))
 
@@ -85,7 +86,7 @@ def _secret_parameters(facts):
     """Parameters compared with a caller's token, or named as secrets and read by the flow."""
     for check in facts.checks:
         other = check.comparison.other
-        if other is not None and other.kind == "parameter":
+        if other is not None and other.kind in ("parameter", "list") and other.name:
             yield other.name
     used = set()
     for part in ("triggers", "actions"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..sources import sources_in
+from ..tree import Call, walk
 from . import Hit, rule
 
 _NOT_PASSING = {"If", "Switch", "Scope", "Foreach", "Until", "Terminate", "Response"}
@@ -17,7 +18,7 @@ _NOT_PASSING = {"If", "Switch", "Scope", "Foreach", "Until", "Terminate", "Respo
       "the gateway with gatewayOnly, or check a token held in a SecureString parameter.")
 def sas_only(facts):
     policy = facts.access
-    if not policy.sas_enabled or policy.ip_ranges is not None or facts.checks:
+    if not policy.sas_enabled or facts.ip_restricted or facts.checks:
         return
     if any(b.gateway_only for b in facts.backends):
         return
@@ -68,10 +69,27 @@ def schema_validation_off(facts):
 
 def _first_body_user(facts) -> str | None:
     for action in facts.wf.all_actions.values():
+        if action.type == "Foreach" and _uses_items(facts, action):  # the loop hands the body's items on
+            nodes = [n for _, n in facts.expressions(action.raw.get("foreach"), f"{action.path}.foreach")]
+        elif action.type in _NOT_PASSING:
+            continue
+        else:
+            nodes = [n for _, n in facts.action_inputs(action)]
+        if any(s.kind in ("body", "trigger") for node in nodes for s in sources_in(node, facts.scope)):
+            return action.name
+    return None
+
+
+def _uses_items(facts, loop) -> bool:
+    """An action inside ``loop`` (not a control action) reads its current item: ``item()``, ``items('<loop>')``."""
+    stack = list(loop.children())
+    while stack:
+        action = stack.pop()
+        stack.extend(action.children())
         if action.type in _NOT_PASSING:
             continue
         for _, node in facts.action_inputs(action):
-            if any(s.kind == "body" or s.kind == "trigger" for s in sources_in(node, facts.scope)):
-                return action.name
-    return None
-
+            if any(isinstance(n, Call) and (n.name == "item" or (n.name == "items" and n.arg_text(0) == loop.name))
+                   for n in walk(node)):
+                return True
+    return False
