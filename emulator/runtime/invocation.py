@@ -11,7 +11,8 @@ import asyncio
 import random
 from dataclasses import dataclass
 
-from ..definitions.status import CANCELLED, FAILED, RUNNING, SKIPPED, SUCCEEDED
+from .. import limits as host_limits
+from ..definitions.status import CANCELLED, FAILED, RUNNING, SKIPPED, SUCCEEDED, TIMED_OUT
 from ..expressions import EvalContext, ExpressionError
 from ..expressions.values import to_string
 from . import ids, messages
@@ -39,6 +40,7 @@ class RunOptions:
     foreach_concurrency: int = 20        # default Foreach degree of parallelism
     rng: object = None
     artifacts: object = None             # integration-account folder (Maps/, Schemas/) for Xslt, Liquid...
+    limits: host_limits.Limits = host_limits.DEFAULT  # Foreach items, Until iterations, variables, run duration
 
     def __post_init__(self):
         self.mocks = MockSet.load(self.mocks)
@@ -196,7 +198,17 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
                 and not plan.response_is_async and not inv.response.done():
             inv._timer = loop.call_later(options.response_timeout, _response_timeout, run, inv)
             task.add_done_callback(_cancel_timer(inv))
+        if not clock.virtual:  # the run duration limit: only a run that waits can outlive it
+            deadline = loop.call_later(options.limits.run_seconds, _run_timed_out, inv)
+            task.add_done_callback(lambda _task: deadline.cancel())
     return inv
+
+
+def _run_timed_out(inv: Invocation) -> None:
+    """The run went on past ``limits.run_seconds``: it ends TimedOut, as a cancelled run does otherwise."""
+    run = inv.run
+    if run is not None and cancel(inv):
+        run.timed_out = True
 
 
 def _cancel_timer(inv: Invocation):
@@ -239,7 +251,11 @@ async def _execute(run: Run, inv: Invocation, options: RunOptions) -> None:
     except asyncio.CancelledError:
         if not run.cancelled:
             raise
-        _finish(run, inv, CANCELLED, dict(records.RUN_CANCELLED))
+        if run.timed_out:
+            _finish(run, inv, TIMED_OUT, {"code": "RunTimedOut", "message": messages.run_timed_out(
+                run.options.limits.run_seconds)})
+        else:
+            _finish(run, inv, CANCELLED, dict(records.RUN_CANCELLED))
     except Exception as exc:  # noqa: BLE001 - keep the caller from hanging on an emulator bug
         _finish(run, inv, FAILED, {"code": "EmulatorError", "message": f"{type(exc).__name__}: {exc}"})
 
