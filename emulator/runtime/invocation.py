@@ -207,8 +207,9 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
 def _run_timed_out(inv: Invocation) -> None:
     """The run went on past ``limits.run_seconds``: it ends TimedOut, as a cancelled run does otherwise."""
     run = inv.run
-    if run is not None and cancel(inv):
+    if run is not None and not inv.done.done():
         run.timed_out = True
+        cancel(inv)
 
 
 def _cancel_timer(inv: Invocation):
@@ -246,18 +247,21 @@ async def _execute(run: Run, inv: Invocation, options: RunOptions) -> None:
             if status != FAILED:
                 error = None
         if run.cancelled:
-            status, error = CANCELLED, dict(records.RUN_CANCELLED)
+            status, error = _cancelled(run)
         _finish(run, inv, status, error)
     except asyncio.CancelledError:
         if not run.cancelled:
             raise
-        if run.timed_out:
-            _finish(run, inv, TIMED_OUT, {"code": "RunTimedOut", "message": messages.run_timed_out(
-                run.options.limits.run_seconds)})
-        else:
-            _finish(run, inv, CANCELLED, dict(records.RUN_CANCELLED))
+        _finish(run, inv, *_cancelled(run))
     except Exception as exc:  # noqa: BLE001 - keep the caller from hanging on an emulator bug
         _finish(run, inv, FAILED, {"code": "EmulatorError", "message": f"{type(exc).__name__}: {exc}"})
+
+
+def _cancelled(run: Run) -> tuple[str, dict]:
+    """How a cancelled run ends: TimedOut past the run duration limit, else Cancelled."""
+    if run.timed_out:
+        return TIMED_OUT, {"code": "RunTimedOut", "message": messages.run_timed_out(run.options.limits.run_seconds)}
+    return CANCELLED, dict(records.RUN_CANCELLED)
 
 
 def _finish(run: Run, inv: Invocation, status: str, error) -> None:
