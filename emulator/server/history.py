@@ -11,7 +11,7 @@ import sqlite3
 from collections import OrderedDict
 from pathlib import Path
 
-from ..expressions.values import to_json_text as _json_text
+from ..expressions.values import to_json_text
 
 
 class MemoryHistory:
@@ -170,13 +170,6 @@ class SqliteHistory(MemoryHistory):
 
     def close(self) -> None:
         self.db.close()
-
-
-def to_json_text(value) -> str:
-    """JSON text SQLite can store: a lone surrogate (text that was never UTF-8) becomes '?' instead of
-    failing the call (trigger outputs are cleaned when a call comes in; this guards everything else)."""
-    text = _json_text(value)
-    return text if text.isascii() else text.encode("utf-8", "replace").decode("utf-8")
 
 
 def open_history(kind: str, state_dir: str | Path | None, size: int):
