@@ -36,6 +36,7 @@ class Limits:
     body_read_seconds: float = 120.0       # whole body read (the inbound request timeout): 408
     body_min_rate: float = 240.0           # bytes per second after a grace period (Kestrel's default): 408
     body_grace_seconds: float = 5.0
+    idle_seconds: float = 30.0             # a connection without a whole request head is closed (Kestrel: 30 s)
     # -- expressions ----------------------------------------------------------------------------
     expression_chars: int = 8_192          # characters per expression: load error
     string_result_chars: int = 104_857_600  # concat/join results: expression error

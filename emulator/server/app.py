@@ -227,9 +227,11 @@ def _fired_entry(workflow: str, trigger: str, run_id: str, started: str, client_
 # ---------------------------------------------------------------------- middlewares
 def handler_args(limits: Limits) -> dict:
     """aiohttp's request-parser limits from ours (spec §9): the request line has room for a URL at the limit,
-    so the 414 in our JSON answers first; a header line and the header count are the parser's own."""
+    so the 414 in our JSON answers first; a header line and the header count are the parser's own. A
+    connection that sends no whole request head for ``idle_seconds`` (half-open, slow headers, idle keep-alive)
+    is closed by aiohttp's keep-alive timer, which runs from the moment a connection opens."""
     return {"max_line_size": limits.url_chars + 1024, "max_field_size": limits.header_line_bytes,
-            "max_headers": limits.header_count}
+            "max_headers": limits.header_count, "keepalive_timeout": limits.idle_seconds}
 
 
 HANDLER_ARGS = handler_args(DEFAULT_LIMITS)
