@@ -256,3 +256,16 @@ async def test_half_open_connections_are_closed_and_do_not_block_others(serve_re
     assert all(chunk == b"" for chunk in closed)
     for _, writer in opened:
         writer.close()
+
+
+@pytest.mark.parametrize("depth", [200, 500, 900])
+async def test_deep_json_that_parses_is_answered_and_stored(serve_real, depth):
+    live = await serve_real(FLOWS, history="sqlite")
+    body = b'{"a":' * depth + b"1" + b"}" * depth
+    status, answer = await raw(live, request("POST", target(live, "echo"), b"Content-Type: application/json\r\n",
+                                             body))
+    assert status in (200, 400), status
+    if status == 200:
+        assert answer == body
+    else:
+        assert host_error(answer)["code"] == "InvalidRequestContent"

@@ -151,3 +151,13 @@ async def test_concat_result_limit_is_the_active_one(installed):
 
 def test_workflow_helper_still_loads_with_default_limits():
     assert workflow({"C": {"type": "Compose", "inputs": 1, "runAfter": {}}}).name == "wf"
+
+
+@pytest.mark.parametrize("make", [lambda d: "not(" * d + "true" + ")" * d,
+                                  lambda d: "createArray(" * d + "1" + ")" * d,
+                                  lambda d: "(" * d + "1" + ")" * d])
+def test_deeply_nested_expressions_are_load_errors_not_crashes(installed, make):
+    installed(expression_chars=200_000)
+    for depth in (1_000, 5_000):
+        found = _problems({"C": {"type": "Compose", "inputs": "@" + make(depth), "runAfter": {}}})
+        assert [p.code for p in found] == ["InvalidTemplate"], depth
