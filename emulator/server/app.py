@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from ..limits import DEFAULT as DEFAULT_LIMITS
 from ..limits import Limits
@@ -328,6 +329,10 @@ async def read_limited(content, limit: int, limits: Limits) -> bytes:
     except ConnectionResetError:  # the client went away before the whole body came
         raise HttpError(400, "InvalidRequestContent", "The request body ended before all of it arrived "
                         "(the connection was closed).") from None
+    except (HttpProcessingError, web.RequestPayloadError) as exc:  # broken chunks, a wrong Content-Encoding
+        text = str(getattr(exc, "message", None) or exc).strip()
+        detail = text.splitlines()[0].rstrip(":.") if text else "unreadable"
+        raise HttpError(400, "InvalidRequestContent", f"The request body could not be read: {detail}.") from None
 
 
 def body_timed_out(received: int) -> HttpError:
