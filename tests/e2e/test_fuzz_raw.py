@@ -116,7 +116,7 @@ def test_raw_requests_never_get_a_500_a_traceback_or_the_sig(tmp_path, caplog):
             await live.close()
 
     asyncio.run(scenario())
-    assert seen.get(200, 0) >= 3 and len(seen) >= 3, seen  # some runs are reached, not only refusals
+    assert seen.get(200, 0) >= 3, seen  # some runs are reached, not only refusals
     logged = "\n".join(r.getMessage() + (str(r.exc_info) if r.exc_info else "") for r in caplog.records)
     traced = [r for r in caplog.records if r.exc_info and (MALFORMED_IS_JSON or r.name != "aiohttp.server")]
     assert not traced, [(r.name, r.getMessage()) for r in traced]
