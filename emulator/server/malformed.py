@@ -13,6 +13,7 @@ import json
 import logging
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 log = logging.getLogger("emulator.server")
 CODE = "BadRequest"
@@ -38,6 +39,17 @@ class _HostErrorHandler(web.RequestHandler):
                             charset="utf-8")
         resp.force_close()
         return resp
+
+    def log_exception(self, *args, **kw):
+        # After an early answer (a refusal sent before the body was read), aiohttp drains the body; a body
+        # it cannot read (a wrong Content-Encoding, broken chunks) is the caller's fault: one line, no traceback.
+        exc = kw.get("exc_info")
+        if isinstance(exc, (web.RequestPayloadError, HttpProcessingError)):
+            text = str(getattr(exc, "message", None) or exc).strip()
+            log.warning("dropped the unreadable rest of a request body: %s",
+                        text.splitlines()[0].rstrip(":.") if text else "unreadable")
+            return
+        super().log_exception(*args, **kw)
 
 
 class _HostErrorServer(web.Server):

@@ -32,6 +32,7 @@ def line(server, request, status: int, millis: float, *, code: str | None = None
          skipped: bool = False, verbose: bool = False) -> str:
     path = request.raw_path.partition("?")[0]
     found = urls.match_trigger_path(path, escaped=True)
+    entry = None
     if found is not None:
         entry = server.registry.find(found[0]) if server is not None else None
         target = f"{entry.name if entry is not None else found[0]}/{found[1]}"
@@ -46,5 +47,18 @@ def line(server, request, status: int, millis: float, *, code: str | None = None
     if run_id:
         parts.append(f"run {run_id}")
     if verbose:
-        parts.append(redact(request.path_qs))
+        parts.append(redact(_templated(request.path_qs, found, entry)))
     return " ".join(parts)
+
+
+def _templated(path_qs: str, found, entry) -> str:
+    """``path_qs`` with a trigger call's relative path written as the trigger's template (``/secure/{token}``):
+    a token carried in the path is a secret the log must not keep. Any other relative path is left out."""
+    if not found or not found[2]:
+        return path_qs
+    path, sep, query = path_qs.partition("?")
+    relative = "/" + found[2]
+    head = path[: len(path) - len(relative)] if path.endswith(relative) else path
+    trig = entry.trigger(found[1]) if entry is not None else None
+    template = trig.path.template if trig is not None and trig.path else ""
+    return f"{head}/{template or '...'}{sep}{query}"

@@ -110,7 +110,7 @@ def test_raw_requests_never_get_a_500_a_traceback_or_the_sig(tmp_path, caplog):
                 assert b"Traceback" not in answer, (parts, answer[:400])
                 if MALFORMED_IS_JSON or body.startswith(b"{"):  # aiohttp's own text answers quote the request
                     assert sig.encode() not in answer, (parts, answer[:400])
-                    if status >= 400 and not ran:
+                    if status >= 400 and not ran and parts[1] != b"HEAD":
                         assert body.startswith(b"{\"error\""), (parts, answer[:400])
         finally:
             await live.close()

@@ -79,8 +79,7 @@ async def live(serve_real):
 
 # ------------------------------------------------------------------ the first probe's findings
 
-@pytest.mark.xfail(reason="issue-10 answers deep JSON with 400 InvalidRequestContent (runtime/content.py); "
-                          "passes once it is on main", strict=False)
+
 async def test_json_nested_100000_deep_is_a_400(live):
     body = b"[" * 100_000 + b"]" * 100_000
     status, answer = await raw(live, request("POST", target(live, "echo"), b"Content-Type: application/json\r\n",

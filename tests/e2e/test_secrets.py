@@ -124,6 +124,16 @@ async def test_a_malformed_request_line_holding_a_sig_is_neither_echoed_nor_logg
     assert "Traceback" not in caplog.text
 
 
+async def test_the_verbose_log_shows_the_path_template_not_a_token_in_the_path(live, caplog):
+    live.server.config.verbose = True
+    caplog.set_level(logging.INFO)
+    async with live.session.get(live.url("token-in-path", relative=f"/secure/{PATH_TOKEN}")) as resp:
+        assert resp.status == 200
+    [line] = [r.getMessage() for r in caplog.records if r.name == "emulator.server.access"]
+    assert "/paths/invoke/secure/{token}?api-version=" in line and "sig=REDACTED" in line
+    assert PATH_TOKEN not in caplog.text
+
+
 def _around(text: str, value: str) -> str:
     at = text.find(value)
     return text[max(0, at - 200): at + 60]
