@@ -19,6 +19,9 @@ from aiohttp import web
 from multidict import CIMultiDict
 from yarl import URL
 
+from ..limits import DEFAULT as DEFAULT_LIMITS
+from ..limits import Limits
+from ..server.app import handler_args
 from . import config as config_module
 from .context import Exchange, RequestState, backend_url, split_base
 from .counters import Counters
@@ -29,7 +32,6 @@ from .subscriptions import Subscriptions
 
 log = logging.getLogger("emulator.gateway")
 DEFAULT_PORT = 7072
-BODY_LIMIT = 104_857_600
 GATEWAY = web.AppKey("gateway", object)
 _HOP = {"host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te",
         "proxy-connection", "trailer"}
@@ -357,10 +359,20 @@ def restrict_flows(gateway: Gateway) -> None:
             callers.restrict(gateway.server, entry.name if entry else api.backend.workflow, gateway.secret)
 
 
+def _limits(gateway: Gateway) -> Limits:
+    return gateway.server.config.limits if gateway.server is not None else DEFAULT_LIMITS
+
+
 def create_app(gateway: Gateway) -> web.Application:
-    app = web.Application(client_max_size=BODY_LIMIT)
+    app = web.Application(client_max_size=_limits(gateway).body_bytes + 1)
     app[GATEWAY] = gateway
     app.router.add_route("*", "/{tail:.*}", gateway.handle)
     app.on_startup.append(gateway.start_session)
     app.on_cleanup.append(gateway.close)
     return app
+
+
+def make_runner(gateway: Gateway) -> web.AppRunner:
+    """The gateway's AppRunner: the main server's request limits (emulator/limits.py) and no aiohttp access log,
+    whose lines would quote the query (a ``subscription-key`` may be there); the gateway logs its own line."""
+    return web.AppRunner(create_app(gateway), access_log=None, **handler_args(_limits(gateway)))

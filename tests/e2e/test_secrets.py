@@ -29,7 +29,8 @@ SECURE = {"definition": {
     "$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/"
                "workflowdefinition.json#",
     "contentVersion": "1.0.0.0",
-    "triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"method": "POST"}}},
+    "triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"method": "POST"},
+                            "runtimeConfiguration": {"secureData": {"properties": ["outputs"]}}}},
     "actions": {
         "Keep": {"type": "Compose", "inputs": "@triggerBody()?['password']", "runAfter": {},
                  "runtimeConfiguration": {"secureData": {"properties": ["inputs", "outputs"]}}},
@@ -94,6 +95,9 @@ async def test_no_secret_in_logs_answers_or_the_management_api(live, caplog, cap
         await call("GET", f"{live.base}/workflows/{name}/triggers/manual/histories{api}")
         await call("GET", f"{live.base}/workflows/{name}{api}")
 
+    for link in _content_links(seen):  # the inputs and outputs themselves, as a client reads them
+        await call("GET", link)
+
     captured = capsys.readouterr()
     logs = "\n".join(caplog.text.splitlines())
     answers = "\n".join(seen)
@@ -132,6 +136,29 @@ async def test_the_verbose_log_shows_the_path_template_not_a_token_in_the_path(l
     [line] = [r.getMessage() for r in caplog.records if r.name == "emulator.server.access"]
     assert "/paths/invoke/secure/{token}?api-version=" in line and "sig=REDACTED" in line
     assert PATH_TOKEN not in caplog.text
+
+
+def _content_links(answers: list[str]) -> list[str]:
+    found = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in ("inputsLink", "outputsLink") and isinstance(item, dict) and item.get("uri"):
+                    found.append(item["uri"])
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for answer in answers:
+        body = answer.split(" ", 1)[1].split("} ", 1)[-1]
+        try:
+            walk(json.loads(body))
+        except ValueError:
+            continue
+    return found
 
 
 def _around(text: str, value: str) -> str:

@@ -1,0 +1,53 @@
+"""The gateway's secrets (subscription keys, secret named values) and the flow's sig never appear in what the
+server and the gateway write: every log record, stdout/stderr, every answer, GET /gateway, the management API."""
+
+from __future__ import annotations
+
+import logging
+
+from tests.gateway.conftest import inbound
+from tests.gateway.test_e2e import KEY, doc
+
+SECONDARY = "e2e-secondary-key-000002"
+FLOW = {"definition": {
+    "$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/"
+               "workflowdefinition.json#",
+    "contentVersion": "1.0.0.0",
+    "triggers": {"manual": {"type": "Request", "kind": "Http",
+                            "inputs": {"method": "POST", "relativePath": "/{orderId}"}}},
+    "actions": {"Answer": {"type": "Response", "kind": "Http", "runAfter": {},
+                           "inputs": {"statusCode": 201, "body": "@triggerBody()"}}}}}
+# APIM forwards the caller's key to the backend unless a policy removes it; this API removes it, so anything
+# that still holds the key was written by the emulator itself.
+POLICY = inbound('<set-variable name="s" value="{{secret-thing}}" />'
+                 '<set-header name="Ocp-Apim-Subscription-Key" exists-action="delete" />'
+                 '<set-query-parameter name="subscription-key" exists-action="delete" />')
+
+
+async def test_gateway_keys_and_secret_named_values_are_never_written(live_gateway, caplog, capsys):
+    caplog.set_level(logging.DEBUG)
+    gateway = doc(policy=True)
+    gateway["subscriptions"][0]["secondaryKey"] = SECONDARY
+    live = await live_gateway({"orders.json": FLOW}, gateway,
+                              {"api.xml": POLICY})
+    answers = []
+
+    async def call(method, url, **kwargs):
+        async with live.session.request(method, url, **kwargs) as resp:
+            text = await resp.text(errors="replace")
+            answers.append(f"{resp.status} {dict(resp.headers)} {text}")
+            return resp.status
+
+    orders = f"{live.gateway_base}/orders/42"
+    assert await call("POST", orders, json={"item": "pen"}, headers={"Ocp-Apim-Subscription-Key": KEY}) == 201
+    assert await call("POST", f"{orders}?subscription-key={SECONDARY}", json={"item": "pen"}) == 201
+    assert await call("POST", orders, json={}, headers={"Ocp-Apim-Subscription-Key": KEY + "-wrong"}) == 401
+    assert await call("POST", f"{orders}?subscription-key={SECONDARY}x", json={}) == 401
+    assert await call("GET", f"{live.base}/gateway") == 200
+    assert await call("GET", f"{live.base}/workflows/orders/runs?api-version=2016-06-01") == 200
+    sig = live.callback("orders")["queries"]["sig"]
+    captured = capsys.readouterr()
+    everything = "\n".join([caplog.text, captured.out, captured.err, *answers])
+    for secret in (KEY, SECONDARY, "hush", sig):
+        assert secret not in everything, secret
+    assert "Traceback" not in caplog.text
