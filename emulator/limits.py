@@ -40,6 +40,7 @@ class Limits:
     # -- expressions ----------------------------------------------------------------------------
     expression_chars: int = 8_192          # characters per expression: load error
     string_result_chars: int = 104_857_600  # concat/join results: expression error
+    regex_seconds: float = 2.0             # one Regex match in a gateway policy expression (ours): 500
     # -- runs -----------------------------------------------------------------------------------
     foreach_items: int = 100_000           # Foreach array items: action fails
     until_iterations: int = 5_000          # the largest Until limit.count: action fails
