@@ -161,3 +161,30 @@ def test_deeply_nested_expressions_are_load_errors_not_crashes(installed, make):
     for depth in (1_000, 5_000):
         found = _problems({"C": {"type": "Compose", "inputs": "@" + make(depth), "runAfter": {}}})
         assert [p.code for p in found] == ["InvalidTemplate"], depth
+
+
+# ------------------------------------------------------------------ the command line
+
+LOOP = {"definition": {"triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"method": "POST"}}},
+                       "actions": {"Loop": {"type": "Foreach", "foreach": "@range(0, 5)", "actions": {},
+                                            "runAfter": {}}}}}
+
+
+def test_run_takes_limits_from_flags_and_a_file(tmp_path, capsys, installed):
+    from emulator.cli import main
+
+    flow = tmp_path / "loop.json"
+    flow.write_text(json.dumps(LOOP))
+    assert main(["run", str(flow), "--json"]) == 0
+    capsys.readouterr()
+    assert main(["run", str(flow), "--json", "--limit", "foreach_items=3"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert "more than the limit of 3" in out["run"]["actions"]["Loop"]["error"]["message"]
+    limits_file = tmp_path / "limits.json"
+    limits_file.write_text(json.dumps({"foreach_items": 4}))
+    assert main(["run", str(flow), "--json", "--limits", str(limits_file)]) == 1
+    assert "limit of 4" in capsys.readouterr().out
+    assert main(["run", str(flow), "--limit", "nope=1"]) == 2
+    assert "unknown limit 'nope'" in capsys.readouterr().err
+    assert main(["serve", str(flow), "--limit", "body_bytes=lots"]) == 2
+    assert "limit body_bytes: 'lots' is not a number" in capsys.readouterr().err
