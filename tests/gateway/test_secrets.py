@@ -3,20 +3,16 @@ server and the gateway write: every log record, stdout/stderr, every answer, GET
 
 from __future__ import annotations
 
+import copy
 import logging
 
 from tests.gateway.conftest import inbound
+from tests.gateway.test_e2e import FLOW as e2e_flow
 from tests.gateway.test_e2e import KEY, doc
 
 SECONDARY = "e2e-secondary-key-000002"
-FLOW = {"definition": {
-    "$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/"
-               "workflowdefinition.json#",
-    "contentVersion": "1.0.0.0",
-    "triggers": {"manual": {"type": "Request", "kind": "Http",
-                            "inputs": {"method": "POST", "relativePath": "/{orderId}"}}},
-    "actions": {"Answer": {"type": "Response", "kind": "Http", "runAfter": {},
-                           "inputs": {"statusCode": 201, "body": "@triggerBody()"}}}}}
+FLOW = copy.deepcopy(e2e_flow)  # the end-to-end flow, answering only the body (not the headers and queries)
+FLOW["definition"]["actions"]["Answer"]["inputs"]["body"] = "@triggerBody()"
 # APIM forwards the caller's key to the backend unless a policy removes it; this API removes it, so anything
 # that still holds the key was written by the emulator itself.
 POLICY = inbound('<set-variable name="s" value="{{secret-thing}}" />'
