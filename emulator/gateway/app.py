@@ -21,6 +21,7 @@ from yarl import URL
 
 from ..limits import DEFAULT as DEFAULT_LIMITS
 from ..limits import Limits
+from ..server import request_log
 from ..server.app import handler_args
 from . import config as config_module
 from .context import Exchange, RequestState, backend_url, split_base
@@ -54,6 +55,7 @@ class Gateway:
     def use(self, cfg) -> None:
         """Serve ``cfg`` from now on (counters are kept)."""
         self.config = cfg
+        request_log.hide([self.secret, *cfg.secret_values()])  # the server's log never shows them
         self.router = Router(cfg.apis)
         self.subscriptions = Subscriptions(cfg.subscriptions, cfg.products)
         self._pipelines: dict = {}

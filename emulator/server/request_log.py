@@ -2,21 +2,38 @@
 
 A trigger call shows the workflow's name (not its id) and the trigger, the status, the error code when
 there is one, ``skipped`` for a false trigger condition, the duration and the run id. Any other request
-shows its path without the query. ``verbose`` adds the whole URL, its ``sig`` redacted.
+shows its path without the query. ``verbose`` adds the whole URL, its credentials redacted (:func:`redact`).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from urllib.parse import quote
 
 from . import urls
 
-_SIG = re.compile(r"([?&]sig=)[^&]*", re.IGNORECASE)
+# Query parameters that carry a credential: a SAS signature, an API Management subscription key (the gateway
+# forwards it to the flow, as APIM does), an Azure Functions key.
+_CREDENTIALS = re.compile(r"([?&](?:sig|subscription-key|code)=)[^&#]*", re.IGNORECASE)
+_HIDDEN: set[str] = set()
+
+
+def hide(values) -> None:
+    """Never log these values (gateway subscription keys, secret named values), wherever a logged URL has them;
+    kept for the life of the process."""
+    for value in values:
+        if isinstance(value, str) and len(value) >= 4:
+            _HIDDEN.update((value, quote(value, safe="")))
 
 
 def redact(path: str) -> str:
-    return _SIG.sub(r"\1REDACTED", path)
+    """``path`` (a URL, or its path and query) as the log may show it: credentials and hidden values REDACTED."""
+    path = _CREDENTIALS.sub(r"\1REDACTED", path)
+    for value in _HIDDEN:
+        if value in path:
+            path = path.replace(value, "REDACTED")
+    return path
 
 
 def error_code(body: bytes) -> str | None:

@@ -19,7 +19,7 @@ REDACTED = "REDACTED"
 
 def shown_trigger(entry, record: dict) -> dict:
     """The run's trigger record with the parts its ``runtimeConfiguration.secureData`` secures hidden, and the
-    caller's credentials (the ``sig`` query parameter, an ``Authorization`` header) redacted in its outputs."""
+    caller's credentials (``sig``, subscription keys, an ``Authorization`` header) redacted in its outputs."""
     trig = record.get("trigger") or {}
     found = entry.trigger(str(trig.get("name") or ""))
     config = found.trigger.runtime_configuration if found is not None else {}
@@ -34,12 +34,18 @@ def shown_trigger(entry, record: dict) -> dict:
     return trig
 
 
+# The caller's credentials a trigger's outputs may hold: the SAS signature, an API Management subscription key
+# (the gateway forwards it as APIM does), an Azure Functions key; a bearer token or a subscription key header.
+CREDENTIAL_QUERIES = frozenset(("sig", "subscription-key", "code"))
+CREDENTIAL_HEADERS = frozenset(("authorization", "ocp-apim-subscription-key"))
+
+
 def _without_credentials(outputs: dict) -> dict:
-    """``outputs`` (or a copy) with the ``sig`` query and an ``Authorization`` header's value redacted: the
-    workflow's expressions saw them, the management API does not show them (docs/fidelity.md)."""
+    """``outputs`` (or a copy) with the caller's credentials redacted: the workflow's expressions saw them,
+    the management API does not show them (docs/fidelity.md)."""
     queries, headers = outputs.get("queries"), outputs.get("headers")
-    sig = [k for k in queries if k.lower() == "sig"] if isinstance(queries, dict) else []
-    auth = [k for k in headers if k.lower() == "authorization"] if isinstance(headers, dict) else []
+    sig = [k for k in queries if k.lower() in CREDENTIAL_QUERIES] if isinstance(queries, dict) else []
+    auth = [k for k in headers if k.lower() in CREDENTIAL_HEADERS] if isinstance(headers, dict) else []
     if not sig and not auth:
         return outputs
     shown = dict(outputs)
