@@ -22,7 +22,8 @@ from yarl import URL
 from ..limits import DEFAULT as DEFAULT_LIMITS
 from ..limits import Limits
 from ..server import request_log
-from ..server.app import handler_args
+from ..server.app import handler_args, read_limited
+from ..server.errors import HttpError
 from . import config as config_module
 from .context import Exchange, RequestState, backend_url, split_base
 from .counters import Counters
@@ -161,7 +162,11 @@ class Gateway:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
         raw_path = request.raw_path.partition("?")[0]
-        body = await request.read() if request.body_exists else b""
+        try:  # the main server's bounds: size (413), time and rate (408) -- a slow client cannot hold a call
+            body = await read_limited(request.content, _limits(self).body_bytes, _limits(self)) \
+                if request.body_exists else b""
+        except HttpError as err:
+            return _plain(err.status, apim_body(err.status, err.message))
         state = RequestState(request.method, str(request.url), request.headers, body, request.remote or "")
         route, api = self.router.route(request.method, raw_path, request.query, request.headers)
         preflight = api is not None and _is_preflight(request)
