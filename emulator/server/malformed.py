@@ -33,7 +33,7 @@ class _HostErrorHandler(web.RequestHandler):
         # aiohttp's first line says what is wrong ("Invalid header token:"); the lines after it quote the raw
         # header, which may hold a secret: neither the answer nor the log repeats them.
         text = str(getattr(exc, "message", None) or message or "") or "malformed request"
-        detail = text.strip().splitlines()[0].strip().rstrip(":.") or "malformed request"
+        detail = _unquoted(text.strip().splitlines()[0]) or "malformed request"
         log.warning("refused a malformed request from %s: %s", request.remote, detail)
         resp = web.Response(status=status, body=error_body(detail), content_type="application/json",
                             charset="utf-8")
@@ -50,6 +50,14 @@ class _HostErrorHandler(web.RequestHandler):
                         text.splitlines()[0].rstrip(":.") if text else "unreadable")
             return
         super().log_exception(*args, **kw)
+
+
+def _unquoted(line: str) -> str:
+    """aiohttp's first line without the request bytes it may quote ("Got more than 8190 bytes when reading:
+    b'...'" quotes the start of a URL or a header value, where a ``sig`` or a token can be)."""
+    cut = min((at for at in (line.find("b'"), line.find('b"'), line.find("bytearray(")) if at >= 0),
+              default=len(line))
+    return line[:cut].strip().rstrip(":.").strip()
 
 
 class _HostErrorServer(web.Server):

@@ -164,3 +164,20 @@ def _content_links(answers: list[str]) -> list[str]:
 def _around(text: str, value: str) -> str:
     at = text.find(value)
     return text[max(0, at - 200): at + 60]
+
+
+async def test_an_over_long_url_or_header_is_refused_without_quoting_it(serve_real, caplog):
+    from emulator.limits import Limits
+
+    caplog.set_level(logging.DEBUG)
+    live = await serve_real({"e.json": SECURE}, limits=Limits(url_chars=100, header_line_bytes=200))
+    sig = live.url("e").split("sig=")[1]
+    short = f"/workflows/e/triggers/manual/run?sig={sig}&pad=" + "a" * 2000
+    status, body = await raw(live, f"POST {short} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    assert status == 400 and sig.encode() not in body
+    status, body = await raw(live, f"POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {FAKE_BEARER}"
+                                   f"{'x' * 300}\r\n\r\n".encode())
+    assert status == 400 and FAKE_BEARER[:20].encode() not in body
+    assert json.loads(body)["error"]["message"].startswith("The request is not a valid HTTP request: Got more")
+    await asyncio.sleep(0.1)
+    assert sig not in caplog.text and FAKE_BEARER[:20] not in caplog.text
