@@ -111,7 +111,8 @@ class FlowTestItem(pytest.Item):
         return super().repr_failure(excinfo)
 
     def reportinfo(self):
-        return self.path, None, f"{self.path.name}::{self.name}"
+        # Not a suffix of the node id: pytest -v would print the id with every '.' of a suffix as '::'.
+        return self.path, None, f"flowtest: {self.path.name}::{self.name}"
 
 
 class FlowTestFailure(AssertionError):

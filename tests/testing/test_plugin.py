@@ -74,6 +74,7 @@ def test_flowtest_files_are_collected_and_failures_name_case_and_expectation(tmp
     out = pytest_run(tmp_path, "-v")
     text = out.stdout
     assert out.returncode == 1 and "1 failed, 6 passed" in text, text + out.stderr
+    assert "token-in-path.flowtest.json::right token: 200 PASSED" in text  # -v names the node id as it is
     ids = pytest_run(tmp_path, "--collect-only", "-q").stdout
     assert "token-in-path.flowtest.json::right token: 200" in ids
     assert "secret-key-condition.flowtest.yaml::header condition false: 202 and no run" in ids
