@@ -71,6 +71,7 @@ def test_schema_and_validate(tmp_path, capsys):
     assert main(["validate", str(FLOWS)]) == 0
     out = capsys.readouterr().out
     assert "ok " + str(FLOWS / "token-in-path.flowtest.json") + ": flow test" in out and "all valid" in out
+    assert "flowtest.yaml: $: warning" not in out  # a .flowtest.yaml in a folder is a flow test, not a skipped file
 
 
 def test_no_flow_tests_found_is_a_failure(tmp_path, capsys):
