@@ -201,7 +201,7 @@ def _check_run(expected, run) -> list[str]:
     for name, status in (expected.get("actions") or {}).items():
         got = (records.get(name) or {}).get("status")
         if got != status:
-            out.append(f"expected action {name} {status}, got {got or 'not run'}")
+            out.append(f"expected action {name} {status or 'not run'}, got {got or 'not run'}")
     return out
 
 

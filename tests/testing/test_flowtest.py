@@ -97,3 +97,18 @@ def test_case_mocks_and_frozen_time(tmp_path, capsys):
         "  - name: mocked in the case\n    mocks: {actions: {Mail: {statusCode: 202}}}\n"
         "    expect: {status: 200, body: {now: '2025-06-01T08:00:00.0000000Z', mail: 202}, calls: {Mail: 1}}\n")
     assert main(["test", str(tmp_path)]) == 0, capsys.readouterr().out
+
+
+def test_an_action_that_did_not_run_is_expected_as_null(tmp_path, capsys):
+    flow = {"definition": {"triggers": {"manual": {"type": "Request", "kind": "Http"}}, "actions": {
+        "Each": {"type": "Foreach", "foreach": "@triggerBody()", "runAfter": {},
+                 "actions": {"Inner": {"type": "Compose", "inputs": "@item()", "runAfter": {}}}}}}}
+    (tmp_path / "f.json").write_text(json.dumps(flow))
+    cases = [{"name": "empty", "request": {"body": []}, "expect": {"run": {"actions": {"Inner": None}}}},
+             {"name": "two", "request": {"body": [1, 2]}, "expect": {"run": {"actions": {"Inner": None}}}}]
+    (tmp_path / "f.flowtest.json").write_text(json.dumps({"flow": "f.json", "cases": cases}))
+    assert check_file(tmp_path / "f.flowtest.json") == []
+    assert main(["test", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "PASS" in out and "f.flowtest.json::empty" in out
+    assert "case 'two': expected action Inner not run, got Succeeded" in out and out.strip().endswith("1 passed, 1 failed")
