@@ -112,3 +112,19 @@ def test_an_action_that_did_not_run_is_expected_as_null(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "PASS" in out and "f.flowtest.json::empty" in out
     assert "case 'two': expected action Inner not run, got Succeeded" in out and out.strip().endswith("1 passed, 1 failed")
+
+
+def test_a_string_body_matches_a_text_answer_that_looks_like_json(tmp_path, capsys):
+    flow = {"definition": {"triggers": {"manual": {"type": "Request", "kind": "Http",
+                                                   "inputs": {"method": "GET", "relativePath": "/echo/{v}"}}},
+                           "actions": {"Response": {"type": "Response", "runAfter": {}, "inputs": {
+                               "statusCode": 200, "body": "@triggerOutputs()['relativePathParameters']['v']"}}}}}
+    (tmp_path / "f.json").write_text(json.dumps(flow))
+    cases = [{"name": "42 as text", "request": {"path": "/echo/42"}, "expect": {"body": "42"}},
+             {"name": "42 as JSON", "request": {"path": "/echo/42"}, "expect": {"body": 42}},
+             {"name": "true as text", "request": {"path": "/echo/true"}, "expect": {"body": "true"}},
+             {"name": "other text", "request": {"path": "/echo/43"}, "expect": {"body": "42"}}]
+    (tmp_path / "f.flowtest.json").write_text(json.dumps({"flow": "f.json", "cases": cases}))
+    assert main(["test", str(tmp_path), "-q"]) == 1
+    out = capsys.readouterr().out
+    assert "case 'other text': expected body '42', got 43" in out and out.strip().endswith("3 passed, 1 failed")
