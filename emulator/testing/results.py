@@ -9,6 +9,7 @@ the pytest plugin prints the run as a tree (see :func:`explain`). The ``assert_*
 from __future__ import annotations
 
 import json as _json
+from enum import Enum
 
 from multidict import CIMultiDictProxy
 
@@ -25,6 +26,8 @@ class _Carrier:
 
 def _carry(value, owner):
     """``value`` as a subclass instance that knows ``owner`` (None, bool and floats are returned as they are)."""
+    if isinstance(value, Enum):  # a status kept as the runtime's StrEnum (loop repetitions): its plain value
+        value = value.value
     kind = _CARRIERS.get(type(value))
     if kind is None:
         return value

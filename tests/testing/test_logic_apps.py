@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from emulator.testing import FlowLoadError, LogicApps
+from emulator.testing.results import explain
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
 EMAIL = {"to": "ada@example.com", "subject": "Hello", "body": "Hi"}
@@ -165,6 +166,7 @@ def test_loops_give_repetitions_and_query_reads_the_record(logic_apps):
     run = logic_apps.invoke("loop", json=[1, 2, 3]).run
     reps = run.action("Double").repetitions
     assert [r.outputs for r in reps] == [2, 4, 6] and all(r.status == "Succeeded" for r in reps)
+    assert repr(reps[0].status) == "'Succeeded'" and explain(reps[0].status)  # a str (not the runtime's enum)
     assert run.query("actions.Each.status") == "Succeeded"
     assert run.trigger["outputs"]["body"] == [1, 2, 3]
 
