@@ -75,6 +75,8 @@ class LogicApps:
         problems = [m[len("problem: "):] for m in messages if m.startswith("problem: ")]
         if problems:
             registry.paths.remove(path)
+            if self._dir in path.parents:  # a dict (or renamed file) written here: gone, so its name is free again
+                shutil.rmtree(path.parent)
             registry.load()
             raise FlowLoadError("\n".join(problems))
         names = [e.name for e in registry.entries() if e.source is not None

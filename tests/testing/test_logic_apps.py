@@ -105,6 +105,10 @@ def test_load_errors_raise_with_the_validators_message(logic_apps):
     assert logic_apps.workflows == []
     with pytest.raises(FileNotFoundError):
         logic_apps.load("no/such/flow.json")
+    assert logic_apps.load(echo("fixed"), name="broken") == ["broken"]  # the name is free after the failure
+    assert logic_apps.invoke("broken").text == "fixed"
+    with pytest.raises(FlowLoadError, match="already loaded"):
+        logic_apps.load(echo("again"), name="broken")
 
 
 def test_strict_mocks_fail_unmatched_calls_with_no_mock_found(logic_apps):
