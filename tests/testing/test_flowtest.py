@@ -36,7 +36,7 @@ def test_a_failure_names_case_expectation_and_run_and_exits_1(tmp_path, capsys):
              "expect": {"status": 200, "headers": {"x-ms-workflow-name": "other"},
                         "run": {"actions": {"Send_an_email_(V2)": "Succeeded"}},
                         "calls": {"Send_an_email_(V2)": 1}, "bodyContains": {"status": "sent"}}}]}))
-    junit = tmp_path / "out.xml"
+    junit = tmp_path / "reports" / "ci" / "out.xml"  # folders that do not exist yet
     assert main(["test", str(tmp_path), "--junit-xml", str(junit)]) == 1
     out = capsys.readouterr().out
     assert out.strip().splitlines()[-1] == "1 passed, 1 failed"
