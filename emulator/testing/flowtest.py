@@ -134,8 +134,8 @@ def run_case(path, spec: dict, case: dict) -> list[str]:
             trigger = spec.get("trigger") or "manual"
             result = la.invoke(workflow, trigger, method=request.get("method") or _trigger_method(la, workflow,
                                                                                                    trigger),
-                               path=request.get("path") or "", query=request.get("query"),
-                               headers=request.get("headers"), **_body(request))
+                               path=request.get("path") or "", query=_texts(request.get("query")),
+                               headers=_texts(request.get("headers")), **_body(request))
             failures = check_expectations(case.get("expect") or {}, result, la.calls)
     except (FlowLoadError, FileNotFoundError, ValueError) as exc:
         return [f"case '{name}': {exc}"]
@@ -147,6 +147,15 @@ def run_case(path, spec: dict, case: dict) -> list[str]:
 def _trigger_method(la, workflow: str, trigger: str) -> str:
     _, trig = la._trigger(workflow, trigger)
     return trig.method if trig is not None else "POST"
+
+
+def _texts(values: dict | None) -> dict | None:
+    """Header or query values as sent: YAML's 5 and true are the text 5 and true (None stays: it removes)."""
+    return None if values is None else {k: _text(v) for k, v in values.items()}
+
+
+def _text(value):
+    return value if value is None or isinstance(value, str) else json.dumps(value)
 
 
 def _body(request: dict) -> dict:
@@ -173,7 +182,7 @@ def check_expectations(expect: dict, result, calls: list) -> list[str]:
             failures.append(f"expected the body to contain {_show(wanted)}, got {_show(_parsed_body(result))}")
     for header, value in (expect.get("headers") or {}).items():
         got = result.headers.get(header)
-        if got != str(value):
+        if got != _text(value):
             failures.append(f"expected header {header}: {value!r}, got {got!r}")
     if "skipped" in expect and bool(result.skipped) != expect["skipped"]:
         failures.append(f"expected skipped {expect['skipped']}, got {result.skipped} "

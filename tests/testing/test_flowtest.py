@@ -128,3 +128,17 @@ def test_a_string_body_matches_a_text_answer_that_looks_like_json(tmp_path, caps
     assert main(["test", str(tmp_path), "-q"]) == 1
     out = capsys.readouterr().out
     assert "case 'other text': expected body '42', got 43" in out and out.strip().endswith("3 passed, 1 failed")
+
+
+def test_yaml_numbers_and_booleans_in_headers_and_query_are_sent_as_text(tmp_path, capsys):
+    flow = {"definition": {"triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"method": "GET"}}},
+                           "actions": {"Response": {"type": "Response", "runAfter": {}, "inputs": {
+                               "statusCode": 200, "headers": {"X-Count": "@triggerOutputs()['headers']['X-Count']"},
+                               "body": {"page": "@triggerOutputs()['queries']['page']",
+                                        "debug": "@triggerOutputs()['queries']['debug']"}}}}}}
+    (tmp_path / "f.json").write_text(json.dumps(flow))
+    (tmp_path / "f.flowtest.yaml").write_text(
+        "flow: f.json\ncases:\n  - name: typed\n    request: {headers: {X-Count: 5}, query: {page: 2, debug: true}}\n"
+        "    expect: {status: 200, headers: {X-Count: 5}, body: {page: '2', debug: 'true'}}\n")
+    assert check_file(tmp_path / "f.flowtest.yaml") == []
+    assert main(["test", str(tmp_path)]) == 0, capsys.readouterr().out
