@@ -27,7 +27,7 @@ from ..runtime import VirtualClock
 from ..runtime import ids as run_ids
 from ..server import sas, urls
 from . import adapter
-from .mocks import answer, new_mock_set, read_spec, rule
+from .mocks import answer, check_rules, new_mock_set, read_spec, rule
 from .results import InvokeResult, RunView
 
 _UNSET = object()
@@ -124,12 +124,12 @@ class LogicApps:
     def mock(self, when: dict, match: str | None = None, response: dict | None = None,
              responses: list | None = None) -> None:
         """Answer every outbound call whose request matches ``when`` (and the JMESPath ``match``)."""
-        self._mocks.add({"rules": [rule(when, match, response, responses)]})
+        self._mocks.add(check_rules({"rules": [rule(when, match, response, responses)]}))
 
     def load_mocks(self, source) -> None:
         """Add the mocks of a docs/mocks.md file or dict (a ``default`` there also answers unmatched
         connector calls; ``"strict": false`` turns NoMockFound off)."""
-        spec = read_spec(source)
+        spec = check_rules(read_spec(source))
         if "default" in spec and "strict" not in spec:
             spec = {**spec, "strict": False}
         self._mocks.add(spec)

@@ -149,6 +149,13 @@ def test_rules_with_match_and_successive_responses(logic_apps):
     assert [c["mocked"] for c in logic_apps.calls] == ["rules[0]", "rules[1]", "rules[1]", "rules[1]"]
 
 
+def test_a_match_that_is_not_jmespath_raises_where_the_test_adds_it(logic_apps):
+    with pytest.raises(ValueError, match=r"mock rule 0 \('match': 'body.x =='\) is not a JMESPath expression"):
+        logic_apps.mock(when={"type": "Http"}, match="body.x ==", response={"statusCode": 200})
+    with pytest.raises(ValueError, match="mock rule 1"):
+        logic_apps.load_mocks({"rules": [{"when": {"type": "Http"}}, {"when": {}, "match": "[?"}]})
+
+
 def test_mock_action_error_outputs_and_responses(logic_apps):
     actions = {"Mail": {"type": "ApiConnection", "runAfter": {}, "inputs": {
         "host": {"connection": {"name": "@parameters('$connections')['office365']['connectionId']"}},
