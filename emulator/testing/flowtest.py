@@ -83,6 +83,12 @@ def check_file(path) -> list[str]:
         mocks = doc.get("mocks")
         if isinstance(mocks, str) and not (path.parent / mocks).is_file():
             problems.append(f"{path}: $.mocks: '{mocks}' does not exist")
+        first: dict[str, int] = {}
+        for index, case in enumerate(doc["cases"]):  # a case's name is its test id (pytest, JUnit XML)
+            seen = first.setdefault(case["name"], index)
+            if seen != index:
+                problems.append(f"{path}: $.cases[{index}].name: '{case['name']}' is already the name of "
+                                f"cases[{seen}] (names must be unique in a file)")
     return problems
 
 

@@ -142,3 +142,14 @@ def test_yaml_numbers_and_booleans_in_headers_and_query_are_sent_as_text(tmp_pat
         "    expect: {status: 200, headers: {X-Count: 5}, body: {page: '2', debug: 'true'}}\n")
     assert check_file(tmp_path / "f.flowtest.yaml") == []
     assert main(["test", str(tmp_path)]) == 0, capsys.readouterr().out
+
+
+def test_two_cases_with_one_name_are_an_error(tmp_path, capsys):
+    shutil.copy(FLOWS / "token-in-path.json", tmp_path)
+    case = {"name": "same", "request": {"method": "GET", "path": "/secure/x"}, "expect": {"status": 401}}
+    (tmp_path / "d.flowtest.json").write_text(json.dumps({"flow": "token-in-path.json", "cases": [case, case]}))
+    assert check_file(tmp_path / "d.flowtest.json") == [
+        f"{tmp_path / 'd.flowtest.json'}: $.cases[1].name: 'same' is already the name of cases[0] "
+        "(names must be unique in a file)"]
+    assert main(["test", str(tmp_path)]) == 1
+    assert capsys.readouterr().out.strip().endswith("0 passed, 1 failed")
