@@ -36,7 +36,28 @@ def _carry(value, owner):
     return out
 
 
-_CARRIERS = {t: type(f"Traced{t.__name__.title()}", (_Carrier, t), {}) for t in (int, str, dict, list)}
+def _item_reader(base):
+    """``__getitem__`` of a traced container: an item read from it knows the same run (``json()["status"]``).
+    A nested dict or list is traced once and kept in its place, so changes made through it stay."""
+    def getitem(self, key):
+        value = base.__getitem__(self, key)
+        if isinstance(key, slice) or isinstance(value, _Carrier):
+            return value
+        out = _carry(value, self._owner)
+        if isinstance(out, (dict, list)):
+            base.__setitem__(self, key, out)
+        return out
+
+    return getitem
+
+
+def _get(self, key, default=None):
+    return self[key] if key in self else default
+
+
+_CARRIERS = {t: type(f"Traced{t.__name__.title()}", (_Carrier, t), {}) for t in (int, str)}
+_CARRIERS[dict] = type("TracedDict", (_Carrier, dict), {"__getitem__": _item_reader(dict), "get": _get})
+_CARRIERS[list] = type("TracedList", (_Carrier, list), {"__getitem__": _item_reader(list)})
 
 
 def explain(value) -> str | None:

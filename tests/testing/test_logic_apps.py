@@ -182,6 +182,17 @@ def test_loops_give_repetitions_and_query_reads_the_record(logic_apps):
     assert run.trigger["outputs"]["body"] == [1, 2, 3]
 
 
+def test_items_read_from_a_result_know_their_run_and_changes_stay(logic_apps):
+    logic_apps.load(echo({"status": "sent", "lines": [{"n": 1}]}), name="e")
+    result = logic_apps.invoke("e")
+    body = result.json()
+    assert explain(body["status"]) and explain(body["lines"][0]["n"]) and explain(body.get("lines"))
+    assert explain(result.run.trigger["outputs"]) and body.get("none", 5) == 5
+    body["lines"][0]["n"] = 2
+    body["lines"].append(3)
+    assert body == {"status": "sent", "lines": [{"n": 2}, 3]} and body["lines"][1:] == [3]
+
+
 def test_freeze_time_and_deterministic_ids():
     flow = echo({"now": "@utcNow()", "guid": "@guid()"})
 
