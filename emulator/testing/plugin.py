@@ -73,6 +73,25 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """An ``async def`` test using ``logic_apps``/``logic_apps_server`` that no async plugin runs (no
+    pytest-asyncio auto mode or marker, no anyio marker): run it on a fresh event loop, so
+    ``await la.ainvoke(...)`` works in any project. Tests an async plugin handles are left to it."""
+    import inspect
+
+    test = pyfuncitem.obj
+    if not inspect.iscoroutinefunction(test) or not {"logic_apps", "logic_apps_server"} & set(pyfuncitem.funcargs):
+        return None
+    if pyfuncitem.get_closest_marker("asyncio") or pyfuncitem.get_closest_marker("anyio"):
+        return None
+    import asyncio
+
+    names = [n for n in inspect.signature(test).parameters if n in pyfuncitem.funcargs]
+    asyncio.run(test(**{n: pyfuncitem.funcargs[n] for n in names}))
+    return True
+
+
 def pytest_collect_file(file_path, parent):
     if file_path.name.lower().endswith(FLOWTEST_SUFFIXES):
         return FlowTestFile.from_parent(parent, path=file_path)
