@@ -75,13 +75,14 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem):
-    """An ``async def`` test using ``logic_apps``/``logic_apps_server`` that no async plugin runs (no
-    pytest-asyncio auto mode or marker, no anyio marker): run it on a fresh event loop, so
+    """An ``async def`` test using ``logic_apps``/``logic_apps_server`` (or decorated with ``LogicApps``) that no
+    async plugin runs (no pytest-asyncio auto mode or marker, no anyio marker): run it on a fresh event loop, so
     ``await la.ainvoke(...)`` works in any project. Tests an async plugin handles are left to it."""
     import inspect
 
     test = pyfuncitem.obj
-    if not inspect.iscoroutinefunction(test) or not {"logic_apps", "logic_apps_server"} & set(pyfuncitem.funcargs):
+    ours = {"logic_apps", "logic_apps_server"} & set(pyfuncitem.funcargs) or getattr(test, "logic_apps_test", False)
+    if not inspect.iscoroutinefunction(test) or not ours:
         return None
     if pyfuncitem.get_closest_marker("asyncio") or pyfuncitem.get_closest_marker("anyio"):
         return None

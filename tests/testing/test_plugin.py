@@ -136,7 +136,13 @@ async def test_server(logic_apps_server, tmp_path):
     logic_apps_server.load(FLOWS + "/token-in-path.json")
     result = await logic_apps_server.ainvoke("token-in-path", method="GET", path="/secure/guess")
     assert tmp_path.exists() and result.status == 200
+
+from emulator.testing import LogicApps
+
+@LogicApps(FLOWS + "/token-in-path.json")
+async def test_decorated(la):
+    assert (await la.ainvoke("token-in-path", method="GET", path="/secure/s3cr3t-token")).status == 200
 ''')
     out = pytest_run(tmp_path)
-    assert out.returncode == 1 and "1 failed, 1 passed" in out.stdout, out.stdout + out.stderr
+    assert out.returncode == 1 and "1 failed, 2 passed" in out.stdout, out.stdout + out.stderr
     assert "401 == 200" in out.stdout and "Unauthorized  Succeeded  Unauthorized" in out.stdout
