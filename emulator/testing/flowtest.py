@@ -142,7 +142,7 @@ def run_case(path, spec: dict, case: dict) -> list[str]:
                                                                                                    trigger),
                                path=request.get("path") or "", query=_texts(request.get("query")),
                                headers=_texts(request.get("headers")), **_body(request))
-            failures = check_expectations(case.get("expect") or {}, result, la.calls)
+            failures = check_expectations(case.get("expect") or {}, result, la.calls, _known_actions(la, workflow))
     except (FlowLoadError, FileNotFoundError, ValueError) as exc:
         return [f"case '{name}': {exc}"]
     if not failures:
@@ -173,8 +173,23 @@ def _body(request: dict) -> dict:
     return {"json": body}
 
 
-def check_expectations(expect: dict, result, calls: list) -> list[str]:
-    failures: list[str] = []
+def _known_actions(la, workflow: str) -> set | None:
+    from .results import action_names
+
+    entry = la._server.registry.find(workflow)
+    return action_names(entry.workflow) if entry is not None else None
+
+
+def _unknown(names, known: set | None) -> list[str]:
+    """A name the flow does not have is a typo, not an action that did not run or made no call."""
+    if known is None:
+        return []
+    return [f"the flow has no action '{n}' (actions: {', '.join(sorted(known))})" for n in names if n not in known]
+
+
+def check_expectations(expect: dict, result, calls: list, known: set | None = None) -> list[str]:
+    named = dict.fromkeys([*((expect.get("run") or {}).get("actions") or {}), *(expect.get("calls") or {})])
+    failures: list[str] = _unknown(named, known)
     if "status" in expect and result.status != expect["status"]:
         failures.append(f"expected status {expect['status']}, got {int(result.status)}")
     if "body" in expect and not _body_equals(result, expect["body"]):

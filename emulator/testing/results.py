@@ -137,7 +137,7 @@ class RunView:
         records = self.record.get("actions") or {}
         if name in records:
             return ActionView(name, records[name], self)
-        if self.workflow is not None and name in _action_names(self.workflow):
+        if self.workflow is not None and name in action_names(self.workflow):
             return ActionView(name, None, self)  # in the definition, not run (status None)
         raise KeyError(f"the run has no action '{name}' (actions: {', '.join(records) or 'none'})\n{self.tree}")
 
@@ -173,7 +173,7 @@ class RunView:
         return f"<RunView {self.id} {self.record.get('status')}>\n{self.tree}"
 
 
-def _action_names(workflow) -> set:
+def action_names(workflow) -> set:
     names = set()
 
     def walk(branch):

@@ -153,3 +153,14 @@ def test_two_cases_with_one_name_are_an_error(tmp_path, capsys):
         "(names must be unique in a file)"]
     assert main(["test", str(tmp_path)]) == 1
     assert capsys.readouterr().out.strip().endswith("0 passed, 1 failed")
+
+
+def test_an_action_name_the_flow_does_not_have_is_a_failure_not_a_silent_pass(tmp_path, capsys):
+    shutil.copy(FLOWS / "token-in-path.json", tmp_path)
+    expect = {"status": 401, "run": {"actions": {"Unauthorised": None}}, "calls": {"Send_mail": 0}}
+    (tmp_path / "t.flowtest.json").write_text(json.dumps({"flow": "token-in-path.json", "cases": [
+        {"name": "typos", "request": {"method": "GET", "path": "/secure/x"}, "expect": expect}]}))
+    assert main(["test", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "case 'typos': the flow has no action 'Unauthorised' (actions: Authorized, Check_token, Unauthorized)" in out
+    assert "case 'typos': the flow has no action 'Send_mail'" in out and out.strip().endswith("0 passed, 1 failed")
