@@ -8,7 +8,9 @@ processes), on 127.0.0.1 with a fresh state dir; this process is the load genera
 keep-alive HTTP/1.1 connections each send one request at a time (no pipelining) for ``--seconds``, cycling
 through the mix below, every request checked against the status it must get. Printed for each history
 store: throughput, latency p50/p99/max, the error count (unexpected status, lost connection: must be 0), and
-the server's resident memory (RSS, all its processes) after a warm-up and after the load.
+the server's resident memory (RSS, all its processes) after a warm-up and after the load, and the CPU the
+server used (cores busy on average, and CPU time per request): on a machine shared with other work, a
+server that got less than its cores shows it here.
 
 Memory is bounded by design: history keeps ``--history-size`` runs and trigger histories per workflow (1,000
 by default), the outbox as many calls, and every cache is capped (callback-URL signatures 1,024 entries,
@@ -95,6 +97,18 @@ class Server:
             except OSError:
                 pass
         return total / 1024
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the server and its worker processes (Linux /proc)."""
+        total = 0
+        for pid in [self.proc.pid, *_descendants(self.proc.pid)]:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+            except (OSError, ValueError, IndexError):
+                pass
+        return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         import signal
@@ -283,6 +297,7 @@ class Subject:
         self.latencies: list[float] = []
         self.errors: dict[str, int] = {}
         self.seconds = 0.0
+        self.cpu = 0.0
         self.rss_before = self.rss_after = 0.0
 
     @property
@@ -290,7 +305,9 @@ class Subject:
         return f"{self.history} history, {self.workers} worker(s)"
 
     def load(self, seconds: float, connections: int) -> None:
+        cpu = self.server.cpu_seconds()
         stats, elapsed = asyncio.run(run_load(self.server.base, self.mix, seconds, connections))
+        self.cpu += self.server.cpu_seconds() - cpu
         self.latencies += stats.latencies
         self.seconds += elapsed
         for why, count in stats.errors.items():
@@ -300,6 +317,8 @@ class Subject:
         lat = self.latencies
         return {"history": self.history, "workers": self.workers, "requests": len(lat), "seconds": self.seconds,
                 "rate": len(lat) / self.seconds if self.seconds else 0.0,
+                "server_cpu_share": self.cpu / self.seconds if self.seconds else 0.0,
+                "server_cpu_us_per_request": 1e6 * self.cpu / len(lat) if lat else 0.0,
                 "p50_ms": 1000 * percentile(lat, 0.50), "p99_ms": 1000 * percentile(lat, 0.99),
                 "max_ms": 1000 * max(lat, default=float("nan")), "errors": sum(self.errors.values()),
                 "error_kinds": self.errors, "rss_before_mb": self.rss_before, "rss_after_mb": self.rss_after}
@@ -329,7 +348,7 @@ def main(argv=None) -> int:
             subjects.append(Subject(kind, workers.strip(), args))
         for subject in subjects:
             subject.load(min(3.0, args.seconds), min(32, args.connections))  # warm-up
-            subject.latencies, subject.seconds, subject.errors = [], 0.0, {}
+            subject.latencies, subject.seconds, subject.errors, subject.cpu = [], 0.0, {}, 0.0
             subject.rss_before = subject.server.rss_mb()
         rounds = max(1, args.rounds)
         for _ in range(rounds):
@@ -347,7 +366,8 @@ def main(argv=None) -> int:
         growth = r["rss_after_mb"] - r["rss_before_mb"]
         print(f"{r['history']:6} history, {r['workers']} worker(s): {r['rate']:7.0f} req/s  "
               f"p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  max {r['max_ms']:6.1f} ms  "
-              f"errors {r['errors']}  RSS {r['rss_before_mb']:.0f} -> {r['rss_after_mb']:.0f} MB ({growth:+.0f}, "
+              f"errors {r['errors']}  server CPU {r['server_cpu_share']:.2f} cores, "
+              f"{r['server_cpu_us_per_request']:.0f} us/request  RSS {r['rss_before_mb']:.0f} -> {r['rss_after_mb']:.0f} MB ({growth:+.0f}, "
               f"bound +{args.max_growth_mb:.0f})", flush=True)
         for why, count in r["error_kinds"].items():
             print(f"    {count} x {why}")
