@@ -25,7 +25,6 @@ import gc  # noqa: E402
 import importlib.util  # noqa: E402
 import io  # noqa: E402
 import pstats  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -69,29 +68,17 @@ class _Here:
 
 
 async def _serve(bench) -> tuple:
-    from aiohttp import web
-
-    from emulator.server import urls
-    from emulator.server.app import SERVER, ServerConfig, create_app, make_runner
-
-    state = tempfile.mkdtemp(prefix="bench-profile-")
-    app = create_app(ServerConfig(paths=[str(bench.FLOW)], state_dir=state, port=0))
-    runner = make_runner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    server = app[SERVER]
-    entry = server.registry.find("token-in-path")
-    url = urls.callback(server.keys, entry, entry.trigger("manual"), base)["value"]
-    return runner, {"ok": url.replace("{token}", bench.TOKEN), "bad": url.replace("{token}", "wrong")}
+    """bench/http.py's emulator server, started in this process: (its task, its URLs)."""
+    ready = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(bench._emulator(lambda ok, bad: ready.set_result({"ok": ok, "bad": bad})))
+    return task, await ready
 
 
 async def _main(args) -> None:
     bench = _bench_http()
     load = bench.Load(args.clients, args.concurrency)  # forked before the server starts, pinned apart
     bench._pin(os.getpid(), bench._SERVER_CPUS)
-    runner, urls = await _serve(bench)
+    server, urls = await _serve(bench)
     here = _Here(urls)
     loop = asyncio.get_running_loop()
     try:
@@ -107,7 +94,7 @@ async def _main(args) -> None:
         profile.disable()
     finally:
         load.close()
-        await runner.cleanup()
+        server.cancel()
     print(f"{rate:.0f} req/s, server CPU {busy:.0%}: {micros:.1f} us of CPU per call "
           f"({args.requests} requests, {load.clients} x {load.connections} connections)")
     print("garbage collector: " + ", ".join(
