@@ -305,6 +305,9 @@ def values_equal(a, b, *, loose: bool = True) -> bool:
     membership), compare strictly: same kind, numbers by value (a float meets a decimal as .NET
     converts it, to 15 significant digits).
     """
+    cls = a.__class__
+    if cls is b.__class__ and (cls is str or cls is int):  # the usual case (two strings): what the rest gives
+        return a == b
     if loose:
         if a is None:
             a = ""

@@ -37,8 +37,8 @@ class RequestTrigger:
     method and ``queries`` holds only the caller's own parameters (observed on a real host, docs/fidelity.md).
     """
 
-    __slots__ = ("trigger", "name", "method", "any_method", "standard", "path", "options", "keep_authorization",
-                 "split_on")
+    __slots__ = ("trigger", "name", "method", "any_method", "standard", "path", "has_path", "options",
+                 "keep_authorization", "split_on")
 
     def __init__(self, trigger, standard: bool = False):
         self.trigger = trigger
@@ -47,6 +47,7 @@ class RequestTrigger:
         self.method = (trigger.method or "POST").upper()
         self.any_method = standard and not trigger.method
         self.path = RelativePath(trigger.relative_path)
+        self.has_path = bool(self.path)  # a template to match (read on every call)
         self.options = frozenset(str(o).strip().lower() for o in (trigger.operation_options or ()))
         # Authorization stays in the outputs only with IncludeAuthorizationHeadersInOutputs
         self.keep_authorization = "includeauthorizationheadersinoutputs" in self.options
@@ -61,9 +62,9 @@ class RequestTrigger:
     def match(self, relative: str) -> dict:
         """The ``relativePathParameters`` of the raw path after ``/invoke`` ({} without a template);
         404 TriggerRequestPathNotValid when it does not fit."""
-        params = self.path.match(relative) if self.path else ({} if not relative.strip("/") else None)
+        params = self.path.match(relative) if self.has_path else ({} if not relative.strip("/") else None)
         if params is None:
-            expected = f"'{self.path.template}'" if self.path else "no relative path"
+            expected = f"'{self.path.template}'" if self.has_path else "no relative path"
             raise HostError(404, "TriggerRequestPathNotValid",
                             messages.path_not_valid(relative.strip("/"), self.name, expected))
         return params
@@ -85,7 +86,7 @@ class RequestTrigger:
             queries = {k: v for k, v in queries.items() if k.lower() not in HOST_QUERY_PARAMETERS}
         if queries or not self.standard:
             outputs["queries"] = queries
-        if self.path:
+        if self.has_path:
             outputs["relativePathParameters"] = params
         return outputs
 

@@ -363,6 +363,7 @@ async def guarded(request: web.BaseRequest, call, server=None):
     start = time.perf_counter()
     status = 500
     run_id = code = None
+    body = b""  # a trigger call's answer: its error code is read for a log line only
     skipped = False
     try:
         url_limit = server.config.limits.url_chars if server is not None else DEFAULT_LIMITS.url_chars
@@ -371,9 +372,7 @@ async def guarded(request: web.BaseRequest, call, server=None):
             raise url_too_long(len(request.raw_path), url_limit)
         response = await call
         if response.__class__ is CallAnswer:
-            run_id, skipped = response.run_id, response.skipped
-            if response.status >= 400:
-                code = request_log.error_code(response.body)
+            run_id, skipped, body = response.run_id, response.skipped, response.body
             response = to_web(response)
         status = response.status
         return response
@@ -399,6 +398,8 @@ async def guarded(request: web.BaseRequest, call, server=None):
         return response
     finally:
         if access_log.isEnabledFor(logging.INFO):  # formatting (and redacting) only for a line that is written
+            if code is None and body and status >= 400:
+                code = request_log.error_code(body)
             access_log.info("%s", request_log.line(
                 server, request, status, (time.perf_counter() - start) * 1000, code=code, run_id=run_id,
                 skipped=skipped, verbose=server is not None and server.config.verbose))

@@ -26,9 +26,12 @@ def _stamp(at: float | None = None) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+_CODE_BODY_LIMIT = 4096
+
+
 def error_code(status: int, body: bytes) -> str | None:
     """The ``error.code`` of a refusal's JSON body (read only for errors, and only small bodies)."""
-    if status < 400 or not body or len(body) > 4096:
+    if status < 400 or not body or len(body) > _CODE_BODY_LIMIT:
         return None
     try:
         data = json.loads(body)
@@ -61,12 +64,18 @@ class Subscription:
 class TriggerCall:
     """One answered trigger call as kept in the feed (cheap to make on every call; JSON only when sent)."""
 
-    __slots__ = ("at", "workflow", "trigger", "method", "status", "seconds", "run_id", "code", "invocation")
+    __slots__ = ("at", "workflow", "trigger", "method", "status", "seconds", "run_id", "_code", "body",
+                 "invocation")
 
     def __init__(self, at: float, workflow: str, trigger: str | None, method: str, status: int, seconds: float,
-                 run_id: str | None, code: str | None, invocation):
+                 run_id: str | None, code: str | None, invocation, body: bytes = b""):
         self.at, self.workflow, self.trigger, self.method, self.status = at, workflow, trigger, method, status
-        self.seconds, self.run_id, self.code, self.invocation = seconds, run_id, code, invocation
+        self.seconds, self.run_id, self._code, self.invocation = seconds, run_id, code, invocation
+        self.body = body  # an answer's body, read for its error code only when the event is sent
+
+    @property
+    def code(self) -> str | None:
+        return self._code if self._code is not None else error_code(self.status, self.body)
 
     def record(self, fut=None) -> dict:
         """The run's record: the final one once the run is over."""
@@ -109,12 +118,15 @@ class CallFeed:
         return self.last_id
 
     def call_finished(self, *, workflow: str, trigger: str | None, method: str, status: int, started: float,
-                      run_id: str | None = None, invocation=None, code: str | None = None) -> None:
+                      run_id: str | None = None, invocation=None, code: str | None = None,
+                      body: bytes = b"") -> None:
         """One trigger call answered (``started``: its ``time.perf_counter()`` at arrival). Kept as a small
-        :class:`TriggerCall`, made JSON only when sent; a run still going is reported again when it ends
-        (``type: run``), to the pages open then."""
+        :class:`TriggerCall`, made JSON only when sent (``code`` read from ``body`` then, when not given); a
+        run still going is reported again when it ends (``type: run``), to the pages open then."""
+        if status < 400 or len(body) > _CODE_BODY_LIMIT:
+            body = b""  # no error code to read in it: not kept
         call = TriggerCall(time.time(), workflow, trigger, method, status, time.perf_counter() - started, run_id,
-                           code, invocation)
+                           code, invocation, body)
         self.publish(call)
         if invocation is not None and not invocation.done.done():
             invocation.done.add_done_callback(partial(self._run_ended, call))

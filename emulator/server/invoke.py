@@ -24,7 +24,6 @@ from ..runtime.clock import Clock
 from ..runtime.errors import HostError
 from . import auth, callers, sas
 from .errors import HttpError
-from .events import error_code
 from .ipfilter import client_ip
 from .response import NO_CACHE, CallAnswer, action_answer, error_answer, request_headers, run_headers
 
@@ -71,8 +70,6 @@ async def handle(server, call, workflow_key: str, trigger_name: str, relative: s
     try:
         answer = await answer_call(server, call, workflow_key, trigger_name, relative, version)
         status = answer.status
-        if status >= 400:
-            code = error_code(status, answer.body)
         return answer
     except HostError as err:
         status, code = err.status, err.code
@@ -82,7 +79,8 @@ async def handle(server, call, workflow_key: str, trigger_name: str, relative: s
         server.calls.call_finished(workflow=entry.name if entry else workflow_key, trigger=trigger_name,
                                    method=call.method, status=status, started=started, code=code,
                                    run_id=answer.run_id if answer else None,
-                                   invocation=answer.invocation if answer else None)
+                                   invocation=answer.invocation if answer else None,
+                                   body=answer.body if answer else b"")
 
 
 async def answer_call(server, call, workflow_key: str, trigger_name: str, relative: str | None,

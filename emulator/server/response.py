@@ -116,6 +116,8 @@ def encode_body(body, content_type: str | None) -> tuple[bytes, str | None]:
     """Bytes and Content-Type for a Response action body (string -> text, JSON -> JSON, envelope -> bytes)."""
     if body is None:
         return b"", content_type
+    if body.__class__ is dict and "$content-type" not in body:  # a JSON object (the usual body), not an envelope
+        return to_json_text(body).encode("utf-8"), content_type or JSON_TYPE
     if isinstance(body, dict) and isinstance(body.get("$content"), str) and "$content-type" in body:
         blob = body if isinstance(body, Blob) else None
         data = blob.data if blob is not None else _b64(body["$content"])
