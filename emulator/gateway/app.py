@@ -42,7 +42,8 @@ class Gateway:
         self.jwt_keys = jwt_keys  # the local issuer's key store (default: the server's)
         self.server = server
         self.main_base = main_base
-        self.counters = Counters()
+        # counters live in the server's state when there is one (shared by its worker processes)
+        self.counters = server.state.counters if server is not None else Counters()
         self.secret = secrets.token_urlsafe(32)  # proves the gateway to gatewayOnly flows; never logged
         self.session: aiohttp.ClientSession | None = None
         self._jwks = None
@@ -190,7 +191,7 @@ class Gateway:
                 await self.pipeline(route, ex.product).run(ex)
         for settle in ex.after:
             try:
-                settle()
+                await settle()
             except Exception:  # noqa: BLE001 - a failed increment-condition keeps the unit counted
                 log.debug("increment condition failed", exc_info=True)
         response = self._answer(ex)

@@ -1,57 +1,24 @@
 """Counters of rate limits and quotas: one per key and renewal period, exact under concurrent calls.
 
-The gateway runs on one event loop and :meth:`Counters.take` checks and counts without awaiting, so two calls
-can never both take the last unit. A window opens at the first call of a key (or, for ``quota-by-key`` with
-``first-period-start``, on the period grid) and lasts ``renewal-period`` seconds.
+The counting itself is the server state's (:class:`emulator.server.state.CounterState`: in this process, or
+in the state dir's SQLite shared by every worker), one atomic step per call, so two calls can never both take
+the last unit. A window opens at the first call of a key (or, for ``quota-by-key`` with
+``first-period-start``, on the period grid) and lasts ``renewal-period`` seconds. Keys are strings that name
+the policy by its file and line, so every worker process counts the same policy under the same key.
 """
 
 from __future__ import annotations
 
 import math
-import time
-from dataclasses import dataclass
+
+from ..server.state.memory import MemoryCounters as Counters
+
+__all__ = ["Counters", "counter_key", "replenished_in", "retry_seconds"]
 
 
-@dataclass
-class Window:
-    start: float
-    calls: int = 0
-    kilobytes: float = 0.0
-
-
-class Counters:
-    def __init__(self, clock=time.time, max_keys: int = 100_000):
-        self.clock, self.max_keys = clock, max_keys
-        self.windows: dict[tuple, Window] = {}
-
-    def window(self, key: tuple, period: float, anchor: float | None = None) -> Window:
-        now = self.clock()
-        found = self.windows.get(key)
-        if found is None or (period > 0 and now >= found.start + period):
-            start = now
-            if anchor is not None and period > 0:
-                start = anchor + math.floor((now - anchor) / period) * period
-            found = self.windows[key] = Window(start)
-            if len(self.windows) > self.max_keys:  # bounded: the oldest window goes first
-                self.windows.pop(next(iter(self.windows)))
-        return found
-
-    def take(self, key: tuple, limit: int, period: float, amount: int = 1, anchor: float | None = None):
-        """(allowed, remaining, seconds until renewal); counts ``amount`` only when allowed."""
-        win = self.window(key, period, anchor)
-        left = self.seconds_left(win, period)
-        if win.calls + amount > limit:
-            return False, max(0, limit - win.calls), left
-        win.calls += amount
-        return True, limit - win.calls, left
-
-    def give_back(self, key: tuple, amount: int = 1) -> None:
-        win = self.windows.get(key)
-        if win is not None:
-            win.calls = max(0, win.calls - amount)
-
-    def seconds_left(self, win: Window, period: float) -> float:
-        return max(0.0, win.start + period - self.clock()) if period > 0 else math.inf
+def counter_key(*parts) -> str:
+    """A counter's key from its parts (policy kind, where it is written, who calls, API/operation)."""
+    return "|".join(str(p) for p in parts)
 
 
 def retry_seconds(left: float) -> int:

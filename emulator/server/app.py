@@ -22,13 +22,13 @@ from ..runtime.errors import HostError
 from . import dashboard, ids, invoke, issuer, keys_jwt, malformed, request_log, urls
 from .errors import HttpError
 from .events import CallFeed
-from .history import open_history
 from .ipfilter import parse_proxies
 from .management import Management
 from .registry import Registry
 from .request_log import redact
 from .response import CallAnswer, error_response, to_web
 from .sas import KeyStore
+from .state import open_state
 
 log = logging.getLogger("emulator.server")
 access_log = logging.getLogger("emulator.server.access")
@@ -65,16 +65,18 @@ class Server:
 
     def __init__(self, config: ServerConfig):
         self.config = config
-        self.registry = Registry(config.paths, config.location)
-        self.keys = KeyStore(config.state_dir, config.sas_key)
-        self.history = open_history(config.history, config.state_dir, config.history_size)
+        self.state = open_state(config.history, config.state_dir, config.history_size)
+        self.history = self.state.history
+        self.registry = Registry(config.paths, config.location, self.state.workflows)
+        self.keys = KeyStore(master=config.sas_key, store=self.state.keys)
         self.operations: dict[str, tuple] = {}
         self.running: dict[str, object] = {}  # invocations of the runs going on, by run id (cancel)
         self.startup_messages = self.registry.load()
         self._mocks: dict[str, tuple] = {}
         self._options: dict[tuple, tuple] = {}
         self.rng = random.Random()  # one seeded source for rand()/guid(): seeding per run is slow
-        self.jwt_keys = keys_jwt.configure(config.state_dir)  # the token issuer's keys; bearer tokens checked
+        # the token issuer's keys; bearer tokens checked
+        self.jwt_keys = keys_jwt.configure(config.state_dir, self.state.signing_key if config.state_dir else None)
         self.trusted_proxies = parse_proxies(config.trusted_proxies)  # parsed once, not per request
         self.callers: dict = {}  # workflow (lower) -> callers.CallerRestriction, set by the CLI wiring
         self._reload_task: asyncio.Task | None = None
@@ -101,9 +103,9 @@ class Server:
         trig.limiter.release()
         self.running.pop(invocation.run_id, None)
         mocks = self._mocks.get(entry.name.lower())
-        calls = mocks[1].calls if mocks is not None else None
-        if calls and len(calls) > 2 * self.config.history_size:
-            del calls[: len(calls) - self.config.history_size]  # the outbox is bounded like the history
+        if mocks is not None and mocks[1].calls:  # the calls made so far go to the outbox (bounded there)
+            self.state.outbox.add(entry.name, mocks[1].calls)
+            mocks[1].calls = []
         final = invocation.record
         if not fut.cancelled() and fut.exception() is None and isinstance(fut.result(), dict):
             final = fut.result()
@@ -169,17 +171,22 @@ class Server:
         except (OSError, ValueError) as exc:
             log.warning("mocks %s: %s (running without them)", source, exc)
             mocks = MockSet.load(None)
+        if cached is not None:  # a new version: a new outbox
+            self.state.outbox.clear(entry.name)
         self._mocks[entry.name.lower()] = (entry, mocks)
         return mocks
 
-    def outbox(self, entry) -> list:
-        return list(self.mocks_for(entry).calls)
+    async def outbox(self, entry) -> list:
+        """Calls the workflow's runs made (of this version): those stored, then those of runs going on."""
+        mocks = self.mocks_for(entry)
+        return await self.state.outbox.calls(entry.name) + list(mocks.calls)
 
     # ------------------------------------------------------------------ hot reload
     async def _watch(self) -> None:
         while True:
             await asyncio.sleep(self.config.reload_interval)
             try:
+                self.registry.refresh_states()
                 messages = self.registry.reload_if_changed()
             except Exception:  # noqa: BLE001 - keep watching whatever happens
                 log.exception("reload failed")
@@ -201,8 +208,8 @@ class Server:
         self.close()
 
     def close(self) -> None:
-        """Close the history (a server used in-process, without an app, calls this when done)."""
-        self.history.close()
+        """Close the state (a server used in-process, without an app, calls this when done)."""
+        self.state.close()
 
 
 def _fired_entry(workflow: str, trigger: str, run_id: str, started: str, client_tracking_id: str) -> dict:

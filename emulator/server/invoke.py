@@ -172,6 +172,7 @@ async def _run(server, call, entry, trig, outputs: dict) -> CallAnswer:
     cfg = server.config
     invocation = await start(server, entry, trig, outputs)
     if invocation is None:
+        await server.state.flush()
         return CallAnswer(cfg.skipped_status, {**NO_CACHE, **pre_run_headers(server, entry, trig)}, skipped=True)
     run_id = invocation.run_id
     headers = {} if trig.suppress_headers else run_headers(entry, invocation, cfg.location)
@@ -189,6 +190,7 @@ async def _run(server, call, entry, trig, outputs: dict) -> CallAnswer:
         result = error_answer(answer.refusal(run_id, calls.response_action_name(entry.workflow)), headers)
     result.run_id = run_id
     result.invocation = invocation
+    await server.state.flush()  # durable before the answer leaves: together with the other calls of this turn
     return result
 
 

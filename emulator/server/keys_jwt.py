@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import os
 import re
 import threading
@@ -21,6 +20,9 @@ from pathlib import Path
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from .state import SigningKeyState
+from .state.files import FileSigningKey
 
 KEY_FILE = Path("issuer") / "signing-key.json"
 ALGORITHM = "RS256"
@@ -56,6 +58,19 @@ def default_state_dir() -> Path:
     return Path(os.environ.get(STATE_DIR_ENV) or DEFAULT_STATE_DIR)
 
 
+def _new_key() -> dict:
+    """A fresh RSA-2048 signing key as stored: ``{"kid", "alg", "privateKeyPem"}``."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode("ascii")
+    public_der = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    kid = base64.urlsafe_b64encode(hashlib.sha1(public_der).digest()).rstrip(b"=").decode("ascii")
+    return {"kid": kid, "alg": ALGORITHM, "privateKeyPem": pem}
+
+
 def _b64u_uint(value: int) -> str:
     raw = value.to_bytes((value.bit_length() + 7) // 8 or 1, "big")
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
@@ -64,9 +79,10 @@ def _b64u_uint(value: int) -> str:
 class KeyStore:
     """The signing key of one state dir (created on first use, read back afterwards)."""
 
-    def __init__(self, state_dir: str | os.PathLike | None = None):
+    def __init__(self, state_dir: str | os.PathLike | None = None, store: SigningKeyState | None = None):
         self.state_dir = Path(state_dir) if state_dir is not None else default_state_dir()
         self.path = self.state_dir / KEY_FILE
+        self.store = store if store is not None else FileSigningKey(self.path)
         self._lock = threading.Lock()
         self._key = None
         self._kid = None
@@ -75,34 +91,10 @@ class KeyStore:
     def _load(self):
         with self._lock:
             if self._key is None:
-                if not self.path.exists():
-                    self._create()
-                data = json.loads(self.path.read_text(encoding="utf-8"))
+                data = self.store.get_or_create(_new_key)
                 self._key = serialization.load_pem_private_key(data["privateKeyPem"].encode("ascii"), None)
                 self._kid = data["kid"]
         return self._key, self._kid
-
-    def _create(self) -> None:
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ).decode("ascii")
-        public_der = key.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        kid = base64.urlsafe_b64encode(hashlib.sha1(public_der).digest()).rstrip(b"=").decode("ascii")
-        payload = json.dumps({"kid": kid, "alg": ALGORITHM, "privateKeyPem": pem}, indent=2)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{uuid.uuid4().hex}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(payload)
-        try:  # link() fails when another process won the race: keep theirs
-            os.link(tmp, self.path)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink(missing_ok=True)
 
     @property
     def kid(self) -> str:
@@ -193,9 +185,10 @@ class KeyStore:
 _ACTIVE: dict[str, KeyStore] = {}
 
 
-def configure(state_dir: str | os.PathLike | None) -> KeyStore:
-    """Make the key store of ``state_dir`` the one inbound tokens are checked against (called by the server)."""
-    store = KeyStore(state_dir)
+def configure(state_dir: str | os.PathLike | None, store: SigningKeyState | None = None) -> KeyStore:
+    """Make the key store of ``state_dir`` (or ``store``) the one inbound tokens are checked against (called by
+    the server)."""
+    store = KeyStore(state_dir, store)
     _ACTIVE["store"] = store
     return store
 

@@ -86,7 +86,7 @@ def serve(server, workflow_not_found):
             denied = sas.check(server.keys, entry.name, entry.id, request.query, path + "/read")
             if denied is not None:
                 raise denied
-        record = server.history.run(entry.name, info["run"])
+        record = await server.history.run(entry.name, info["run"])
         if record is None:
             raise HttpError(404, "WorkflowRunNotFound", f"The workflow run '{info['run']}' could not be found.")
         found, value = run_records.content(entry, record, info["kind"], info.get("action"), info.get("rep"))

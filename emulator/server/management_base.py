@@ -57,9 +57,9 @@ class Api:
             raise trigger_not_found(entry.name, name)
         return trig
 
-    def run(self, request, entry) -> dict:
+    async def run(self, request, entry) -> dict:
         name = request.match_info["run"]
-        record = self.server.history.run(entry.name, name)
+        record = await self.server.history.run(entry.name, name)
         if record is None:
             raise HttpError(404, "WorkflowRunNotFound", f"The workflow run '{name}' could not be found.")
         return record

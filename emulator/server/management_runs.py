@@ -118,23 +118,21 @@ def repetition_resource(api, request, entry, run: str, action: str, rep_name: st
 # ---------------------------------------------------------------------- handlers
 async def list_runs(api, request):
     entry = api.entry(request)
-    runs = api.server.history.runs(entry.name)
-    if request.query.get("status"):  # the emulator's own short form, kept for existing callers
-        wanted = request.query["status"].lower()
-        runs = [r for r in runs if str(r.get("status", "")).lower() == wanted]
+    # ?status= is the emulator's own short form, kept for existing callers
+    runs = await api.server.history.runs(entry.name, status=request.query.get("status") or None)
     return json_response(odata.page(request, runs, lambda r: r["name"], RUN_FIELDS,
                                     lambda r: run_resource(api, request, entry, r)))
 
 
 async def get_run(api, request):
     entry = api.entry(request)
-    return json_response(run_resource(api, request, entry, api.run(request, entry)))
+    return json_response(run_resource(api, request, entry, await api.run(request, entry)))
 
 
 async def cancel_run(api, request):
     """Cancel a running run: actions in progress end Cancelled, the rest Skipped, the run Cancelled."""
     entry = api.entry(request)
-    record = api.run(request, entry)
+    record = await api.run(request, entry)
     invocation = api.server.running.get(record["name"])
     if invocation is None or not cancel(invocation):
         raise HttpError(409, "WorkflowRunCannotBeCancelled",
@@ -156,7 +154,7 @@ def _action(request, record: dict) -> tuple[str, dict]:
 
 async def list_actions(api, request):
     entry = api.entry(request)
-    record = api.run(request, entry)
+    record = await api.run(request, entry)
     run = record["name"]
     items = list((record.get("actions") or {}).items())
     return json_response(odata.page(request, items, lambda item: item[0], ACTION_FIELDS,
@@ -165,7 +163,7 @@ async def list_actions(api, request):
 
 async def get_action(api, request):
     entry = api.entry(request)
-    record = api.run(request, entry)
+    record = await api.run(request, entry)
     return json_response(action_resource(api, request, entry, record["name"], *_action(request, record)))
 
 
@@ -178,7 +176,7 @@ def _repetitions(record: dict, name: str, action: dict, kind: str) -> list[tuple
 async def list_repetitions(api, request, kind: str = "repetitions"):
     """An action's repetitions, or (``scopeRepetitions``) the iterations of a Foreach or Until action."""
     entry = api.entry(request)
-    record = api.run(request, entry)
+    record = await api.run(request, entry)
     name, action = _action(request, record)
     items = _repetitions(record, name, action, kind)
     return json_response(odata.page(request, items, lambda item: item[0], None, lambda item: repetition_resource(
@@ -187,7 +185,7 @@ async def list_repetitions(api, request, kind: str = "repetitions"):
 
 async def get_repetition(api, request, kind: str = "repetitions"):
     entry = api.entry(request)
-    record = api.run(request, entry)
+    record = await api.run(request, entry)
     name, action = _action(request, record)
     wanted = request.match_info["rep"]
     rep = _found_repetition(dict(_repetitions(record, name, action, kind)).get(wanted), wanted)
@@ -218,7 +216,7 @@ def request_history_resource(request, entry, run: str, action: str, rep: str | N
 async def list_request_histories(api, request):
     """The HTTP requests an action (or one of its repetitions) sent: ``requestHistories``."""
     entry = api.entry(request)
-    record = api.run(request, entry)
+    record = await api.run(request, entry)
     name, action = _action(request, record)
     rep = request.match_info.get("rep")
     if rep is not None:
@@ -238,7 +236,7 @@ async def list_request_histories(api, request):
 async def get_operation(api, request):
     """``runs/{run}/operations/{op}`` (ARM): the run an asynchronous Response's operation belongs to."""
     entry = api.entry(request)
-    record = api.run(request, entry)
+    record = await api.run(request, entry)
     op = request.match_info["op"]
     found = api.server.operations.get(op)
     if found is None or found[1].run_id != record["name"]:

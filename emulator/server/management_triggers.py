@@ -49,11 +49,15 @@ async def callback_url(api, request, entry, trig, version: str | None = None) ->
     return json_response(urls.callback(api.server.keys, entry, trig, api.base(request), kind, not_after, version))
 
 
-def trigger_resource(api, request, entry, trig) -> dict:
+async def last_execution(api, entry, trig) -> str | None:
+    """The start time of the trigger's newest history (``lastExecutionTime``)."""
+    histories = await api.server.history.trigger_histories(entry.name, trig.name, limit=1)
+    return (histories[0].get("properties") or {}).get("startTime") if histories else None
+
+
+def trigger_resource(api, request, entry, trig, last: str | None) -> dict:
     t = trig.trigger
     raw = t.raw
-    histories = api.server.history.trigger_histories(entry.name, trig.name)
-    last = (histories[0].get("properties") or {}).get("startTime") if histories else None
     created, changed = api.file_times(entry)
     props = {"provisioningState": "Succeeded", "createdTime": created, "changedTime": changed,
              "state": entry.state, "status": None, "lastExecutionTime": last,
@@ -62,12 +66,21 @@ def trigger_resource(api, request, entry, trig) -> dict:
     return arm.resource(rid, trig.name, arm.TRIGGERS, props)
 
 
-def history_resource(api, request, entry, trigger: str, stored: dict) -> dict:
+async def fired_runs(api, entry, histories: list) -> dict:
+    """The run records of the histories that fired a run, by name (what :func:`history_resource` shows)."""
+    found = {}
+    for stored in histories:
+        if (stored.get("properties") or {}).get("fired"):
+            found[stored["name"]] = await api.server.history.run(entry.name, stored["name"])
+    return found
+
+
+def history_resource(api, request, entry, trigger: str, stored: dict, runs: dict) -> dict:
     name = stored["name"]
     props = dict(stored.get("properties") or {})
     wf = arm.workflow_id(request, entry.name)
     if props.get("fired"):
-        record = api.server.history.run(entry.name, name)
+        record = runs.get(name)
         trig = run_records.shown_trigger(entry, record) if record else {}
         props["trackingId"] = trig.get("trackingId")
         props.update(links.links(api.server.keys, entry, api.base(request), name, trig, "Trigger"))
@@ -79,13 +92,15 @@ def history_resource(api, request, entry, trigger: str, stored: dict) -> dict:
 async def list_triggers(api, request):
     entry = api.entry(request)
     items = [(entry, t) for t in entry.triggers.values()]
+    last = {t.name: await last_execution(api, entry, t) for t in entry.triggers.values()}
     return json_response(odata.page(request, items, lambda item: item[1].name, TRIGGER_FIELDS,
-                                    lambda item: trigger_resource(api, request, entry, item[1])))
+                                    lambda item: trigger_resource(api, request, entry, item[1], last[item[1].name])))
 
 
 async def get_trigger(api, request):
     entry = api.entry(request)
-    return json_response(trigger_resource(api, request, entry, api.trigger(request, entry)))
+    trig = api.trigger(request, entry)
+    return json_response(trigger_resource(api, request, entry, trig, await last_execution(api, entry, trig)))
 
 
 async def list_callback_url(api, request):
@@ -120,14 +135,15 @@ async def run_trigger(api, request):
 async def list_histories(api, request):
     entry = api.entry(request)
     trig = api.trigger(request, entry)
-    stored = api.server.history.trigger_histories(entry.name, trig.name)
+    stored = await api.server.history.trigger_histories(entry.name, trig.name)
+    runs = await fired_runs(api, entry, stored)
     return json_response(odata.page(request, stored, lambda h: h["name"], HISTORY_FIELDS,
-                                    lambda h: history_resource(api, request, entry, trig.name, h)))
+                                    lambda h: history_resource(api, request, entry, trig.name, h, runs)))
 
 
-def _history(api, request, entry, trig) -> dict:
+async def _history(api, request, entry, trig) -> dict:
     name = request.match_info["history"]
-    found = api.server.history.trigger_history(entry.name, trig.name, name)
+    found = await api.server.history.trigger_history(entry.name, trig.name, name)
     if found is None:
         raise HttpError(404, "WorkflowTriggerHistoryNotFound", f"The trigger history '{name}' could not be found.")
     return found
@@ -136,7 +152,9 @@ def _history(api, request, entry, trig) -> dict:
 async def get_history(api, request):
     entry = api.entry(request)
     trig = api.trigger(request, entry)
-    return json_response(history_resource(api, request, entry, trig.name, _history(api, request, entry, trig)))
+    stored = await _history(api, request, entry, trig)
+    runs = await fired_runs(api, entry, [stored])
+    return json_response(history_resource(api, request, entry, trig.name, stored, runs))
 
 
 async def resubmit(api, request):
@@ -144,8 +162,9 @@ async def resubmit(api, request):
     server = api.server
     entry = api.entry(request)
     trig = api.trigger(request, entry)
-    stored = _history(api, request, entry, trig)
-    record = server.history.run(entry.name, stored["name"]) if (stored.get("properties") or {}).get("fired") else None
+    stored = await _history(api, request, entry, trig)
+    fired = (stored.get("properties") or {}).get("fired")
+    record = await server.history.run(entry.name, stored["name"]) if fired else None
     if record is None:
         raise HttpError(409, "WorkflowTriggerHistoryCannotBeResubmitted",
                         f"The trigger history '{stored['name']}' did not start a run: there is nothing to resubmit.")
@@ -161,6 +180,7 @@ async def start_run(server, entry, trig, outputs: dict) -> CallAnswer:
     if not trig.limiter.try_acquire():
         await trig.limiter.acquire(entry.name, trig.name)
     invocation = await invoke.start(server, entry, trig, outputs)
+    await server.state.flush()  # the run is stored before the 202 leaves
     if invocation is None:
         return CallAnswer(202, dict(NO_CACHE))
     headers = {} if trig.suppress_headers else run_headers(entry, invocation, server.config.location)

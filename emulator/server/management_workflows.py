@@ -117,7 +117,7 @@ async def get_version(api, request):
 async def outbox(api, request):
     """Every outbound call the workflow's runs made (answered by its mocks), oldest first."""
     entry = api.entry(request)
-    return json_response({"value": api.server.outbox(entry)})
+    return json_response({"value": await api.server.outbox(entry)})
 
 
 W = "/workflows/{wf}"

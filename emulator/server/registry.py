@@ -16,6 +16,8 @@ from ..runtime.trigger import RequestTrigger
 from . import access, ids
 from .limiter import Limiter
 from .schema import SchemaCheck
+from .state import WorkflowState
+from .state.memory import MemoryWorkflows
 
 log = logging.getLogger("emulator.server")
 
@@ -105,7 +107,7 @@ def _mtime(source: Path | None) -> float:
 
 
 class Registry:
-    def __init__(self, paths, location: str = "local"):
+    def __init__(self, paths, location: str = "local", store: WorkflowState | None = None):
         self.paths = [Path(p) for p in paths]
         self.location = location
         self.by_name: dict[str, WorkflowEntry] = {}
@@ -114,7 +116,11 @@ class Registry:
         self.skipped: list[str] = []
         self._snapshot: dict | None = None
         self.generation = 0  # bumped on every (re)load
-        self.states: dict[str, str] = {}  # set by the management API's enable/disable; outlives reloads
+        # states set by the management API's enable/disable: kept in the state store (shared by workers),
+        # outlive reloads
+        self.store = store if store is not None else MemoryWorkflows()
+        self._states_stamp = self.store.stamp()
+        self.states: dict[str, str] = self.store.states()
 
     # ------------------------------------------------------------------ lookup
     def find(self, key: str) -> WorkflowEntry | None:
@@ -125,11 +131,21 @@ class Registry:
         return sorted(self.by_name.values(), key=lambda e: e.name.lower())
 
     def set_state(self, name: str, state: str) -> None:
-        """Enable or disable a workflow (``Enabled``/``Disabled``) until the server stops."""
-        self.states[name.lower()] = state
-        entry = self.by_name.get(name.lower())
-        if entry is not None:
-            entry.set_state(state)
+        """Enable or disable a workflow (``Enabled``/``Disabled``), in every process sharing the state."""
+        self.store.set_state(name, state)
+        self.refresh_states()
+
+    def refresh_states(self) -> None:
+        """Apply the states another process (or this one) set since the last look."""
+        stamp = self.store.stamp()
+        if stamp == self._states_stamp:
+            return
+        self._states_stamp = stamp
+        self.states = self.store.states()
+        for key, state in self.states.items():
+            entry = self.by_name.get(key)
+            if entry is not None:
+                entry.set_state(state)
 
     def workflows(self) -> dict:
         """Workflows by name, for nested workflow calls made by the runtime."""
@@ -144,6 +160,7 @@ class Registry:
     def load(self) -> list[str]:
         """(Re)load every path; returns one line per change or problem."""
         messages: list[str] = []
+        self.states = self.store.states()
         fresh: dict[str, WorkflowEntry] = {}
         problems: list[str] = []
         skipped: list[str] = []  # files in a served folder that are not workflows, with the reason
@@ -190,6 +207,7 @@ class Registry:
             if key not in self.by_name:
                 messages.append(f"added {entry.name}")
         self.by_name = fresh
+        self.store.set_versions({key: entry.version for key, entry in fresh.items()})
         self.generation += 1
         self.by_id = {e.id: e for e in fresh.values()}
         new_problems = [p for p in problems if p not in self.problems]

@@ -34,9 +34,9 @@ async def test_secret_key_header_condition(live):
         status, headers, data = await live.call("POST", url, json={"name": "Eve"}, headers=wrong)
         assert (status, data) == (202, b"")
         assert "x-ms-workflow-run-id" not in headers
-    history = live.server.history.trigger_histories("secret-key-condition", "manual")
+    history = await live.server.history.trigger_histories("secret-key-condition", "manual")
     assert [h["properties"]["status"] for h in history] == ["Skipped", "Skipped", "Succeeded"]
-    assert len(live.server.history.runs("secret-key-condition")) == 1
+    assert len(await live.server.history.runs("secret-key-condition")) == 1
 
 
 async def test_token_in_relative_path(live):

@@ -130,7 +130,7 @@ async def test_callback_urls_keys_and_trigger_operations(serve_real):
     assert schema.title == "Order" and '"ok":{"type":"boolean"}' in schema.content
 
     await sdk(c.workflow_triggers.reset, RG, "orders", "manual")
-    before = len(live.server.history.runs("orders"))
+    before = len(await live.server.history.runs("orders"))
     await sdk(c.workflow_triggers.run, RG, "orders", "manual")
     runs = await sdk(c.workflow_runs.list, RG, "orders")
     assert len(runs) == before + 1 and runs[0].trigger.name == "manual"

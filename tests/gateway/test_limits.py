@@ -87,15 +87,16 @@ async def test_quota_by_key_days_and_api_scoped_limits(gateway):
     assert (await client.get("/echo/x", headers=KEY)).status == 429
 
 
-def test_counters_windows_and_wording():
+async def test_counters_windows_and_wording():
     now = [0.0]
     counters = Counters(clock=lambda: now[0])
-    assert counters.take(("k",), 2, 10)[:2] == (True, 1)
-    assert counters.take(("k",), 2, 10)[:2] == (True, 0)
-    assert counters.take(("k",), 2, 10)[0] is False
+    assert (await counters.take("k", 2, 10)).remaining == 1
+    assert (await counters.take("k", 2, 10)).remaining == 0
+    assert (await counters.take("k", 2, 10)).allowed is False
     now[0] = 10.0
-    assert counters.take(("k",), 2, 10)[:2] == (True, 1)
-    assert counters.take(("grid",), 1, 10, anchor=3.0)[2] == 3.0  # the window follows the period grid
+    got = await counters.take("k", 2, 10)
+    assert (got.allowed, got.remaining) == (True, 1)
+    assert (await counters.take("grid", 1, 10, anchor=3.0)).seconds_left == 3.0  # the window follows the grid
     assert replenished_in(59) == "00:00:59" and replenished_in(3 * 3600 + 1.2) == "03:00:02"
     assert replenished_in(2.12 * 86400) == "2.12 days"
 

@@ -194,7 +194,7 @@ async def test_no_response_action_answers_202_at_once(serve):
     assert (status, data) == (202, b"")
     run_id = headers["x-ms-workflow-run-id"]
     assert RUN_ID.match(run_id)
-    assert live.server.history.run("bg", run_id)["status"] == "Running"
+    assert (await live.server.history.run("bg", run_id))["status"] == "Running"
 
 
 async def test_split_on_answers_202(serve):
@@ -251,8 +251,8 @@ async def test_trigger_condition_false_answers_202_without_run(serve):
     status, headers, data = await live.call("POST", live.url("c"))
     assert (status, data) == (202, b"")
     assert "x-ms-workflow-run-id" not in headers and "x-ms-workflow-id" in headers
-    assert live.server.history.runs("c") == []
-    histories = live.server.history.trigger_histories("c", "manual")
+    assert (await live.server.history.runs("c")) == []
+    histories = await live.server.history.trigger_histories("c", "manual")
     assert histories[0]["properties"]["status"] == "Skipped" and histories[0]["properties"]["fired"] is False
     status, _, data = await live.call("POST", live.url("c"), headers={"secretKey": "s3"})
     assert (status, data) == (200, b"yes")

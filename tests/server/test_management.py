@@ -133,7 +133,7 @@ async def test_history_bounded_in_memory(serve):
     live = await serve({"echo.json": ECHO}, history_size=2)
     for _ in range(3):
         await live.call("POST", live.url("echo"))
-    assert len(live.server.history.runs("echo")) == 2
+    assert len(await live.server.history.runs("echo")) == 2
 
 
 async def test_sqlite_history_survives_restart(tmp_path, serve):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..counters import replenished_in, retry_seconds
+from ..counters import counter_key, replenished_in, retry_seconds
 from ..csharp import truthy
 from ..errors import PolicyError
 from ..policy import Policy, policy
@@ -46,9 +46,14 @@ class _Counted(Policy):
         if self.condition is not None:
             ex.after.append(lambda: self._settle(ex, key, amount))
 
-    def _settle(self, ex, key, amount) -> None:
+    async def _settle(self, ex, key, amount) -> None:
         if not truthy(self.condition.evaluate(ex)):
-            self.counters(ex).give_back(key, amount)
+            await self.counters(ex).give_back(key, amount)
+
+    @property
+    def where(self) -> str:
+        """The policy's place in the configuration (file and line): the same in every worker process."""
+        return f"{self.node.file}:{self.node.line}"
 
     def _keyed(self, ex):
         calls = self.calls_value.get(ex) if self.calls_value is not None else None
@@ -129,15 +134,15 @@ class RateLimit(_Counted):
                                                      _scoped_limits(ex, self.scoped) if c is not None]
         taken = []
         for suffix, calls, period in checks:
-            key = ("rate-limit", id(self), who) + suffix
-            ok, remaining, left = counters.take(key, calls, period)
-            if not ok:
+            key = counter_key("rate-limit", self.where, who, *suffix)
+            got = await counters.take(key, calls, period)
+            if not got.allowed:
                 for done in taken:
-                    counters.give_back(done)
-                raise self._refuse_rate(ex, left)
+                    await counters.give_back(done)
+                raise self._refuse_rate(ex, got.seconds_left)
             taken.append(key)
             if not suffix:
-                self._report(ex, remaining, calls)
+                self._report(ex, got.remaining, calls)
 
 
 @policy("rate-limit-by-key", sections=("inbound",))
@@ -150,33 +155,34 @@ class RateLimitByKey(_Counted):
         self._by_key(node, loader)
 
     async def run(self, ex) -> None:
-        key = ("rate-limit-by-key", self.key.text(ex))
+        key = counter_key("rate-limit-by-key", self.key.text(ex))
         amount = self.count.get(ex)
         calls, period, _ = self._keyed(ex)
-        ok, remaining, left = self.counters(ex).take(key, calls, period, amount)
-        if not ok:
-            raise self._refuse_rate(ex, left)
-        self._report(ex, remaining, calls)
+        got = await self.counters(ex).take(key, calls, period, amount)
+        if not got.allowed:
+            raise self._refuse_rate(ex, got.seconds_left)
+        self._report(ex, got.remaining, calls)
         self._settle_later(ex, key, amount)
 
 
 class _Quota(_Counted):
-    def _check(self, ex, key, calls, period, bandwidth, anchor=None, amount=1):
+    async def _check(self, ex, key, calls, period, bandwidth, anchor=None, amount=1):
         counters = self.counters(ex)
-        win = counters.window(key, period, anchor)
-        left = counters.seconds_left(win, period)
-        if bandwidth is not None and win.kilobytes >= bandwidth:
-            raise PolicyError(self.element, "QuotaExceeded", 403,
-                              f"Out of bandwidth quota. Quota will be replenished in {replenished_in(left)}.",
-                              headers=_retry_after(left))
-        if calls is not None:
-            ok, _, _ = counters.take(key, calls, period, amount, anchor)
-            if not ok:
-                raise PolicyError(self.element, "QuotaExceeded", 403,
-                                  f"Out of call volume quota. Quota will be replenished in {replenished_in(left)}.",
-                                  headers=_retry_after(left))
         if bandwidth is not None:
-            ex.after.append(lambda: _add_bytes(win, ex))
+            win = await counters.window(key, period, anchor)
+            if win.kilobytes >= bandwidth:
+                left = win.seconds_left
+                raise PolicyError(self.element, "QuotaExceeded", 403,
+                                  f"Out of bandwidth quota. Quota will be replenished in {replenished_in(left)}.",
+                                  headers=_retry_after(left))
+        if calls is not None:
+            got = await counters.take(key, calls, period, amount, anchor)
+            if not got.allowed:
+                raise PolicyError(self.element, "QuotaExceeded", 403, "Out of call volume quota. Quota will be "
+                                  f"replenished in {replenished_in(got.seconds_left)}.",
+                                  headers=_retry_after(got.seconds_left))
+        if bandwidth is not None:
+            ex.after.append(lambda: _add_bytes(counters, key, ex))
 
 
 def _retry_after(left: float) -> dict:
@@ -185,8 +191,8 @@ def _retry_after(left: float) -> dict:
     return {"Retry-After": str(seconds)} if seconds else {}
 
 
-def _add_bytes(win, ex):
-    win.kilobytes += (len(ex.request.body or b"") + len(ex.response.body or b"")) / 1024
+async def _add_bytes(counters, key, ex):
+    await counters.add_kilobytes(key, (len(ex.request.body or b"") + len(ex.response.body or b"")) / 1024)
 
 
 @policy("quota", sections=("inbound",))
@@ -202,9 +208,10 @@ class Quota(_Quota):
 
     async def run(self, ex) -> None:
         who = _subscription_key(ex)
-        self._check(ex, ("quota", id(self), who), self.calls, self.period, self.bandwidth)
+        await self._check(ex, counter_key("quota", self.where, who), self.calls, self.period, self.bandwidth)
         for suffix, calls, period, bandwidth in _scoped_limits(ex, self.scoped):
-            self._check(ex, ("quota", id(self), who) + suffix, calls, period or self.period, bandwidth)
+            await self._check(ex, counter_key("quota", self.where, who, *suffix), calls, period or self.period,
+                              bandwidth)
 
 
 @policy("quota-by-key", sections=("inbound",))
@@ -223,9 +230,9 @@ class QuotaByKey(_Quota):
             raise node.error(f"first-period-start '{start}' is not a date and time") from None
 
     async def run(self, ex) -> None:
-        key = ("quota-by-key", self.key.text(ex))
+        key = counter_key("quota-by-key", self.key.text(ex))
         calls, period, bandwidth = self._keyed(ex)
         amount = self.count.get(ex)
-        self._check(ex, key, calls, period, bandwidth, self.anchor, amount)
+        await self._check(ex, key, calls, period, bandwidth, self.anchor, amount)
         if calls is not None:
             self._settle_later(ex, key, amount)

@@ -145,11 +145,13 @@ class OutboxState(ABC):
 
 @dataclass
 class Window:
-    """One counter's current window: opened at ``start`` (epoch seconds), ``calls`` and ``kilobytes`` counted."""
+    """One counter's current window: opened at ``start`` (epoch seconds), ``calls`` and ``kilobytes`` counted,
+    ``seconds_left`` until it renews (by the store's clock)."""
 
     start: float
     calls: int = 0
     kilobytes: float = 0.0
+    seconds_left: float = math.inf
 
 
 @dataclass
