@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 
-def load_or_report(path, main_app):
+def load_or_report(path, main_app, secret: str | None = None):
     """The gateway for the server in ``main_app``, wired in (``GET /gateway``, gatewayOnly); None after printing
     the load error (file, line, element)."""
     from ..gateway import GatewayLoadError
@@ -17,13 +17,16 @@ def load_or_report(path, main_app):
     except GatewayLoadError as exc:
         print(f"serve: the gateway configuration does not load: {exc}", file=sys.stderr)
         return None
+    if secret is not None:  # serve --workers: one proof for the gateways of every worker
+        gateway.secret = secret
     gateway.reload_interval = main_app[SERVER].config.reload_interval  # --reload-interval: 0 turns it off
     gateway_app.attach(main_app, gateway)
     return gateway
 
 
-async def start_gateway(gateway, host: str, port: int, main_port: int):
-    """Start the gateway's own listener; the runner, or None after printing why it could not listen."""
+async def start_gateway(gateway, host: str, port: int, main_port: int, sock=None, show_banner: bool = True):
+    """Start the gateway's own listener (on ``sock`` when given: serve --workers); the runner, or None after
+    printing why it could not listen."""
     from aiohttp import web
 
     from ..gateway import app as gateway_app
@@ -31,18 +34,19 @@ async def start_gateway(gateway, host: str, port: int, main_port: int):
     gateway.main_base = f"http://127.0.0.1:{main_port}"
     runner = web.AppRunner(gateway_app.create_app(gateway), access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    site = web.SockSite(runner, sock) if sock is not None else web.TCPSite(runner, host, port)
     try:
         await site.start()
     except OSError as exc:
         print(f"serve: the gateway cannot listen on {host}:{port}: {exc}", file=sys.stderr)
         await runner.cleanup()
         return None
-    bound = site._server.sockets[0].getsockname()[1]
+    bound = sock.getsockname()[1] if sock is not None else runner.addresses[0][1]
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
     apis = ", ".join(f"/{a.path}" for a in gateway.config.apis) or "no APIs"
-    print(f"API Management gateway on http://{shown}:{bound} ({apis}); configuration at "
-          f"http://127.0.0.1:{main_port}/gateway", flush=True)
+    if show_banner:
+        print(f"API Management gateway on http://{shown}:{bound} ({apis}); configuration at "
+              f"http://127.0.0.1:{main_port}/gateway", flush=True)
     return runner
 
 

@@ -39,6 +39,9 @@ def _add(sub):
     p.add_argument("--gateway", default=None, metavar="FILE",
                    help="serve an offline API Management gateway from this JSON file (docs/gateway.md)")
     p.add_argument("--gateway-port", type=int, default=7072, help="the gateway's port (default 7072)")
+    p.add_argument("--workers", default="1", metavar="N",
+                   help="server processes sharing the port and the state dir (a number, or 'auto' = one per "
+                        "CPU; default 1); more than one keeps history in SQLite")
 
 
 EXTENSIONS.append(_add)
@@ -62,13 +65,29 @@ def cmd_serve(args) -> int:
                           location=args.location, reload_interval=args.reload_interval,
                           trusted_proxies=args.trusted_proxy, verbose=args.verbose,
                           run_options={"artifacts": args.artifacts} if args.artifacts else {})
+    from .workers import supervise, worker_count
+
+    try:
+        workers = worker_count(args.workers)
+    except ValueError as exc:
+        print(f"serve: {exc}", file=sys.stderr)
+        return 2
+    if workers > 1:
+        if config.history != "sqlite":
+            print(f"serve: {workers} workers share their history through SQLite in {config.state_dir}/ "
+                  "(--history sqlite)", file=sys.stderr)
+            config.history = "sqlite"
+        return supervise(config, args.gateway, args.gateway_port, workers)
     try:
         return asyncio.run(serve(config, args.gateway, args.gateway_port))
     except KeyboardInterrupt:
         return 0
 
 
-async def serve(config, gateway_file=None, gateway_port: int = 7072) -> int:
+async def serve(config, gateway_file=None, gateway_port: int = 7072, *, sockets=None, gateway_secret=None,
+                show_banner: bool = True, parent: int | None = None, workers: int = 1) -> int:
+    """Serve until SIGTERM. ``sockets`` (listening, from :mod:`.workers`): (server's, gateway's or None),
+    instead of binding ``config.port``/``gateway_port``; ``parent``: stop when that process is gone."""
     import asyncio
 
     from aiohttp import web
@@ -81,12 +100,15 @@ async def serve(config, gateway_file=None, gateway_port: int = 7072) -> int:
     if gateway_file:
         from .gateway import load_or_report
 
-        gateway = load_or_report(gateway_file, app)
+        gateway = load_or_report(gateway_file, app, gateway_secret)
         if gateway is None:
             return 2
     runner = make_runner(app)
     await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port)
+    if sockets is not None:
+        site = web.SockSite(runner, sockets[0])
+    else:
+        site = web.TCPSite(runner, config.host, config.port)
     try:
         await site.start()
     except OSError as exc:
@@ -99,23 +121,26 @@ async def serve(config, gateway_file=None, gateway_port: int = 7072) -> int:
     if gateway is not None:
         from .gateway import start_gateway
 
-        gateway_runner = await start_gateway(gateway, config.host, gateway_port, port)
+        gateway_runner = await start_gateway(gateway, config.host, gateway_port, port,
+                                             sockets[1] if sockets is not None else None, show_banner)
         if gateway_runner is None:
             await runner.cleanup()
             return 2
         runner = _Both(runner, gateway_runner)
-    if config.auth == "none":
-        print(banner.AUTH_NONE_WARNING, file=sys.stderr, flush=True)
     server = app[SERVER]
-    for line in banner.lines(server, base):
-        print(line, flush=True)
+    if show_banner:
+        if config.auth == "none":
+            print(banner.AUTH_NONE_WARNING, file=sys.stderr, flush=True)
+        for line in banner.lines(server, base):
+            print(line, flush=True)
 
-    def announce(entry) -> None:  # a flow added while serving: its URLs and example calls, as at start
-        for text in banner.workflow_lines(server, entry, base):
-            print(text, flush=True)
+        def announce(entry) -> None:  # a flow added while serving: its URLs and example calls, as at start
+            for text in banner.workflow_lines(server, entry, base):
+                print(text, flush=True)
 
-    server.on_workflow_added = announce
-    print(f"\nServing on {base} (management API: {base}/workflows). Ctrl+C stops.", flush=True)
+        server.on_workflow_added = announce
+        shared = f" with {workers} worker processes" if workers > 1 else ""
+        print(f"\nServing on {base}{shared} (management API: {base}/workflows). Ctrl+C stops.", flush=True)
     stop = asyncio.Event()
     try:
         import signal
@@ -123,11 +148,24 @@ async def serve(config, gateway_file=None, gateway_port: int = 7072) -> int:
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     except (ImportError, NotImplementedError, RuntimeError):  # Windows: Ctrl+C only
         pass
+    orphan_watch = asyncio.create_task(_stop_when_orphaned(parent, stop)) if parent is not None else None
     try:
         await stop.wait()
     finally:
+        if orphan_watch is not None:
+            orphan_watch.cancel()
         await runner.cleanup()
     return 0
+
+
+async def _stop_when_orphaned(parent: int, stop) -> None:
+    """A worker stops once the process that started it is gone (killed without passing the signal on)."""
+    import asyncio
+
+    while os.getppid() == parent:
+        await asyncio.sleep(0.5)
+    stop.set()
+
 
 
 class _Both:
