@@ -85,6 +85,10 @@ def supervise(config, gateway_file, gateway_port: int, count: int) -> int:
 
 def _worker(serve, config, gateway_file, sockets, secret, index: int, count: int, parent: int) -> None:
     import asyncio
+    import logging
+
+    for handler in logging.getLogger().handlers:  # every log line says which worker wrote it
+        handler.setFormatter(logging.Formatter(f"%(asctime)s [worker {index}] %(message)s", "%H:%M:%S"))
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent turns Ctrl+C into SIGTERM for every worker
     try:
