@@ -268,7 +268,7 @@ class LogicApps:
             if pending:
                 self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             self._loop.close()
-        self._server.history.close()
+        self._server.close()
         if self._seeded:
             run_ids.seed(None)
         self._remove_dir()
