@@ -48,6 +48,7 @@ bench: setup
 	$(BIN)/python bench/http.py
 	$(BIN)/python bench/builtins.py
 	$(BIN)/python bench/testing.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

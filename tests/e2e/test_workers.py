@@ -109,3 +109,12 @@ async def test_two_workers_share_keys_history_and_counters(tmp_path):
         assert refused_by == {"0", "1"}, server.output()[mark:]
     finally:
         server.stop()
+
+
+def test_worker_count():
+    from emulator.cli.workers import worker_count
+
+    assert worker_count("3") == 3 and worker_count("auto") >= 1
+    for bad in ("0", "-1", "many"):
+        with pytest.raises(ValueError):
+            worker_count(bad)
