@@ -1,8 +1,10 @@
 """``serve --workers N``: N server processes on one port, sharing the state dir.
 
-The parent binds the listening socket(s) (the server's, and the gateway's with ``--gateway``) and starts N
-worker processes (``multiprocessing``'s ``fork`` context) that inherit them: each worker serves on the same
-socket (``aiohttp.web.SockSite``) and the kernel hands every new connection to one of them. State is shared
+The parent binds the listening sockets (the server's, and the gateway's with ``--gateway``) and starts N
+worker processes (``multiprocessing``'s ``fork`` context) that inherit them (``aiohttp.web.SockSite``). On
+Linux each worker gets its own socket on the shared port (``SO_REUSEPORT``): the kernel spreads new
+connections evenly over them, where one shared socket would let whichever worker wakes first accept a whole
+burst. Elsewhere the workers share one socket. State is shared
 through the state dir: SAS keys (``keys.json``, reloaded when it changes), run history, outbox, gateway
 counters and workflow states in SQLite (WAL, atomic statements), the issuer's signing key file. Each worker
 watches the flow files for hot reload itself. Worker 0 prints the banner; the parent forwards SIGTERM/SIGINT,
@@ -35,11 +37,16 @@ def worker_count(value: str) -> int:
     return count
 
 
-def listen(host: str, port: int) -> socket.socket:
+def listen(host: str, port: int, count: int) -> list[socket.socket]:
+    """``count`` listening sockets on one port (``SO_REUSEPORT`` on Linux), or one socket ``count`` times."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.create_server((host, port), family=family, backlog=2048)
-    sock.set_inheritable(True)
-    return sock
+    if not (sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")):
+        return [socket.create_server((host, port), family=family, backlog=2048)] * count
+    socks = []
+    for _ in range(count):
+        socks.append(socket.create_server((host, port), family=family, backlog=2048, reuse_port=True))
+        port = socks[0].getsockname()[1]  # port 0: the others join the port the first one got
+    return socks
 
 
 def supervise(config, gateway_file, gateway_port: int, count: int) -> int:
@@ -50,23 +57,23 @@ def supervise(config, gateway_file, gateway_port: int, count: int) -> int:
         print("serve: --workers needs fork (Linux, macOS); run one process per port instead", file=sys.stderr)
         return 2
     try:
-        main_sock = listen(config.host, config.port)
-        gw_sock = listen(config.host, gateway_port) if gateway_file else None
+        main_socks = listen(config.host, config.port, count)
+        gw_socks = listen(config.host, gateway_port, count) if gateway_file else [None] * count
     except OSError as exc:
-        print(f"serve: cannot listen on {config.host}:{config.port}: {exc}", file=sys.stderr)
+        print(f"serve: cannot listen on {config.host}:{config.port} (or the gateway's port): {exc}",
+              file=sys.stderr)
         return 2
-    config.port = main_sock.getsockname()[1]
+    config.port = main_socks[0].getsockname()[1]
     secret = secrets.token_urlsafe(32)  # the gateway's proof, the same in every worker
     parent = os.getpid()
     context = multiprocessing.get_context("fork")
     workers = [context.Process(target=_worker, name=f"emulator-worker-{i}",
-                               args=(serve, config, gateway_file, (main_sock, gw_sock), secret, i, count, parent))
+                               args=(serve, config, gateway_file, (main_socks, gw_socks), secret, i, count, parent))
                for i in range(count)]
     for w in workers:
         w.start()
-    main_sock.close()
-    if gw_sock is not None:
-        gw_sock.close()
+    for sock in {*main_socks, *gw_socks} - {None}:
+        sock.close()
 
     def stop(signum, frame):
         for w in workers:
@@ -91,8 +98,11 @@ def _worker(serve, config, gateway_file, sockets, secret, index: int, count: int
         handler.setFormatter(logging.Formatter(f"%(asctime)s [worker {index}] %(message)s", "%H:%M:%S"))
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent turns Ctrl+C into SIGTERM for every worker
+    mine = (sockets[0][index], sockets[1][index])
+    for sock in {*sockets[0], *sockets[1]} - {None, *mine}:
+        sock.close()  # another worker's: when that worker ends, the kernel stops giving its socket connections
     try:
-        code = asyncio.run(serve(config, gateway_file, sockets=sockets, gateway_secret=secret,
+        code = asyncio.run(serve(config, gateway_file, sockets=mine, gateway_secret=secret,
                                  show_banner=index == 0, parent=parent, workers=count))
     except KeyboardInterrupt:
         code = 0

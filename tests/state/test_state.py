@@ -1,5 +1,6 @@
 """The state interface (emulator.server.state): memory and SQLite behave alike; SQLite is shared by processes."""
 
+import asyncio
 import sqlite3
 
 import pytest
@@ -141,5 +142,26 @@ async def test_sqlite_history_stays_bounded_on_disk(tmp_path):
         rows = state.db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
         assert 10 <= rows <= 11
         assert [r["name"] for r in await state.history.runs("flow", limit=2)] == ["r99", "r98"]
+    finally:
+        state.close()
+
+
+async def test_sqlite_checkpoints_off_the_event_loop(tmp_path, monkeypatch):
+    from emulator.server.state import sqlite as sqlite_state
+
+    monkeypatch.setattr(sqlite_state, "CHECKPOINT_BYTES", 1)
+    monkeypatch.setattr(sqlite_state, "CHECKPOINT_POLL", 0.01)
+    state = open_state("sqlite", tmp_path, size=1000)
+    try:
+        assert state.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0  # never on the serving connection
+        before = (tmp_path / "history.sqlite").stat().st_size
+        for i in range(200):
+            state.history.add_run("flow", run(f"r{i}") | {"pad": "x" * 2000})
+        await state.flush()
+        for _ in range(200):  # the checkpointer thread copies the WAL into the database file
+            if (tmp_path / "history.sqlite").stat().st_size > before:
+                break
+            await asyncio.sleep(0.01)
+        assert (tmp_path / "history.sqlite").stat().st_size > before
     finally:
         state.close()

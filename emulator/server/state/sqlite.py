@@ -10,6 +10,11 @@ done, so all the calls answered in one turn share one write. Writes nobody flush
 
 Every statement runs on the event loop's thread (no thread hand-off); other processes wait for the write
 lock (``busy_timeout``), which each holds for one short transaction. Counters are one atomic statement each.
+
+Checkpoints (copying the WAL back into the database file, with its fsync) would stall the event loop every
+few thousand runs, so the serving connection never does them (``wal_autocheckpoint = 0``): a
+:class:`Checkpointer` thread with its own connection does, whenever the WAL passed ``CHECKPOINT_BYTES``
+(``PASSIVE``: writers never wait for it; SQLite releases the GIL while it copies).
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -40,6 +47,8 @@ log = logging.getLogger("emulator.server.state")
 LINGER = 0.02  # seconds a queued write may wait for a flush before it is committed anyway
 BUSY_TIMEOUT_MS = 10_000
 TRIM_EVERY = 0.1  # trim a table once it grew by this share of its size
+CHECKPOINT_BYTES = 4 << 20  # the checkpointer copies the WAL into the database once it is this large
+CHECKPOINT_POLL = 0.25  # seconds between two looks at the WAL's size
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (workflow TEXT, name TEXT, seq INTEGER, record TEXT, PRIMARY KEY (workflow, name));
@@ -57,12 +66,15 @@ CREATE TABLE IF NOT EXISTS stamps (name TEXT PRIMARY KEY, value INTEGER);
 """
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
+def connect(path: str | Path, checkpoints: bool = False) -> sqlite3.Connection:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA journal_size_limit = 67108864")  # a WAL file left bigger than 64 MB is cut back
+    if not checkpoints:
+        db.execute("PRAGMA wal_autocheckpoint = 0")  # the Checkpointer's job
     db.execute("BEGIN IMMEDIATE")  # one process creates the schema; the others wait for it
     try:
         for statement in SCHEMA.split(";"):
@@ -73,6 +85,35 @@ def connect(path: str | Path) -> sqlite3.Connection:
         db.execute("ROLLBACK")
         raise
     return db
+
+
+class Checkpointer(threading.Thread):
+    """Copies the WAL into the database file from its own thread and connection (see the module docstring)."""
+
+    def __init__(self, path: Path):
+        super().__init__(name="sqlite-checkpoint", daemon=True)
+        self.path, self.wal = path, Path(f"{path}-wal")
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        try:
+            while not self.stopping.wait(CHECKPOINT_POLL):
+                self.checkpoint(db)
+        finally:
+            db.close()
+
+    def checkpoint(self, db) -> None:
+        try:
+            if os.path.getsize(self.wal) >= CHECKPOINT_BYTES:
+                db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        except (OSError, sqlite3.Error):  # no WAL yet, or another process is checkpointing
+            pass
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=10)
 
 
 class Batch:
@@ -368,6 +409,8 @@ class SqliteState(State):
     def __init__(self, state_dir: str | Path, size: int = 1000, file_name: str = "history.sqlite"):
         self.path = Path(state_dir) / file_name
         self.db = connect(self.path)
+        self.checkpointer = Checkpointer(self.path)
+        self.checkpointer.start()
         self.batch = Batch(self.db)
         self.keys = FileKeys(state_dir)
         self.signing_key = FileSigningKey(Path(state_dir) / "issuer" / "signing-key.json")
@@ -381,4 +424,9 @@ class SqliteState(State):
 
     def close(self) -> None:
         self.batch.commit()
+        self.checkpointer.stop()
+        try:
+            self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:
+            pass
         self.db.close()
