@@ -1,7 +1,7 @@
 """Load: bounded concurrency on the seed flows, right and wrong credentials mixed, against `python -m emulator serve`.
 
     .venv/bin/python bench/load.py [--seconds 60] [--connections 256] [--history memory|sqlite|both]
-                                   [--workers 1] [--max-growth-mb 64]
+                                   [--workers 1|N|auto|1,2] [--rounds 1] [--max-growth-mb 64]
 
 The server runs as ``python -m emulator serve flows/ --quiet`` in its own process (with ``--workers N``, N
 processes), on 127.0.0.1 with a fresh state dir; this process is the load generator. ``--connections``
@@ -273,54 +273,94 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def measure(history: str, args) -> dict:
-    server = Server(history, args.workers, extra=["--history-size", str(args.history_size)])
-    try:
-        mix = asyncio.run(build_mix(server.base, server.state_dir))
-        asyncio.run(run_load(server.base, mix, min(3.0, args.seconds), min(32, args.connections)))  # warm-up
-        before = server.rss_mb()
-        stats, elapsed = asyncio.run(run_load(server.base, mix, args.seconds, args.connections))
-        after = server.rss_mb()
-    finally:
-        server.stop()
-    lat = stats.latencies
-    return {"history": history, "workers": args.workers, "requests": len(lat), "seconds": elapsed,
-            "rate": len(lat) / elapsed, "p50_ms": 1000 * percentile(lat, 0.50),
-            "p99_ms": 1000 * percentile(lat, 0.99), "max_ms": 1000 * max(lat, default=float("nan")),
-            "errors": sum(stats.errors.values()), "error_kinds": stats.errors,
-            "rss_before_mb": before, "rss_after_mb": after}
+class Subject:
+    """One server configuration under test, with what the rounds measured."""
+
+    def __init__(self, history: str, workers: str, args):
+        self.history, self.workers = history, workers
+        self.server = Server(history, workers, extra=["--history-size", str(args.history_size)])
+        self.mix = asyncio.run(build_mix(self.server.base, self.server.state_dir))
+        self.latencies: list[float] = []
+        self.errors: dict[str, int] = {}
+        self.seconds = 0.0
+        self.rss_before = self.rss_after = 0.0
+
+    @property
+    def label(self) -> str:
+        return f"{self.history} history, {self.workers} worker(s)"
+
+    def load(self, seconds: float, connections: int) -> None:
+        stats, elapsed = asyncio.run(run_load(self.server.base, self.mix, seconds, connections))
+        self.latencies += stats.latencies
+        self.seconds += elapsed
+        for why, count in stats.errors.items():
+            self.errors[why] = self.errors.get(why, 0) + count
+
+    def result(self) -> dict:
+        lat = self.latencies
+        return {"history": self.history, "workers": self.workers, "requests": len(lat), "seconds": self.seconds,
+                "rate": len(lat) / self.seconds if self.seconds else 0.0,
+                "p50_ms": 1000 * percentile(lat, 0.50), "p99_ms": 1000 * percentile(lat, 0.99),
+                "max_ms": 1000 * max(lat, default=float("nan")), "errors": sum(self.errors.values()),
+                "error_kinds": self.errors, "rss_before_mb": self.rss_before, "rss_after_mb": self.rss_after}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=60.0, help="how long the load lasts (default 60)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="load per server (default 60)")
     parser.add_argument("--connections", type=int, default=256, help="keep-alive connections (default 256)")
     parser.add_argument("--history", choices=("memory", "sqlite", "both"), default="both")
-    parser.add_argument("--workers", default="1", help="serve --workers (a number or auto)")
+    parser.add_argument("--workers", default="1",
+                        help="serve --workers: a number, auto, or a comma-separated list to compare (1,2)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="split each server's load into this many rounds, alternating between the servers "
+                             "(all are started first), so background noise hits each alike")
     parser.add_argument("--history-size", type=int, default=1000, help="serve --history-size")
     parser.add_argument("--max-growth-mb", type=float, default=64.0,
                         help="RSS after the load may exceed RSS after the warm-up by this much (exit 1 beyond)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON lines too")
     args = parser.parse_args(argv)
     kinds = ("memory", "sqlite") if args.history == "both" else (args.history,)
+    configs = [(kind, workers) for workers in args.workers.split(",") for kind in kinds
+               if workers.strip() == "1" or kind == "sqlite"]  # several workers always share SQLite
+    subjects = []
+    try:
+        for kind, workers in configs:
+            subjects.append(Subject(kind, workers.strip(), args))
+        for subject in subjects:
+            subject.load(min(3.0, args.seconds), min(32, args.connections))  # warm-up
+            subject.latencies, subject.seconds, subject.errors = [], 0.0, {}
+            subject.rss_before = subject.server.rss_mb()
+        rounds = max(1, args.rounds)
+        for _ in range(rounds):
+            for subject in subjects:
+                subject.load(args.seconds / rounds, args.connections)
+        for subject in subjects:
+            subject.rss_after = subject.server.rss_mb()
+    finally:
+        for subject in subjects:
+            subject.server.stop()
     failed = False
-    results = []
-    for kind in kinds:
-        r = measure(kind, args)
-        results.append(r)
+    results = [subject.result() for subject in subjects]
+    print(f"{args.connections} connections, {args.seconds:.0f} s per server in {max(1, args.rounds)} round(s)")
+    for r in results:
         growth = r["rss_after_mb"] - r["rss_before_mb"]
-        print(f"{kind:6} history, {r['workers']} worker(s), {args.connections} connections, {r['seconds']:.0f} s: "
-              f"{r['rate']:7.0f} req/s  p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
-              f"max {r['max_ms']:6.1f} ms  errors {r['errors']}  "
-              f"RSS {r['rss_before_mb']:.0f} -> {r['rss_after_mb']:.0f} MB ({growth:+.0f}, bound "
-              f"+{args.max_growth_mb:.0f})", flush=True)
+        print(f"{r['history']:6} history, {r['workers']} worker(s): {r['rate']:7.0f} req/s  "
+              f"p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  max {r['max_ms']:6.1f} ms  "
+              f"errors {r['errors']}  RSS {r['rss_before_mb']:.0f} -> {r['rss_after_mb']:.0f} MB ({growth:+.0f}, "
+              f"bound +{args.max_growth_mb:.0f})", flush=True)
         for why, count in r["error_kinds"].items():
             print(f"    {count} x {why}")
         if args.json:
             print(json.dumps(r))
         failed |= r["errors"] > 0 or growth > args.max_growth_mb
-    if len(results) == 2 and results[0]["rate"]:
-        print(f"sqlite/memory rate: {results[1]['rate'] / results[0]['rate']:.2f}")
+    by = {(r["history"], r["workers"]): r for r in results}
+    if ("memory", "1") in by and ("sqlite", "1") in by and by["memory", "1"]["rate"]:
+        print(f"sqlite/memory rate (1 worker): {by['sqlite', '1']['rate'] / by['memory', '1']['rate']:.2f}")
+    sqlite = [r for r in results if r["history"] == "sqlite"]
+    if len(sqlite) > 1 and sqlite[0]["rate"]:
+        for r in sqlite[1:]:
+            print(f"sqlite, {r['workers']} workers / {sqlite[0]['workers']}: {r['rate'] / sqlite[0]['rate']:.2f}")
     return 1 if failed else 0
 
 
