@@ -165,3 +165,11 @@ async def test_sqlite_checkpoints_off_the_event_loop(tmp_path, monkeypatch):
         assert (tmp_path / "history.sqlite").stat().st_size > before
     finally:
         state.close()
+
+
+async def test_a_record_sqlite_cannot_encode_costs_no_other_record(state):
+    state.history.add_run("flow", run("bad") | {"header": "caf\udce9"})  # undecodable bytes kept as surrogates
+    state.history.add_run("flow", run("good"))
+    await state.flush()
+    assert (await state.history.run("flow", "good"))["status"] == "Succeeded"
+    assert (await state.history.run("flow", "bad"))["header"] in ("caf\udce9", "caf?")

@@ -164,7 +164,12 @@ class Batch:
                 self.db.execute("BEGIN IMMEDIATE")
                 try:
                     for write in writes.values():
-                        write(self.db)
+                        try:
+                            write(self.db)
+                        except sqlite3.OperationalError:  # locked, disk full: the whole batch fails
+                            raise
+                        except Exception:  # noqa: BLE001 - one bad record must not cost the others theirs
+                            log.exception("could not store a record")
                     for trim in self.after_commit:
                         trim(self.db)
                     self.after_commit.clear()
@@ -215,7 +220,7 @@ class SqliteHistory(HistoryState):
             self.batch.put(key, _Insert(lambda db: _insert_run(db, wf, record)))  # added and done: one write
         else:
             self.batch.put(key, lambda db: db.execute("UPDATE runs SET record = ? WHERE workflow = ? AND name = ?",
-                                                      (to_json_text(record), wf, record["name"])))
+                                                      (_json(record), wf, record["name"])))
 
     def add_trigger(self, workflow: str, trigger: str, entry: dict) -> None:
         self.add_trigger_lazy(workflow, trigger, entry["name"], lambda: entry)
@@ -224,7 +229,7 @@ class SqliteHistory(HistoryState):
         wf, tr = workflow.lower(), trigger.lower()
         self.batch.put(("trigger", wf, tr, name), lambda db: db.execute(
             "INSERT OR REPLACE INTO trigger_histories VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM "
-            "trigger_histories WHERE workflow = ? AND trigger = ?), ?)", (wf, tr, name, wf, tr, to_json_text(make()))))
+            "trigger_histories WHERE workflow = ? AND trigger = ?), ?)", (wf, tr, name, wf, tr, _json(make()))))
         self._grew("trigger_histories", (wf, tr))
 
     def update_trigger(self, workflow: str, trigger: str, entry: dict) -> None:
@@ -235,7 +240,7 @@ class SqliteHistory(HistoryState):
             return
         self.batch.put(key, lambda db: db.execute(
             "UPDATE trigger_histories SET record = ? WHERE workflow = ? AND trigger = ? AND name = ?",
-            (to_json_text(entry), wf, tr, entry["name"])))
+            (_json(entry), wf, tr, entry["name"])))
 
     # ------------------------------------------------------------------ reads (queued writes first)
     async def runs(self, workflow: str, *, status: str | None = None, limit: int | None = None) -> list[dict]:
@@ -287,9 +292,20 @@ class _Insert:
         self.write(db)
 
 
+def _json(value) -> str:
+    """``value`` as JSON text SQLite can store: lone surrogates (from undecodable request bytes) become "?"."""
+    text = to_json_text(value)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
 def _insert_run(db, wf: str, record: dict) -> None:
     db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM runs "
-               "WHERE workflow = ?), ?)", (wf, record["name"], wf, to_json_text(record)))
+               "WHERE workflow = ?), ?)", (wf, record["name"], wf, _json(record)))
 
 
 class SqliteOutbox(OutboxState):
@@ -305,7 +321,7 @@ class SqliteOutbox(OutboxState):
         wf = workflow.lower()
         self._seq += 1
         self.batch.put(("outbox", self._seq), lambda db: db.executemany(
-            "INSERT INTO outbox (workflow, call) VALUES (?, ?)", [(wf, to_json_text(c)) for c in calls]))
+            "INSERT INTO outbox (workflow, call) VALUES (?, ?)", [(wf, _json(c)) for c in calls]))
         grown = self._grown[wf] = self._grown.get(wf, 0) + len(calls)
         if grown >= self.size:
             self._grown[wf] = 0
