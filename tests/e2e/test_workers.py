@@ -98,6 +98,18 @@ async def test_two_workers_share_keys_history_and_counters(tmp_path):
         await on_both_workers(server, url, 401)
         await on_both_workers(server, new_url, 200)
 
+        # hot reload: a flow added to the folder is served by both workers
+        (flows / "added.json").write_text(json.dumps(ECHO))
+        async with aiohttp.ClientSession() as session:
+            for _ in range(100):
+                async with session.post(f"{server.base}/workflows/added/triggers/manual/listCallbackUrl?{API}") as resp:
+                    if resp.status == 200:
+                        added_url = (await resp.json())["value"]
+                        break
+                await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)  # both workers looked at the folder (--reload-interval 0.2)
+        await on_both_workers(server, added_url, 200)
+
         # a gateway rate limit of 5 is exact across the workers, also under concurrency
         mark = len(server.output())
         answers = await calls(f"http://127.0.0.1:{gateway_port}/echo", 30,

@@ -44,6 +44,7 @@ from .files import FileKeys, FileSigningKey
 
 log = logging.getLogger("emulator.server.state")
 
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 LINGER = 0.02  # seconds a queued write may wait for a flush before it is committed anyway
 BUSY_TIMEOUT_MS = 10_000
 TRIM_EVERY = 0.1  # trim a table once it grew by this share of its size
@@ -293,8 +294,15 @@ class _Insert:
 
 
 def _json(value) -> str:
-    """``value`` as JSON text SQLite can store: lone surrogates (from undecodable request bytes) become "?"."""
-    text = to_json_text(value)
+    """``value`` as JSON text SQLite can store: lone surrogates (from undecodable request bytes) become "?".
+
+    The standard library's C encoder writes plain JSON values (most records) several times faster than
+    :func:`to_json_text`; both read back alike. Values it refuses (decimals, blobs, NaN) take ``to_json_text``.
+    """
+    try:
+        text = _dumps(value)
+    except (TypeError, ValueError):
+        text = to_json_text(value)
     if not text.isascii():
         try:
             text.encode("utf-8")
