@@ -32,12 +32,13 @@ async def _load(url: str, acknowledged: list, stop: asyncio.Event, connections: 
     await asyncio.gather(*(client() for _ in range(connections)))
 
 
-async def test_kill_9_under_load_loses_no_acknowledged_run(tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+async def test_kill_9_under_load_loses_no_acknowledged_run(tmp_path, workers):
     flows = tmp_path / "flows"
     flows.mkdir()
     (flows / "echo.json").write_text(json.dumps(ECHO))
     state = tmp_path / "state"
-    extra = ("--history", "sqlite", "--history-size", "100000", "--quiet")
+    extra = ("--history", "sqlite", "--history-size", "100000", "--quiet", "--workers", workers)
     server = ServeProcess([flows], state, *extra)
     acknowledged: list[str] = []
     try:
