@@ -130,3 +130,10 @@ def test_worker_count():
     for bad in ("0", "-1", "many"):
         with pytest.raises(ValueError):
             worker_count(bad)
+
+
+def test_serve_refuses_a_bad_worker_count(capsys, tmp_path):
+    from emulator.cli.main import main
+
+    assert main(["serve", str(tmp_path), "--workers", "none", "--state-dir", str(tmp_path / "s")]) == 2
+    assert "--workers must be a number or 'auto'" in capsys.readouterr().err
