@@ -1,0 +1,602 @@
+"""State in Redis (``serve --state redis://host:port/db``): several hosts behave as one Logic App.
+
+Everything in :mod:`.base` lives under one key prefix (``logicapps:`` unless the URL says ``?prefix=``)::
+
+    {p}stamps                 hash   keys / workflows / flows -> a counter bumped on every change
+    {p}sas                    hash   "<workflow>|generated|primary" -> key (and "|regenerated|")
+    {p}signing-key            string the issuer's {"kid", "alg", "privateKeyPem"} (SET NX: one for all hosts)
+    {p}wf-states              hash   workflow -> Enabled | Disabled
+    {p}wf-versions            hash   workflow -> version id loaded
+    {p}seq                    string one sequence for the order of every table
+    {p}runs:<wf>              zset   run name -> sequence  (bounded to ``size``: the oldest go)
+    {p}run:<wf>               hash   run name -> run record (JSON)
+    {p}th:<wf>:<trigger>      zset   trigger history name -> sequence (bounded the same way)
+    {p}thr:<wf>:<trigger>     hash   name -> trigger history entry (JSON)
+    {p}outbox:<wf>            list   outbound calls (JSON), trimmed to ``size``
+    {p}ctr:<key>              hash   a counter's window: start, calls, kb (expires a second after it ends)
+
+The request path uses the ``redis`` package's asyncio client (a bounded connection pool, timeouts, retries
+with backoff on connection errors; a dropped connection is opened again on the next command). History and
+outbox writes are queued and sent in one pipeline per :meth:`RedisState.flush` (group commit, in order: a
+batch starts only after the one before it answered). Counters are Lua scripts, one atomic step each.
+
+The small synchronous parts of the interface (keys, the signing key, workflow states) are kept in memory:
+:meth:`RedisState.refresh` -- awaited before every trigger call, and every ``poll_interval`` in the
+background -- reads the stamps in one round trip and reloads what changed, so a key regenerated on one host
+is refused by every other host's next call. Their rare writes (a key's first generation, a regeneration,
+enable/disable) use the package's synchronous client: one short blocking round trip.
+
+Redis unreachable: every operation raises :class:`StateUnavailable`, a 503 in the host's error shape
+(``docs/deploy.md``); nothing falls back to local state. Writes that could not be sent stay queued and are
+retried, so a run that ends while Redis restarts still gets its final record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+from collections.abc import Callable, Hashable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import redis
+import redis.asyncio as aioredis
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import RedisError
+
+from ...expressions.values import to_json_text
+from ..errors import HttpError
+from . import redis_scripts as scripts
+from .base import (
+    CounterState,
+    HistoryState,
+    KeyState,
+    OutboxState,
+    SigningKeyState,
+    State,
+    Taken,
+    Window,
+    WorkflowState,
+)
+
+log = logging.getLogger("emulator.server.state")
+
+DEFAULT_PREFIX = "logicapps:"
+SOCKET_TIMEOUT = 5.0  # seconds a command may take before the call fails with 503
+CONNECT_TIMEOUT = 2.0
+MAX_CONNECTIONS = 64  # per process; callers beyond it wait up to POOL_TIMEOUT for a free connection
+POOL_TIMEOUT = 5.0
+RETRIES = 2  # a command retried on a connection error (with backoff) before the call fails
+MAX_QUEUED = 200_000  # writes kept while Redis is down; beyond, the oldest are dropped (and logged)
+RETRY_AFTER = 5
+
+
+class StateUnavailable(HttpError):
+    """Redis cannot be reached: the call is refused with 503 (nothing is stored anywhere else)."""
+
+    def __init__(self, where: str, exc: BaseException | None = None):
+        super().__init__(503, "ServiceUnavailable",
+                         f"The workflow state store (Redis at {where}) is unreachable; the request was not "
+                         "processed. Retry the request later.", headers={"Retry-After": str(RETRY_AFTER)})
+        self.cause = exc
+
+
+def parse_url(url: str) -> tuple[str, str, str]:
+    """``redis://host:port/db?prefix=p`` -> (URL for redis-py, key prefix, host:port/db shown in errors)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss", "unix"):
+        raise ValueError(f"--state '{url}': expected sqlite, memory or redis://host:port/db")
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    prefix = next((v for k, v in query if k == "prefix"), DEFAULT_PREFIX)
+    rest = urlencode([(k, v) for k, v in query if k != "prefix"])
+    where = f"{parts.hostname or 'localhost'}:{parts.port or 6379}{parts.path or '/0'}"
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, rest, "")), prefix, where
+
+
+class Redis:
+    """The two clients (asyncio for the request path, synchronous for rare writes) and the key names."""
+
+    def __init__(self, url: str):
+        self.url, self.prefix, self.where = parse_url(url)
+        options = dict(socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=CONNECT_TIMEOUT,
+                       retry_on_error=[redis.ConnectionError, redis.TimeoutError], health_check_interval=30,
+                       socket_keepalive=True)
+        pool = aioredis.BlockingConnectionPool.from_url(self.url, max_connections=MAX_CONNECTIONS,
+                                                        timeout=POOL_TIMEOUT, **options)
+        self.aio = aioredis.Redis(connection_pool=pool,
+                                  retry=aioredis.retry.Retry(ExponentialBackoff(cap=0.5, base=0.05), RETRIES))
+        self.sync = redis.Redis.from_url(self.url, retry=redis.retry.Retry(ExponentialBackoff(cap=0.5, base=0.05),
+                                                                           RETRIES), **options)
+        self.scripts = {name: self.aio.register_script(getattr(scripts, name))
+                        for name in ("READ_BOUNDED", "TAKE", "WINDOW", "GIVE_BACK", "ADD_KILOBYTES")}
+
+    def key(self, *parts: str) -> str:
+        return self.prefix + ":".join(parts)
+
+    def unavailable(self, exc: BaseException | None = None) -> StateUnavailable:
+        return StateUnavailable(self.where, exc)
+
+    def bump_sync(self, pipe, stamp: str) -> None:
+        pipe.hincrby(self.key("stamps"), stamp, 1)
+
+    async def close(self) -> None:
+        await self.aio.aclose()
+        self.sync.close()
+
+
+def _sync_call(conn: Redis, fn):
+    """Run a synchronous-client call; Redis errors become :class:`StateUnavailable`."""
+    try:
+        return fn(conn.sync)
+    except RedisError as exc:
+        raise conn.unavailable(exc) from None
+
+
+def _text(value) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+# ---------------------------------------------------------------------- keys, signing key, workflow states
+class RedisKeys(KeyState):
+    def __init__(self, conn: Redis):
+        self.conn = conn
+        self._entries: dict[str, dict] = {}
+        self._stamp = None
+
+    def loaded(self, stamp, fields: dict) -> None:
+        entries: dict[str, dict] = {}
+        for field, key in fields.items():
+            workflow, kind, key_type = _text(field).split("|")
+            entries.setdefault(workflow, {}).setdefault(kind, {})[key_type] = _text(key)
+        self._entries, self._stamp = entries, stamp
+
+    def load(self) -> dict[str, dict]:
+        return {wf: {kind: dict(keys) for kind, keys in entry.items()} for wf, entry in self._entries.items()}
+
+    def stamp(self) -> Hashable:
+        return self._stamp
+
+    def add_generated(self, workflow: str, key_type: str, key: str) -> str:
+        field = f"{workflow.lower()}|generated|{key_type}"
+
+        def put(client):
+            with client.pipeline() as pipe:
+                pipe.hsetnx(self.conn.key("sas"), field, key)
+                pipe.hget(self.conn.key("sas"), field)
+                return pipe.execute()[1]
+
+        stored = _text(_sync_call(self.conn, put))
+        self._entries.setdefault(workflow.lower(), {}).setdefault("generated", {})[key_type] = stored
+        return stored
+
+    def regenerate(self, workflow: str, key_type: str, key: str) -> None:
+        def put(client):
+            with client.pipeline() as pipe:
+                pipe.hset(self.conn.key("sas"), f"{workflow.lower()}|regenerated|{key_type}", key)
+                self.conn.bump_sync(pipe, "keys")
+                return pipe.execute()[1]
+
+        self._stamp = _sync_call(self.conn, put)
+        self._entries.setdefault(workflow.lower(), {}).setdefault("regenerated", {})[key_type] = key
+
+
+class RedisSigningKey(SigningKeyState):
+    def __init__(self, conn: Redis):
+        self.conn = conn
+        self._key: dict | None = None
+
+    def get_or_create(self, create: Callable[[], dict]) -> dict:
+        if self._key is None:
+            name = self.conn.key("signing-key")
+            stored = _sync_call(self.conn, lambda client: client.get(name))
+            if stored is None:
+                payload = json.dumps(create())
+
+                def put(client):
+                    with client.pipeline() as pipe:
+                        pipe.set(name, payload, nx=True)
+                        pipe.get(name)
+                        return pipe.execute()[1]
+
+                stored = _sync_call(self.conn, put)  # a concurrent creator's key wins
+            self._key = json.loads(stored)
+        return dict(self._key)
+
+
+class RedisWorkflows(WorkflowState):
+    def __init__(self, conn: Redis):
+        self.conn = conn
+        self._states: dict[str, str] = {}
+        self._versions: dict[str, str] = {}
+        self._stamp = None
+
+    def loaded(self, stamp, states: dict, versions: dict) -> None:
+        self._states = {_text(k): _text(v) for k, v in states.items()}
+        self._versions = {_text(k): _text(v) for k, v in versions.items()}
+        self._stamp = stamp
+
+    def states(self) -> dict[str, str]:
+        return dict(self._states)
+
+    def set_state(self, workflow: str, state: str) -> None:
+        def put(client):
+            with client.pipeline() as pipe:
+                pipe.hset(self.conn.key("wf-states"), workflow.lower(), state)
+                self.conn.bump_sync(pipe, "workflows")
+                return pipe.execute()[1]
+
+        self._stamp = _sync_call(self.conn, put)
+        self._states[workflow.lower()] = state
+
+    def stamp(self) -> Hashable:
+        return self._stamp
+
+    def versions(self) -> dict[str, str]:
+        return dict(self._versions)
+
+    def set_versions(self, versions: dict[str, str]) -> None:
+        if versions == self._versions:
+            return
+
+        def put(client):
+            with client.pipeline() as pipe:
+                pipe.delete(self.conn.key("wf-versions"))
+                if versions:
+                    pipe.hset(self.conn.key("wf-versions"), mapping=versions)
+                self.conn.bump_sync(pipe, "workflows")
+                return pipe.execute()[-1]
+
+        self._stamp = _sync_call(self.conn, put)
+        self._versions = dict(versions)
+
+
+# ---------------------------------------------------------------------- queued writes
+class WriteQueue:
+    """Writes waiting for the next pipeline, and the group commit that sends them in order.
+
+    Each queued write is a function ``(pipe) -> None`` adding its commands to a pipeline (JSON is made when the
+    batch is sent, so a live record is stored as it is then). :meth:`flush` returns once every write queued
+    before it was answered by Redis; when Redis is unreachable it raises :class:`StateUnavailable` and the
+    writes stay queued, retried in the background until they go through.
+    """
+
+    def __init__(self, conn: Redis):
+        self.conn = conn
+        self.pending: list[Callable] = []
+        self._waiters: list[asyncio.Future] = []
+        self._task: asyncio.Task | None = None
+        self._failures = 0
+
+    def add(self, write: Callable) -> None:
+        self.pending.append(write)
+        if len(self.pending) > MAX_QUEUED:
+            del self.pending[: len(self.pending) - MAX_QUEUED]
+            log.error("Redis unreachable: more than %d writes queued, the oldest were dropped", MAX_QUEUED)
+        if self._task is None or self._task.done():  # a run ending after the caller left still gets stored
+            try:
+                self._task = asyncio.get_running_loop().create_task(self._drain())
+            except RuntimeError:  # no loop (a store used synchronously): the next flush sends it
+                pass
+
+    async def flush(self) -> None:
+        if not self.pending and (self._task is None or self._task.done()):
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._drain())
+        await waiter
+
+    async def _drain(self) -> None:
+        while self.pending or self._waiters:
+            batch, self.pending = self.pending, []
+            waiters, self._waiters = self._waiters, []
+            try:
+                if batch:
+                    await self._send(batch)
+            except RedisError as exc:
+                self.pending[:0] = batch  # kept, in order, for the next try
+                error = self.conn.unavailable(exc)
+                for waiter in waiters:
+                    if not waiter.done():
+                        waiter.set_exception(error)
+                self._failures += 1
+                if self._failures == 1:
+                    log.error("Redis at %s unreachable (%s): %d writes queued", self.conn.where, exc,
+                              len(self.pending))
+                await asyncio.sleep(min(1.0, 0.05 * 2 ** min(self._failures, 5)))
+                continue
+            if self._failures:
+                log.warning("Redis at %s reachable again: queued writes sent", self.conn.where)
+                self._failures = 0
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+
+    async def _send(self, batch: list[Callable]) -> None:
+        async with self.conn.aio.pipeline(transaction=False) as pipe:
+            for write in batch:
+                write(pipe)
+            await pipe.execute()
+
+    async def close(self) -> None:
+        if self.pending:
+            try:
+                await self._send(self.pending)
+                self.pending = []
+            except RedisError as exc:
+                log.error("Redis at %s unreachable at shutdown: %d writes lost (%s)", self.conn.where,
+                          len(self.pending), exc)
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+
+# ---------------------------------------------------------------------- history and outbox
+def _bounded(conn: Redis, table: str, *names: str) -> list[str]:
+    """The (order zset, records hash) keys of a bounded table."""
+    order = "runs" if table == "run" else "th"
+    return [conn.key(order, *names), conn.key(table if table == "run" else "thr", *names)]
+
+
+class RedisHistory(HistoryState):
+    """Run records and trigger histories in bounded Redis tables; this host's live runs read from memory."""
+
+    def __init__(self, conn: Redis, queue: WriteQueue, size: int):
+        self.conn, self.queue, self.size = conn, queue, max(1, int(size))
+        self._live: dict[tuple, dict] = {}  # (workflow, run) -> record still changing on this host
+
+    # In a pipeline the scripts go as EVAL (Redis caches them by hash): nothing to load again after a restart.
+    def _add(self, keys: list[str], name: str, value) -> None:
+        keys, size = keys + [self.conn.key("seq")], self.size
+        self.queue.add(lambda pipe: pipe.eval(scripts.ADD_BOUNDED, 3, *keys, name, _json(value), size))
+
+    def _update(self, keys: list[str], name: str, value) -> None:
+        self.queue.add(lambda pipe: pipe.eval(scripts.UPDATE_BOUNDED, 2, *keys, name, _json(value)))
+
+    def add_run(self, workflow: str, record: dict) -> None:
+        wf = workflow.lower()
+        self._live[(wf, record["name"])] = record
+        self._add(_bounded(self.conn, "run", wf), record["name"], record)
+
+    def update_run(self, workflow: str, record: dict) -> None:
+        wf = workflow.lower()
+        self._live.pop((wf, record["name"]), None)
+        self._update(_bounded(self.conn, "run", wf), record["name"], record)
+
+    def add_trigger(self, workflow: str, trigger: str, entry: dict) -> None:
+        self._add(_bounded(self.conn, "th", workflow.lower(), trigger.lower()), entry["name"], entry)
+
+    def add_trigger_lazy(self, workflow: str, trigger: str, name: str, make: Callable[[], dict]) -> None:
+        self._add(_bounded(self.conn, "th", workflow.lower(), trigger.lower()), name, make)  # made when sent
+
+    def update_trigger(self, workflow: str, trigger: str, entry: dict) -> None:
+        self._update(_bounded(self.conn, "th", workflow.lower(), trigger.lower()), entry["name"], entry)
+
+    async def _read(self, keys: list[str], limit: int | None) -> list[dict]:
+        await self.queue.flush()  # reads see this host's queued writes
+        count = self.size if limit is None else max(0, min(limit, self.size))
+        if count == 0:
+            return []
+        try:
+            rows = await self.conn.scripts["READ_BOUNDED"](keys=keys, args=[count])
+        except RedisError as exc:
+            raise self.conn.unavailable(exc) from None
+        return [json.loads(row) for row in rows if row is not None]
+
+    async def _one(self, keys: list[str], name: str) -> dict | None:
+        await self.queue.flush()
+        try:
+            row = await self.conn.aio.hget(keys[1], name)
+        except RedisError as exc:
+            raise self.conn.unavailable(exc) from None
+        return json.loads(row) if row is not None else None
+
+    async def runs(self, workflow: str, *, status: str | None = None, limit: int | None = None) -> list[dict]:
+        wf = workflow.lower()
+        records = await self._read(_bounded(self.conn, "run", wf), None if status else limit)
+        records = [self._live.get((wf, r["name"])) or r for r in records]
+        if status:
+            wanted = status.lower()
+            records = [r for r in records if str(r.get("status", "")).lower() == wanted]
+            if limit is not None:
+                records = records[:limit]
+        return records
+
+    async def run(self, workflow: str, name: str) -> dict | None:
+        live = self._live.get((workflow.lower(), name))
+        if live is not None:
+            return live
+        return await self._one(_bounded(self.conn, "run", workflow.lower()), name)
+
+    async def trigger_histories(self, workflow: str, trigger: str, *, limit: int | None = None) -> list[dict]:
+        return await self._read(_bounded(self.conn, "th", workflow.lower(), trigger.lower()), limit)
+
+    async def trigger_history(self, workflow: str, trigger: str, name: str) -> dict | None:
+        return await self._one(_bounded(self.conn, "th", workflow.lower(), trigger.lower()), name)
+
+
+def _json(value) -> str:
+    return to_json_text(value() if callable(value) else value)
+
+
+class RedisOutbox(OutboxState):
+    def __init__(self, conn: Redis, queue: WriteQueue, size: int):
+        self.conn, self.queue, self.size = conn, queue, max(1, int(size))
+
+    def add(self, workflow: str, calls: list[dict]) -> None:
+        if not calls:
+            return
+        key, size, items = self.conn.key("outbox", workflow.lower()), self.size, list(calls)
+
+        def write(pipe):
+            pipe.rpush(key, *[to_json_text(call) for call in items])
+            pipe.ltrim(key, -size, -1)
+
+        self.queue.add(write)
+
+    async def calls(self, workflow: str) -> list[dict]:
+        await self.queue.flush()
+        try:
+            rows = await self.conn.aio.lrange(self.conn.key("outbox", workflow.lower()), 0, -1)
+        except RedisError as exc:
+            raise self.conn.unavailable(exc) from None
+        return [json.loads(row) for row in rows]
+
+    def clear(self, workflow: str) -> None:
+        key = self.conn.key("outbox", workflow.lower())
+        self.queue.add(lambda pipe: pipe.delete(key))
+
+
+# ---------------------------------------------------------------------- counters
+class RedisCounters(CounterState):
+    """Rate-limit and quota windows, one Lua script per step (atomic across every host)."""
+
+    def __init__(self, conn: Redis):
+        self.conn = conn
+
+    async def _call(self, name: str, key: str, *args):
+        try:
+            return await self.conn.scripts[name](keys=[self.conn.key("ctr", key)], args=list(args))
+        except RedisError as exc:
+            raise self.conn.unavailable(exc) from None
+
+    async def take(self, key: str, limit: int, period: float, amount: int = 1,
+                   anchor: float | None = None) -> Taken:
+        allowed, remaining, left = await self._call("TAKE", key, _num(period), _anchor(anchor), int(limit),
+                                                    int(amount))
+        return Taken(bool(allowed), int(remaining), _left(left))
+
+    async def give_back(self, key: str, amount: int = 1) -> None:
+        await self._call("GIVE_BACK", key, int(amount))
+
+    async def window(self, key: str, period: float, anchor: float | None = None) -> Window:
+        start, calls, kb = await self._call("WINDOW", key, _num(period), _anchor(anchor))
+        return Window(float(start), int(calls), float(kb))
+
+    async def add_kilobytes(self, key: str, kilobytes: float) -> None:
+        await self._call("ADD_KILOBYTES", key, _num(kilobytes))
+
+
+def _num(value: float) -> str:
+    return repr(float(value))
+
+
+def _anchor(anchor: float | None) -> str:
+    return "" if anchor is None else _num(anchor)
+
+
+def _left(text) -> float:
+    value = float(_text(text))
+    return math.inf if value < 0 else value
+
+
+# ---------------------------------------------------------------------- the state
+class RedisState(State):
+    kind = "redis"
+    remote = True  # shared with other hosts: :meth:`refresh` before a call
+
+    def __init__(self, url: str, size: int = 1000, poll_interval: float = 0.25):
+        self.conn = Redis(url)
+        self.url = url
+        self.queue = WriteQueue(self.conn)
+        self.keys = RedisKeys(self.conn)
+        self.signing_key = RedisSigningKey(self.conn)
+        self.workflows = RedisWorkflows(self.conn)
+        self.history = RedisHistory(self.conn, self.queue, size)
+        self.outbox = RedisOutbox(self.conn, self.queue, size)
+        self.counters = RedisCounters(self.conn)
+        self.poll_interval = poll_interval
+        self._stamps: dict = {}
+        self._poller: asyncio.Task | None = None
+        self._load_sync()
+
+    @property
+    def where(self) -> str:
+        return self.conn.where
+
+    def _load_sync(self) -> None:
+        """Read the small shared parts once at start (the synchronous client: the server is not serving yet)."""
+        def read(client):
+            with client.pipeline() as pipe:
+                pipe.hgetall(self.conn.key("stamps"))
+                pipe.hgetall(self.conn.key("sas"))
+                pipe.hgetall(self.conn.key("wf-states"))
+                pipe.hgetall(self.conn.key("wf-versions"))
+                return pipe.execute()
+
+        stamps, sas, states, versions = _sync_call(self.conn, read)
+        self._apply(stamps, sas, states, versions)
+
+    def _apply(self, stamps, sas=None, states=None, versions=None) -> None:
+        stamps = {_text(k): _text(v) for k, v in stamps.items()}
+        if sas is not None:
+            self.keys.loaded(stamps.get("keys"), sas)
+        if states is not None:
+            self.workflows.loaded(stamps.get("workflows"), states, versions)
+        self._stamps = stamps
+
+    async def refresh(self) -> None:
+        """One round trip: the stamps; then whatever changed since the last look (keys, workflow states).
+
+        Raises :class:`StateUnavailable` when Redis cannot be reached (the call is refused with 503).
+        """
+        conn = self.conn
+        try:
+            stamps = {_text(k): _text(v) for k, v in (await conn.aio.hgetall(conn.key("stamps"))).items()}
+            if stamps == self._stamps:
+                return
+            keys_changed = stamps.get("keys") != self._stamps.get("keys")
+            workflows_changed = stamps.get("workflows") != self._stamps.get("workflows")
+            async with conn.aio.pipeline(transaction=False) as pipe:
+                if keys_changed:
+                    pipe.hgetall(conn.key("sas"))
+                if workflows_changed:
+                    pipe.hgetall(conn.key("wf-states"))
+                    pipe.hgetall(conn.key("wf-versions"))
+                rows = await pipe.execute()
+        except RedisError as exc:
+            raise conn.unavailable(exc) from None
+        sas = rows.pop(0) if keys_changed else None
+        states, versions = (rows[0], rows[1]) if workflows_changed else (None, None)
+        self._apply(stamps, sas, states, versions)
+
+    def stamp(self, name: str):
+        """The last stamp seen of ``keys``, ``workflows`` or ``flows`` (changes reach a host within a poll)."""
+        return self._stamps.get(name)
+
+    async def bump(self, name: str) -> None:
+        try:
+            await self.conn.aio.hincrby(self.conn.key("stamps"), name, 1)
+        except RedisError as exc:
+            raise self.conn.unavailable(exc) from None
+
+    def start_polling(self) -> None:
+        """Refresh in the background every ``poll_interval`` (management reads, flows from other hosts)."""
+        if self._poller is None and self.poll_interval > 0:
+            self._poller = asyncio.get_running_loop().create_task(self._poll())
+
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(self.poll_interval)
+            try:
+                await self.refresh()
+            except StateUnavailable:
+                pass  # calls answer 503 meanwhile; the next poll tries again
+
+    async def flush(self) -> None:
+        await self.queue.flush()
+
+    async def aclose(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            self._poller = None
+        await self.queue.close()
+        await self.conn.close()
+
+    def close(self) -> None:
+        """Synchronous close: queued writes go through the synchronous client (used outside a loop)."""
+        if self._poller is not None:
+            self._poller.cancel()
+            self._poller = None
+        self.conn.sync.close()
