@@ -154,3 +154,33 @@ async def test_unreachable_redis_is_a_503_and_queued_writes_survive_a_restart(re
 def test_a_state_on_a_dead_port_cannot_start():
     with pytest.raises(StateUnavailable):
         RedisState(f"redis://127.0.0.1:{free_port()}/0")
+
+
+async def test_flows_published_by_one_host_are_mirrored_by_another(redis_server, tmp_path):
+    from emulator.server.state import redis_flows
+
+    source = tmp_path / "flows"
+    (source / "sub").mkdir(parents=True)
+    (source / "a.json").write_text('{"a": 1}')
+    (source / "sub" / "b.json").write_text('{"b": 2}')
+    single = tmp_path / "one.json"
+    single.write_text("{}")
+    (tmp_path / "one.mocks.json").write_text("[]")
+    a, b = RedisState(redis_server.url), RedisState(redis_server.url)
+    try:
+        first = await redis_flows.publish(a, [source, single])
+        assert await redis_flows.publish(a, [source, single], first) == first  # unchanged: not sent again
+        mirror = tmp_path / "mirror"
+        roots = await redis_flows.mirror(b, mirror)
+        assert roots == [mirror / "0", mirror / "1"]
+        assert (mirror / "0" / "sub" / "b.json").read_text() == '{"b": 2}'
+        assert sorted(p.name for p in (mirror / "1").iterdir()) == ["one.json", "one.mocks.json"]
+        assert (mirror / "0" / "a.json").stat().st_mtime_ns == (source / "a.json").stat().st_mtime_ns
+        (source / "sub" / "b.json").unlink()
+        await redis_flows.publish(a, [source, single], first)
+        await redis_flows.mirror(b, mirror)
+        assert not (mirror / "0" / "sub").exists()
+        assert (mirror / "0" / "a.json").is_file()
+    finally:
+        await a.aclose()
+        await b.aclose()
