@@ -77,13 +77,28 @@ async def publish(state: RedisState, paths, last_digest: str | None = None) -> s
     return found
 
 
-async def mirror(state: RedisState, folder: Path) -> list[Path]:
-    """Write the shared copy under ``folder`` (files gone from it are removed); the paths to serve."""
-    conn = state.conn
+async def fetch(state: RedisState) -> dict:
+    """The shared copy as stored (the asyncio client)."""
     try:
-        stored = await conn.aio.hgetall(conn.key("flows"))
+        return await state.conn.aio.hgetall(state.conn.key("flows"))
     except RedisError as exc:
-        raise conn.unavailable(exc) from None
+        raise state.conn.unavailable(exc) from None
+
+
+def fetch_sync(state: RedisState) -> dict:
+    """The shared copy as stored (the synchronous client: at start, before serving)."""
+    try:
+        return state.conn.sync.hgetall(state.conn.key("flows"))
+    except RedisError as exc:
+        raise state.conn.unavailable(exc) from None
+
+
+async def mirror(state: RedisState, folder: Path) -> list[Path]:
+    return write_mirror(await fetch(state), folder)
+
+
+def write_mirror(stored: dict, folder: Path) -> list[Path]:
+    """Write the shared copy under ``folder`` (files gone from it are removed); the paths to serve."""
     stored = {(k.decode() if isinstance(k, bytes) else k): v for k, v in stored.items()}
     count = int(stored.pop("#paths", b"1") or 1)
     wanted: set[Path] = set()
