@@ -17,9 +17,7 @@ import os
 import shutil
 from pathlib import Path
 
-from redis.exceptions import RedisError
-
-from .redis_store import RedisState
+from .redis_store import UNREACHABLE, RedisState
 
 MAX_FILE = 16 * 1024 * 1024  # a flow file bigger than this is not published (logged by the caller)
 _IGNORED_DIRS = {"__pycache__", ".git", "node_modules", ".state"}
@@ -72,7 +70,7 @@ async def publish(state: RedisState, paths, last_digest: str | None = None) -> s
                 pipe.hset(key, mapping={name: json.dumps(item) for name, item in files.items()})
             pipe.hincrby(conn.key("stamps"), "flows", 1)
             await pipe.execute()
-    except RedisError as exc:
+    except UNREACHABLE as exc:
         raise conn.unavailable(exc) from None
     return found
 
@@ -81,7 +79,7 @@ async def fetch(state: RedisState) -> dict:
     """The shared copy as stored (the asyncio client)."""
     try:
         return await state.conn.aio.hgetall(state.conn.key("flows"))
-    except RedisError as exc:
+    except UNREACHABLE as exc:
         raise state.conn.unavailable(exc) from None
 
 
@@ -89,7 +87,7 @@ def fetch_sync(state: RedisState) -> dict:
     """The shared copy as stored (the synchronous client: at start, before serving)."""
     try:
         return state.conn.sync.hgetall(state.conn.key("flows"))
-    except RedisError as exc:
+    except UNREACHABLE as exc:
         raise state.conn.unavailable(exc) from None
 
 

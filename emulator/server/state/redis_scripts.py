@@ -42,10 +42,13 @@ return redis.call('HMGET', KEYS[2], unpack(names))
 
 # The common head of the counter scripts: the key's window (a hash: start, calls, kb), opened anew when it
 # is missing or its period is over, with an expiry a second past its end so idle keys disappear.
-# ARGV[1] = period (seconds, 0 = never renews), ARGV[2] = anchor ('' = none).
+# ARGV[1] = period (seconds, 0 = never renews), ARGV[2] = anchor ('' = none), ARGV[3] = now ('' = Redis's clock).
 _WINDOW = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local now = tonumber(ARGV[3])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+end
 local period = tonumber(ARGV[1])
 local start = tonumber(redis.call('HGET', KEYS[1], 'start') or '')
 if (not start) or (period > 0 and now >= start + period) then
@@ -57,18 +60,18 @@ if (not start) or (period > 0 and now >= start + period) then
   redis.call('DEL', KEYS[1])
   redis.call('HSET', KEYS[1], 'start', string.format('%.6f', start), 'calls', 0, 'kb', 0)
   if period > 0 then
-    redis.call('PEXPIREAT', KEYS[1], math.ceil((start + period) * 1000) + 1000)
+    redis.call('PEXPIRE', KEYS[1], math.ceil((start + period - now) * 1000) + 1000)
   end
 end
 local left = -1
 if period > 0 then left = math.max(0, start + period - now) end
 """
 
-# Take ARGV[4] calls when the window's count stays within ARGV[3]; else count nothing.
+# Take ARGV[5] calls when the window's count stays within ARGV[4]; else count nothing.
 # Returns {allowed 0/1, remaining, seconds left ('-1' = never renews)}.
 TAKE = _WINDOW + """
-local limit = tonumber(ARGV[3])
-local amount = tonumber(ARGV[4])
+local limit = tonumber(ARGV[4])
+local amount = tonumber(ARGV[5])
 local calls = tonumber(redis.call('HGET', KEYS[1], 'calls'))
 if calls + amount > limit then
   return {0, math.max(0, limit - calls), string.format('%.6f', left)}

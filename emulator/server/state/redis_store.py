@@ -43,7 +43,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import redis
 import redis.asyncio as aioredis
 from redis.backoff import ExponentialBackoff
-from redis.exceptions import RedisError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from ...expressions.values import to_json_text
 from ..errors import HttpError
@@ -70,6 +71,9 @@ POOL_TIMEOUT = 5.0
 RETRIES = 2  # a command retried on a connection error (with backoff) before the call fails
 MAX_QUEUED = 200_000  # writes kept while Redis is down; beyond, the oldest are dropped (and logged)
 RETRY_AFTER = 5
+# Redis cannot be reached (refused, reset, timed out, still loading its data): a 503. Any other Redis error is
+# a bug of ours and is not disguised as one.
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 
 
 class StateUnavailable(HttpError):
@@ -129,7 +133,7 @@ def _sync_call(conn: Redis, fn):
     """Run a synchronous-client call; Redis errors become :class:`StateUnavailable`."""
     try:
         return fn(conn.sync)
-    except RedisError as exc:
+    except UNREACHABLE as exc:
         raise conn.unavailable(exc) from None
 
 
@@ -236,6 +240,7 @@ class RedisWorkflows(WorkflowState):
         return dict(self._versions)
 
     def set_versions(self, versions: dict[str, str]) -> None:
+        versions = {name.lower(): version for name, version in versions.items()}
         if versions == self._versions:
             return
 
@@ -295,7 +300,7 @@ class WriteQueue:
             try:
                 if batch:
                     await self._send(batch)
-            except RedisError as exc:
+            except UNREACHABLE as exc:
                 self.pending[:0] = batch  # kept, in order, for the next try
                 error = self.conn.unavailable(exc)
                 for waiter in waiters:
@@ -318,14 +323,19 @@ class WriteQueue:
         async with self.conn.aio.pipeline(transaction=False) as pipe:
             for write in batch:
                 write(pipe)
-            await pipe.execute()
+            results = await pipe.execute(raise_on_error=False)
+        for result in results:
+            if isinstance(result, UNREACHABLE):
+                raise result
+            if isinstance(result, Exception):  # a command Redis refused: never retried, but never silent
+                log.error("Redis refused a state write: %s", result)
 
     async def close(self) -> None:
         if self.pending:
             try:
                 await self._send(self.pending)
                 self.pending = []
-            except RedisError as exc:
+            except UNREACHABLE as exc:
                 log.error("Redis at %s unreachable at shutdown: %d writes lost (%s)", self.conn.where,
                           len(self.pending), exc)
         if self._task is not None and not self._task.done():
@@ -380,7 +390,7 @@ class RedisHistory(HistoryState):
             return []
         try:
             rows = await self.conn.scripts["READ_BOUNDED"](keys=keys, args=[count])
-        except RedisError as exc:
+        except UNREACHABLE as exc:
             raise self.conn.unavailable(exc) from None
         return [json.loads(row) for row in rows if row is not None]
 
@@ -388,7 +398,7 @@ class RedisHistory(HistoryState):
         await self.queue.flush()
         try:
             row = await self.conn.aio.hget(keys[1], name)
-        except RedisError as exc:
+        except UNREACHABLE as exc:
             raise self.conn.unavailable(exc) from None
         return json.loads(row) if row is not None else None
 
@@ -439,7 +449,7 @@ class RedisOutbox(OutboxState):
         await self.queue.flush()
         try:
             rows = await self.conn.aio.lrange(self.conn.key("outbox", workflow.lower()), 0, -1)
-        except RedisError as exc:
+        except UNREACHABLE as exc:
             raise self.conn.unavailable(exc) from None
         return [json.loads(row) for row in rows]
 
@@ -450,28 +460,35 @@ class RedisOutbox(OutboxState):
 
 # ---------------------------------------------------------------------- counters
 class RedisCounters(CounterState):
-    """Rate-limit and quota windows, one Lua script per step (atomic across every host)."""
+    """Rate-limit and quota windows, one Lua script per step (atomic across every host).
+
+    Windows follow Redis's clock (one clock for every host); a test may set ``clock`` to a function instead.
+    """
 
     def __init__(self, conn: Redis):
         self.conn = conn
+        self.clock = None
 
     async def _call(self, name: str, key: str, *args):
         try:
             return await self.conn.scripts[name](keys=[self.conn.key("ctr", key)], args=list(args))
-        except RedisError as exc:
+        except UNREACHABLE as exc:
             raise self.conn.unavailable(exc) from None
+
+    def _now(self) -> str:
+        return "" if self.clock is None else _num(self.clock())
 
     async def take(self, key: str, limit: int, period: float, amount: int = 1,
                    anchor: float | None = None) -> Taken:
-        allowed, remaining, left = await self._call("TAKE", key, _num(period), _anchor(anchor), int(limit),
-                                                    int(amount))
+        allowed, remaining, left = await self._call("TAKE", key, _num(period), _anchor(anchor), self._now(),
+                                                    int(limit), int(amount))
         return Taken(bool(allowed), int(remaining), _left(left))
 
     async def give_back(self, key: str, amount: int = 1) -> None:
         await self._call("GIVE_BACK", key, int(amount))
 
     async def window(self, key: str, period: float, anchor: float | None = None) -> Window:
-        start, calls, kb = await self._call("WINDOW", key, _num(period), _anchor(anchor))
+        start, calls, kb = await self._call("WINDOW", key, _num(period), _anchor(anchor), self._now())
         return Window(float(start), int(calls), float(kb))
 
     async def add_kilobytes(self, key: str, kilobytes: float) -> None:
@@ -555,7 +572,7 @@ class RedisState(State):
                     pipe.hgetall(conn.key("wf-states"))
                     pipe.hgetall(conn.key("wf-versions"))
                 rows = await pipe.execute()
-        except RedisError as exc:
+        except UNREACHABLE as exc:
             raise conn.unavailable(exc) from None
         sas = rows.pop(0) if keys_changed else None
         states, versions = (rows[0], rows[1]) if workflows_changed else (None, None)
@@ -568,7 +585,7 @@ class RedisState(State):
     async def bump(self, name: str) -> None:
         try:
             await self.conn.aio.hincrby(self.conn.key("stamps"), name, 1)
-        except RedisError as exc:
+        except UNREACHABLE as exc:
             raise self.conn.unavailable(exc) from None
 
     def start_polling(self) -> None:
