@@ -184,3 +184,16 @@ async def test_flows_published_by_one_host_are_mirrored_by_another(redis_server,
     finally:
         await a.aclose()
         await b.aclose()
+
+
+def test_the_token_command_signs_with_the_key_held_in_redis(redis_server, capsys):
+    from emulator.cli.main import main
+    from emulator.server.keys_jwt import KeyStore
+
+    assert main(["token", "--tenant", "t1", "--aud", "api://x", "--state", redis_server.url]) == 0
+    token = capsys.readouterr().out.strip()
+    host = RedisState(redis_server.url)  # what a host on that Redis checks tokens with
+    assert KeyStore(None, host.signing_key).verify(token)["aud"] == "api://x"
+    host.close()
+    assert main(["token", "--tenant", "t1", "--aud", "a", "--state", f"redis://127.0.0.1:{free_port()}/0"]) == 2
+    assert "unreachable" in capsys.readouterr().err
