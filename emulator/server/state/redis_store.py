@@ -21,8 +21,8 @@ outbox writes are queued and sent in one pipeline per :meth:`RedisState.flush` (
 batch starts only after the one before it answered). Counters are Lua scripts, one atomic step each.
 
 The small synchronous parts of the interface (keys, the signing key, workflow states) are kept in memory:
-:meth:`RedisState.refresh` -- awaited before every trigger call, and every ``poll_interval`` in the
-background -- reads the stamps in one round trip and reloads what changed, so a key regenerated on one host
+:meth:`RedisState.refresh` -- awaited before every trigger call and management call, and every quarter second
+in the background (:mod:`emulator.server.shared`) -- reads the stamps in one round trip and reloads what changed, so a key regenerated on one host
 is refused by every other host's next call. Their rare writes (a key's first generation, a regeneration,
 enable/disable) use the package's synchronous client: one short blocking round trip.
 
@@ -513,7 +513,7 @@ class RedisState(State):
     kind = "redis"
     remote = True  # shared with other hosts: :meth:`refresh` before a call
 
-    def __init__(self, url: str, size: int = 1000, poll_interval: float = 0.25):
+    def __init__(self, url: str, size: int = 1000):
         self.conn = Redis(url)
         self.url = url
         self.queue = WriteQueue(self.conn)
@@ -523,9 +523,9 @@ class RedisState(State):
         self.history = RedisHistory(self.conn, self.queue, size)
         self.outbox = RedisOutbox(self.conn, self.queue, size)
         self.counters = RedisCounters(self.conn)
-        self.poll_interval = poll_interval
         self._stamps: dict = {}
-        self._poller: asyncio.Task | None = None
+        self._refresh_waiters: list[asyncio.Future] = []
+        self._refresher: asyncio.Task | None = None
         self._load_sync()
 
     @property
@@ -554,10 +554,34 @@ class RedisState(State):
         self._stamps = stamps
 
     async def refresh(self) -> None:
-        """One round trip: the stamps; then whatever changed since the last look (keys, workflow states).
+        """The stamps, then whatever changed since the last look (keys, workflow states), read from Redis.
 
-        Raises :class:`StateUnavailable` when Redis cannot be reached (the call is refused with 503).
+        Calls arriving together share one read: each waits for the next read that starts after it arrived
+        (so it sees every change made before it), and reads run back to back -- one round trip per batch of
+        calls instead of one per call. Raises :class:`StateUnavailable` when Redis cannot be reached (the
+        call is refused with 503).
         """
+        waiter = asyncio.get_running_loop().create_future()
+        self._refresh_waiters.append(waiter)
+        if self._refresher is None or self._refresher.done():
+            self._refresher = asyncio.get_running_loop().create_task(self._refresh_rounds())
+        await waiter
+
+    async def _refresh_rounds(self) -> None:
+        while self._refresh_waiters:
+            waiters, self._refresh_waiters = self._refresh_waiters, []
+            try:
+                await self._refresh_once()
+            except StateUnavailable as exc:
+                for waiter in waiters:
+                    if not waiter.done():
+                        waiter.set_exception(exc)
+                continue
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+
+    async def _refresh_once(self) -> None:
         conn = self.conn
         try:
             stamps = {_text(k): _text(v) for k, v in (await conn.aio.hgetall(conn.key("stamps"))).items()}
@@ -579,7 +603,7 @@ class RedisState(State):
         self._apply(stamps, sas, states, versions)
 
     def stamp(self, name: str):
-        """The last stamp seen of ``keys``, ``workflows`` or ``flows`` (changes reach a host within a poll)."""
+        """The last stamp seen of ``keys``, ``workflows`` or ``flows`` (as of the last :meth:`refresh`)."""
         return self._stamps.get(name)
 
     async def bump(self, name: str) -> None:
@@ -588,32 +612,15 @@ class RedisState(State):
         except UNREACHABLE as exc:
             raise self.conn.unavailable(exc) from None
 
-    def start_polling(self) -> None:
-        """Refresh in the background every ``poll_interval`` (management reads, flows from other hosts)."""
-        if self._poller is None and self.poll_interval > 0:
-            self._poller = asyncio.get_running_loop().create_task(self._poll())
-
-    async def _poll(self) -> None:
-        while True:
-            await asyncio.sleep(self.poll_interval)
-            try:
-                await self.refresh()
-            except StateUnavailable:
-                pass  # calls answer 503 meanwhile; the next poll tries again
-
     async def flush(self) -> None:
         await self.queue.flush()
 
     async def aclose(self) -> None:
-        if self._poller is not None:
-            self._poller.cancel()
-            self._poller = None
         await self.queue.close()
         await self.conn.close()
 
     def close(self) -> None:
-        """Synchronous close: queued writes go through the synchronous client (used outside a loop)."""
-        if self._poller is not None:
-            self._poller.cancel()
-            self._poller = None
+        """Close without a loop (in-process servers, tests): what is still queued is not sent (use aclose)."""
+        if self.queue.pending:
+            log.error("Redis state closed with %d writes not sent", len(self.queue.pending))
         self.conn.sync.close()
