@@ -22,8 +22,8 @@ batch starts only after the one before it answered). Counters are Lua scripts, o
 
 The small synchronous parts of the interface (keys, the signing key, workflow states) are kept in memory:
 :meth:`RedisState.refresh` -- awaited before every trigger call and management call, and every quarter second
-in the background (:mod:`emulator.server.shared`) -- reads the stamps in one round trip and reloads what changed, so a key regenerated on one host
-is refused by every other host's next call. Their rare writes (a key's first generation, a regeneration,
+in the background (:mod:`emulator.server.shared`) -- reads the stamps in one round trip and reloads what
+changed, so a key regenerated on one host is refused by every other host's next call. Their rare writes (a key's first generation, a regeneration,
 enable/disable) use the package's synchronous client: one short blocking round trip.
 
 Redis unreachable: every operation raises :class:`StateUnavailable`, a 503 in the host's error shape
@@ -71,6 +71,7 @@ POOL_TIMEOUT = 5.0
 RETRIES = 2  # a command retried on a connection error (with backoff) before the call fails
 MAX_QUEUED = 200_000  # writes kept while Redis is down; beyond, the oldest are dropped (and logged)
 RETRY_AFTER = 5
+BACKGROUND_DELAY = 0.05  # seconds a queued write may wait for a flush before it is sent anyway
 # Redis cannot be reached (refused, reset, timed out, still loading its data): a 503. Any other Redis error is
 # a bug of ours and is not disguised as one.
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
@@ -271,6 +272,7 @@ class WriteQueue:
         self.pending: list[Callable] = []
         self._waiters: list[asyncio.Future] = []
         self._task: asyncio.Task | None = None
+        self._timer: asyncio.TimerHandle | None = None
         self._failures = 0
 
     def add(self, write: Callable) -> None:
@@ -278,11 +280,19 @@ class WriteQueue:
         if len(self.pending) > MAX_QUEUED:
             del self.pending[: len(self.pending) - MAX_QUEUED]
             log.error("Redis unreachable: more than %d writes queued, the oldest were dropped", MAX_QUEUED)
-        if self._task is None or self._task.done():  # a run ending after the caller left still gets stored
+        if self._timer is None:
+            # Sent by the next flush, or at the latest after BACKGROUND_DELAY (a run that ends after its caller
+            # was answered is still stored). Not at once: a short run's record, its final update and its
+            # trigger history then go to Redis in one pipeline with its caller's flush.
             try:
-                self._task = asyncio.get_running_loop().create_task(self._drain())
+                self._timer = asyncio.get_running_loop().call_later(BACKGROUND_DELAY, self._kick)
             except RuntimeError:  # no loop (a store used synchronously): the next flush sends it
                 pass
+
+    def _kick(self) -> None:
+        self._timer = None
+        if self.pending and (self._task is None or self._task.done()):
+            self._task = asyncio.get_running_loop().create_task(self._drain())
 
     async def flush(self) -> None:
         if not self.pending and (self._task is None or self._task.done()):
@@ -340,6 +350,8 @@ class WriteQueue:
                           len(self.pending), exc)
         if self._task is not None and not self._task.done():
             self._task.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 # ---------------------------------------------------------------------- history and outbox
