@@ -79,7 +79,9 @@ def cmd_serve(args) -> int:
         print(f"serve: {exc}", file=sys.stderr)
         return 2
     if workers > 1:
-        if config.history != "sqlite":
+        from ..server.state import is_shared
+
+        if config.history != "sqlite" and not is_shared(config.history):  # Redis is shared already
             print(f"serve: {workers} workers share their history through SQLite in {config.state_dir}/ "
                   "(--history sqlite)", file=sys.stderr)
             config.history = "sqlite"

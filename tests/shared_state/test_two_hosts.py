@@ -16,7 +16,6 @@ from .hosts import MGMT, Host, call, callback_url, on, runs
 from .redis_server import free_port
 
 SLOW = flow({"Wait": wait(1.5), "Response": after(response(200, "done"), "Wait")})
-RATE_LIMITED = {"definition": ECHO["definition"]}
 RATE_POLICY = ("<policies><inbound><base /><rate-limit calls=\"3\" renewal-period=\"60\" /></inbound>"
                "<backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>")
 
@@ -61,7 +60,7 @@ async def test_urls_from_a_work_on_b_and_a_key_regenerated_on_b_breaks_a(hosts, 
 
 
 async def test_runs_started_on_a_are_listed_read_and_resubmitted_on_b(hosts, flows, session):
-    a, b = hosts("a", [flows]), hosts("b", [flows])
+    a, b = hosts("a", [flows], "--workers", "2"), hosts("b", [flows])  # A: two processes on Redis
     url = await callback_url(session, a, "echo")
     started = []
     for i in range(5):
