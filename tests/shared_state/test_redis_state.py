@@ -197,3 +197,14 @@ def test_the_token_command_signs_with_the_key_held_in_redis(redis_server, capsys
     host.close()
     assert main(["token", "--tenant", "t1", "--aud", "a", "--state", f"redis://127.0.0.1:{free_port()}/0"]) == 2
     assert "unreachable" in capsys.readouterr().err
+
+
+def test_serve_refuses_to_start_without_its_redis(capsys, tmp_path):
+    from emulator.cli.main import main
+
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    assert main(["serve", "--port", "0", "--state", dead, "--state-dir", str(tmp_path), str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "serve: The workflow state store (Redis at 127.0.0.1:" in err and "unreachable" in err
+    assert main(["serve", "--port", "0", "--state", "mongodb://x", str(tmp_path)]) == 2
+    assert "unknown state kind" in capsys.readouterr().err

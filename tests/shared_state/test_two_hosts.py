@@ -191,3 +191,32 @@ async def test_a_flow_changed_on_the_publishing_host_reaches_the_other_within_a_
         await asyncio.sleep(0.05)
     assert body == "changed"
     assert time.monotonic() - changed < 1.0
+
+
+async def test_the_outbox_and_the_token_issuer_are_shared(hosts, session, tmp_path, redis_server):
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    for name in ("send-email.json", "send-email.mocks.json", "oauth-protected.json"):
+        shutil.copy2(ROOT / "flows" / name, folder / name)
+    a, b = hosts("a", [folder]), hosts("b", [folder])
+    url = await callback_url(session, a, "send-email")
+    status, _, _ = await call(session, url, {"to": "ada@example.com", "subject": "hi", "body": "hello"})
+    assert status == 200
+    async with session.get(f"{b.base}/workflows/send-email/outbox?{MGMT}") as resp:
+        outbox = (await resp.json())["value"]
+    assert len(outbox) == 1 and "ada@example.com" in json.dumps(outbox)
+    tenant = "c0ffee00-0000-4000-8000-000000000001"
+    token = subprocess.run([sys.executable, "-m", "emulator", "token", "--tenant", tenant, "--aud",
+                            "https://management.azure.com/", "--state", redis_server.url],
+                           cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    oauth = (await callback_url(session, a, "oauth-protected")).split("?")[0] + "?api-version=2016-10-01"
+    for host in (a, b):  # one signing key for the CLI and every host
+        async with session.post(on(host, oauth), json={"name": "Ada"},
+                                headers={"Authorization": f"Bearer {token}"}) as resp:
+            assert resp.status == 200, await resp.text()
