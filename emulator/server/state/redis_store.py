@@ -111,8 +111,9 @@ class Redis:
                                                         timeout=POOL_TIMEOUT, **options)
         self.aio = aioredis.Redis(connection_pool=pool,
                                   retry=aioredis.retry.Retry(ExponentialBackoff(cap=0.5, base=0.05), RETRIES))
-        self.sync = redis.Redis.from_url(self.url, retry=redis.retry.Retry(ExponentialBackoff(cap=0.5, base=0.05),
-                                                                           RETRIES), **options)
+        # the synchronous client blocks the event loop while it waits: short time-outs, one retry
+        self.sync = redis.Redis.from_url(self.url, retry=redis.retry.Retry(ExponentialBackoff(cap=0.1, base=0.02), 1),
+                                         **{**options, "socket_timeout": 2.0, "socket_connect_timeout": 1.0})
         self.scripts = {name: self.aio.register_script(getattr(scripts, name))
                         for name in ("READ_BOUNDED", "TAKE", "WINDOW", "GIVE_BACK", "ADD_KILOBYTES")}
 
