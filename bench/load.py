@@ -393,6 +393,14 @@ def measure_hosts(label: str, hosts: int, args, redis_url: str | None, connectio
     return _row(label, stats, elapsed)
 
 
+def _details(result: dict, args) -> None:
+    """Under a result's line: its errors by kind, and the result as JSON with --json."""
+    for why, count in result["error_kinds"].items():
+        print(f"    {count} x {why}")
+    if args.json:
+        print(json.dumps(result))
+
+
 def two_hosts(args) -> int:
     own = RedisServer() if args.two_hosts == "auto" else None
     url = own.url if own else args.two_hosts
@@ -410,10 +418,7 @@ def two_hosts(args) -> int:
         print(f"{r['setup']:15} {conns:4} connections, {r['seconds']:.0f} s: {r['rate']:7.0f} req/s  "
               f"p50 {r['p50_ms']:6.2f} ms  p99 {r['p99_ms']:6.1f} ms  max {r['max_ms']:6.1f} ms  "
               f"errors {r['errors']}", flush=True)
-        for why, count in r["error_kinds"].items():
-            print(f"    {count} x {why}")
-        if args.json:
-            print(json.dumps(r))
+        _details(r, args)
     one_sqlite, one_redis, two, probe_sqlite, probe_redis = rows
     print(f"two hosts on one Redis: {two['rate'] / one_redis['rate']:.2f} x one host on Redis, "
           f"{two['rate'] / one_sqlite['rate']:.2f} x one host on SQLite; Redis adds "
@@ -470,10 +475,7 @@ def main(argv=None) -> int:
               f"p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  max {r['max_ms']:6.1f} ms  "
               f"errors {r['errors']}  RSS {r['rss_before_mb']:.0f} -> {r['rss_after_mb']:.0f} MB ({growth:+.0f}, "
               f"bound +{args.max_growth_mb:.0f})", flush=True)
-        for why, count in r["error_kinds"].items():
-            print(f"    {count} x {why}")
-        if args.json:
-            print(json.dumps(r))
+        _details(r, args)
         failed |= r["errors"] > 0 or growth > args.max_growth_mb
     by = {(r["history"], r["workers"]): r for r in results}
     if ("memory", "1") in by and ("sqlite", "1") in by and by["memory", "1"]["rate"]:

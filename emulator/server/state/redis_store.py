@@ -258,6 +258,16 @@ class RedisWorkflows(WorkflowState):
         self._versions = dict(versions)
 
 
+def _wake(waiters: list[asyncio.Future], error: BaseException | None = None) -> None:
+    """Answer the callers waiting for a batch: done, or the error (a caller that went away is skipped)."""
+    for waiter in waiters:
+        if not waiter.done():
+            if error is None:
+                waiter.set_result(None)
+            else:
+                waiter.set_exception(error)
+
+
 # ---------------------------------------------------------------------- queued writes
 class WriteQueue:
     """Writes waiting for the next pipeline, and the group commit that sends them in order.
@@ -313,10 +323,7 @@ class WriteQueue:
                     await self._send(batch)
             except UNREACHABLE as exc:
                 self.pending[:0] = batch  # kept, in order, for the next try
-                error = self.conn.unavailable(exc)
-                for waiter in waiters:
-                    if not waiter.done():
-                        waiter.set_exception(error)
+                _wake(waiters, self.conn.unavailable(exc))
                 self._failures += 1
                 if self._failures == 1:
                     log.error("Redis at %s unreachable (%s): %d writes queued", self.conn.where, exc,
@@ -326,9 +333,7 @@ class WriteQueue:
             if self._failures:
                 log.warning("Redis at %s reachable again: queued writes sent", self.conn.where)
                 self._failures = 0
-            for waiter in waiters:
-                if not waiter.done():
-                    waiter.set_result(None)
+            _wake(waiters)
 
     async def _send(self, batch: list[Callable]) -> None:
         async with self.conn.aio.pipeline(transaction=False) as pipe:
@@ -586,13 +591,9 @@ class RedisState(State):
             try:
                 await self._refresh_once()
             except StateUnavailable as exc:
-                for waiter in waiters:
-                    if not waiter.done():
-                        waiter.set_exception(exc)
+                _wake(waiters, exc)
                 continue
-            for waiter in waiters:
-                if not waiter.done():
-                    waiter.set_result(None)
+            _wake(waiters)
 
     async def _refresh_once(self) -> None:
         conn = self.conn
