@@ -117,7 +117,8 @@ def token_command(entry, state_dir: str | None) -> str | None:
     for key, value in claims.items():
         parts += ["--claim", f"{key}={value}"]
     if state_dir and state_dir.startswith(("redis://", "rediss://", "unix://")):
-        parts += ["--state", state_dir]  # hosts sharing state through Redis sign with the key held there
+        # hosts sharing state through Redis sign with the key held there (a password in the URL is not shown)
+        parts += ["--state", re.sub(r"//[^/@]*@", "//***@", state_dir)]
     elif state_dir and state_dir != ".state":
         parts += ["--state-dir", state_dir]
     return f"TOKEN=$({' '.join(shlex.quote(p) for p in parts)})"

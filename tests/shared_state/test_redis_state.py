@@ -208,3 +208,14 @@ def test_serve_refuses_to_start_without_its_redis(capsys, tmp_path):
     assert "serve: The workflow state store (Redis at 127.0.0.1:" in err and "unreachable" in err
     assert main(["serve", "--port", "0", "--state", "mongodb://x", str(tmp_path)]) == 2
     assert "unknown state kind" in capsys.readouterr().err
+
+
+def test_the_banners_token_command_names_the_redis_state_without_its_password():
+    from types import SimpleNamespace
+
+    from emulator.server import examples
+
+    policy = SimpleNamespace(claims={"iss": "https://sts.windows.net/t1/", "aud": "api://x"})
+    entry = SimpleNamespace(policy=SimpleNamespace(oauth_policies=[policy]))
+    line = examples.token_command(entry, "redis://user:s3cret@cache:6379/0")
+    assert "--state 'redis://***@cache:6379/0'" in line and "s3cret" not in line
