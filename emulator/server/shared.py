@@ -19,7 +19,8 @@ from .state.redis_store import StateUnavailable
 
 log = logging.getLogger("emulator.server")
 
-POLL_INTERVAL = 0.25
+POLL_INTERVAL = 0.25  # seconds between two reads of what other hosts changed
+PUBLISH_CHECK = 0.05  # seconds between two looks at this host's own reloads (to publish)
 
 
 async def sync(server) -> None:
@@ -77,19 +78,23 @@ class SharedWatch:
 
     async def _run(self) -> None:
         server = self.server
+        next_sync = 0.0
+        loop = asyncio.get_running_loop()
         while True:
             try:
-                await self.publish()
-                await sync(server)
-                stamp = server.state.stamp("flows")
-                if self.mirror is not None and stamp != self._flows_stamp:
-                    self._flows_stamp = stamp
-                    await self._reload_mirror()
+                await self.publish()  # a reload on this host is published at once (free when nothing changed)
+                if loop.time() >= next_sync:
+                    next_sync = loop.time() + POLL_INTERVAL
+                    await sync(server)
+                    stamp = server.state.stamp("flows")
+                    if self.mirror is not None and stamp != self._flows_stamp:
+                        self._flows_stamp = stamp
+                        await self._reload_mirror()
             except StateUnavailable:
                 pass  # calls answer 503 meanwhile; the next round tries again
             except Exception:  # noqa: BLE001 - keep watching whatever happens
                 log.exception("shared state watch failed")
-            await asyncio.sleep(POLL_INTERVAL)
+            await asyncio.sleep(PUBLISH_CHECK)
 
     async def _reload_mirror(self) -> None:
         from .state import redis_flows

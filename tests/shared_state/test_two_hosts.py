@@ -189,8 +189,9 @@ async def test_a_flow_changed_on_the_publishing_host_reaches_the_other_within_a_
         if body == "changed" or time.monotonic() - changed > 3:
             break
         await asyncio.sleep(0.05)
+    took = time.monotonic() - changed
     assert body == "changed"
-    assert time.monotonic() - changed < 1.0
+    assert took < 1.0, f"the change reached host B after {took:.2f} s"
 
 
 async def test_the_outbox_and_the_token_issuer_are_shared(hosts, session, tmp_path, redis_server):
