@@ -219,3 +219,14 @@ def test_the_banners_token_command_names_the_redis_state_without_its_password():
     entry = SimpleNamespace(policy=SimpleNamespace(oauth_policies=[policy]))
     line = examples.token_command(entry, "redis://user:s3cret@cache:6379/0")
     assert "--state 'redis://***@cache:6379/0'" in line and "s3cret" not in line
+
+
+async def test_undecodable_text_and_odd_values_are_stored(two):
+    from decimal import Decimal
+
+    a, b = two
+    a.history.add_run("flow", {"name": "odd", "status": "Succeeded", "header": "bad \udcff byte",
+                               "amount": Decimal("1.50"), "nan": float("nan")})
+    await a.flush()
+    stored = await b.history.run("flow", "odd")
+    assert stored["header"] == "bad ? byte" and stored["amount"] == 1.5

@@ -106,7 +106,8 @@ class Redis:
         self.url, self.prefix, self.where = parse_url(url)
         options = dict(socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=CONNECT_TIMEOUT,
                        retry_on_error=[redis.ConnectionError, redis.TimeoutError], health_check_interval=30,
-                       socket_keepalive=True)
+                       socket_keepalive=True,
+                       encoding_errors="replace")  # lone surrogates (undecodable request bytes) are stored as "?"
         pool = aioredis.BlockingConnectionPool.from_url(self.url, max_connections=MAX_CONNECTIONS,
                                                         timeout=POOL_TIMEOUT, **options)
         self.aio = aioredis.Redis(connection_pool=pool,
@@ -338,7 +339,10 @@ class WriteQueue:
     async def _send(self, batch: list[Callable]) -> None:
         async with self.conn.aio.pipeline(transaction=False) as pipe:
             for write in batch:
-                write(pipe)
+                try:
+                    write(pipe)
+                except Exception:  # noqa: BLE001 - one record that cannot be written never costs the others
+                    log.exception("a state write could not be encoded; skipped")
             results = await pipe.execute(raise_on_error=False)
         for result in results:
             if isinstance(result, UNREACHABLE):
@@ -445,7 +449,17 @@ class RedisHistory(HistoryState):
 
 
 def _json(value) -> str:
-    return to_json_text(value() if callable(value) else value)
+    """A record (or a lazily made one) as JSON: the standard library's C encoder for plain values, several
+    times faster; :func:`to_json_text` for what it refuses (decimals, blobs, NaN). Both read back alike."""
+    if callable(value):
+        value = value()
+    try:
+        return _dumps(value)
+    except (TypeError, ValueError):
+        return to_json_text(value)
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
 
 
 class RedisOutbox(OutboxState):
@@ -458,7 +472,7 @@ class RedisOutbox(OutboxState):
         key, size, items = self.conn.key("outbox", workflow.lower()), self.size, list(calls)
 
         def write(pipe):
-            pipe.rpush(key, *[to_json_text(call) for call in items])
+            pipe.rpush(key, *[_json(call) for call in items])
             pipe.ltrim(key, -size, -1)
 
         self.queue.add(write)
