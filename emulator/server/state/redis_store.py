@@ -331,6 +331,10 @@ class WriteQueue:
                               len(self.pending))
                 await asyncio.sleep(min(1.0, 0.05 * 2 ** min(self._failures, 5)))
                 continue
+            except Exception as exc:  # noqa: BLE001 - not an outage: logged, never retried, no caller left waiting
+                log.exception("Redis state: %d writes failed and were dropped", len(batch))
+                _wake(waiters, self.conn.unavailable(exc))
+                continue
             if self._failures:
                 log.warning("Redis at %s reachable again: queued writes sent", self.conn.where)
                 self._failures = 0
