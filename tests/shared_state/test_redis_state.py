@@ -126,7 +126,8 @@ async def test_counter_windows_renew_and_follow_an_anchor(two):
     forever = await a.counters.take("forever", 5, 0)
     assert forever.allowed and math.isinf(forever.seconds_left)
     window = await a.counters.window("grid", 3600, anchor=0.0)
-    assert window.start % 3600 == 0
+    assert window.start % 3600 == 0 and 0 < window.seconds_left <= 3600
+    assert math.isinf((await a.counters.window("forever", 0)).seconds_left)
 
 
 async def test_unreachable_redis_is_a_503_and_queued_writes_survive_a_restart(redis_server):

@@ -7,6 +7,7 @@ import pytest
 from emulator.server.state import open_state
 from tests.state.test_state import (  # noqa: F401 - collected here with the Redis fixture below
     test_a_live_run_is_updated,
+    test_a_record_sqlite_cannot_encode_costs_no_other_record,
     test_counters_exact_with_windows,
     test_keys_and_workflow_states,
     test_outbox,

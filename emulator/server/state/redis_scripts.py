@@ -80,10 +80,11 @@ calls = redis.call('HINCRBY', KEYS[1], 'calls', amount)
 return {1, limit - calls, string.format('%.6f', left)}
 """
 
-# The window as {start, calls, kilobytes} (opened now when there is none or it expired).
+# The window as {start, calls, kilobytes, seconds left ('-1' = never renews)} (opened now when there is none
+# or it expired).
 WINDOW = _WINDOW + """
 local w = redis.call('HMGET', KEYS[1], 'start', 'calls', 'kb')
-return {w[1], w[2], w[3]}
+return {w[1], w[2], w[3], string.format('%.6f', left)}
 """
 
 # Uncount ARGV[1] calls of the current window, never below 0.

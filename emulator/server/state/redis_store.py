@@ -524,8 +524,8 @@ class RedisCounters(CounterState):
         await self._call("GIVE_BACK", key, int(amount))
 
     async def window(self, key: str, period: float, anchor: float | None = None) -> Window:
-        start, calls, kb = await self._call("WINDOW", key, _num(period), _anchor(anchor), self._now())
-        return Window(float(start), int(calls), float(kb))
+        start, calls, kb, left = await self._call("WINDOW", key, _num(period), _anchor(anchor), self._now())
+        return Window(float(start), int(calls), float(kb), _left(left))
 
     async def add_kilobytes(self, key: str, kilobytes: float) -> None:
         await self._call("ADD_KILOBYTES", key, _num(kilobytes))
