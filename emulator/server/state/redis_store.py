@@ -15,10 +15,11 @@ Everything in :mod:`.base` lives under one key prefix (``logicapps:`` unless the
     {p}outbox:<wf>            list   outbound calls (JSON), trimmed to ``size``
     {p}ctr:<key>              hash   a counter's window: start, calls, kb (expires a second after it ends)
 
-The request path uses the ``redis`` package's asyncio client (a bounded connection pool, timeouts, retries
-with backoff on connection errors; a dropped connection is opened again on the next command). History and
-outbox writes are queued and sent in one pipeline per :meth:`RedisState.flush` (group commit, in order: a
-batch starts only after the one before it answered). Counters are Lua scripts, one atomic step each.
+The request path uses the ``redis`` package's asyncio client (:mod:`.redis_connection`: a bounded connection
+pool, timeouts, retries with backoff on connection errors; a dropped connection is opened again on the next
+command). History and outbox writes are queued and sent in one pipeline per :meth:`RedisState.flush`
+(:mod:`.redis_writes`: group commit, in order: a batch starts only after the one before it answered).
+Counters are Lua scripts (:mod:`.redis_scripts`), one atomic step each.
 
 The small synchronous parts of the interface (keys, the signing key, workflow states) are kept in memory:
 :meth:`RedisState.refresh` -- awaited before every trigger call and management call, and every quarter second
@@ -38,16 +39,8 @@ import json
 import logging
 import math
 from collections.abc import Callable, Hashable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-import redis
-import redis.asyncio as aioredis
-from redis.backoff import ExponentialBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from ...expressions.values import to_json_text
-from ..errors import HttpError
 from . import redis_scripts as scripts
 from .base import (
     CounterState,
@@ -60,88 +53,12 @@ from .base import (
     Window,
     WorkflowState,
 )
+from .redis_connection import UNREACHABLE, Redis, StateUnavailable, parse_url, sync_call, text
+from .redis_writes import WriteQueue, wake
+
+__all__ = ["RedisState", "StateUnavailable", "UNREACHABLE", "parse_url"]
 
 log = logging.getLogger("emulator.server.state")
-
-DEFAULT_PREFIX = "logicapps:"
-SOCKET_TIMEOUT = 5.0  # seconds a command may take before the call fails with 503
-CONNECT_TIMEOUT = 2.0
-MAX_CONNECTIONS = 64  # per process; callers beyond it wait up to POOL_TIMEOUT for a free connection
-POOL_TIMEOUT = 5.0
-RETRIES = 2  # a command retried on a connection error (with backoff) before the call fails
-MAX_QUEUED = 200_000  # writes kept while Redis is down; beyond, the oldest are dropped (and logged)
-RETRY_AFTER = 5
-BACKGROUND_DELAY = 0.05  # seconds a queued write may wait for a flush before it is sent anyway
-# Redis cannot be reached (refused, reset, timed out, still loading its data): a 503. Any other Redis error is
-# a bug of ours and is not disguised as one.
-UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
-
-
-class StateUnavailable(HttpError):
-    """Redis cannot be reached: the call is refused with 503 (nothing is stored anywhere else)."""
-
-    def __init__(self, where: str, exc: BaseException | None = None):
-        super().__init__(503, "ServiceUnavailable",
-                         f"The workflow state store (Redis at {where}) is unreachable; the request was not "
-                         "processed. Retry the request later.", headers={"Retry-After": str(RETRY_AFTER)})
-        self.cause = exc
-
-
-def parse_url(url: str) -> tuple[str, str, str]:
-    """``redis://host:port/db?prefix=p`` -> (URL for redis-py, key prefix, host:port/db shown in errors)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("redis", "rediss", "unix"):
-        raise ValueError(f"--state '{url}': expected sqlite, memory or redis://host:port/db")
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    prefix = next((v for k, v in query if k == "prefix"), DEFAULT_PREFIX)
-    rest = urlencode([(k, v) for k, v in query if k != "prefix"])
-    where = f"{parts.hostname or 'localhost'}:{parts.port or 6379}{parts.path or '/0'}"
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, rest, "")), prefix, where
-
-
-class Redis:
-    """The two clients (asyncio for the request path, synchronous for rare writes) and the key names."""
-
-    def __init__(self, url: str):
-        self.url, self.prefix, self.where = parse_url(url)
-        options = dict(socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=CONNECT_TIMEOUT,
-                       retry_on_error=[redis.ConnectionError, redis.TimeoutError], health_check_interval=30,
-                       socket_keepalive=True,
-                       encoding_errors="replace")  # lone surrogates (undecodable request bytes) are stored as "?"
-        pool = aioredis.BlockingConnectionPool.from_url(self.url, max_connections=MAX_CONNECTIONS,
-                                                        timeout=POOL_TIMEOUT, **options)
-        self.aio = aioredis.Redis(connection_pool=pool,
-                                  retry=aioredis.retry.Retry(ExponentialBackoff(cap=0.5, base=0.05), RETRIES))
-        # the synchronous client blocks the event loop while it waits: short time-outs, one retry
-        self.sync = redis.Redis.from_url(self.url, retry=redis.retry.Retry(ExponentialBackoff(cap=0.1, base=0.02), 1),
-                                         **{**options, "socket_timeout": 2.0, "socket_connect_timeout": 1.0})
-        self.scripts = {name: self.aio.register_script(getattr(scripts, name))
-                        for name in ("READ_BOUNDED", "TAKE", "WINDOW", "GIVE_BACK", "ADD_KILOBYTES")}
-
-    def key(self, *parts: str) -> str:
-        return self.prefix + ":".join(parts)
-
-    def unavailable(self, exc: BaseException | None = None) -> StateUnavailable:
-        return StateUnavailable(self.where, exc)
-
-    def bump_sync(self, pipe, stamp: str) -> None:
-        pipe.hincrby(self.key("stamps"), stamp, 1)
-
-    async def close(self) -> None:
-        await self.aio.aclose()
-        self.sync.close()
-
-
-def _sync_call(conn: Redis, fn):
-    """Run a synchronous-client call; Redis errors become :class:`StateUnavailable`."""
-    try:
-        return fn(conn.sync)
-    except UNREACHABLE as exc:
-        raise conn.unavailable(exc) from None
-
-
-def _text(value) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 # ---------------------------------------------------------------------- keys, signing key, workflow states
@@ -154,8 +71,8 @@ class RedisKeys(KeyState):
     def loaded(self, stamp, fields: dict) -> None:
         entries: dict[str, dict] = {}
         for field, key in fields.items():
-            workflow, kind, key_type = _text(field).split("|")
-            entries.setdefault(workflow, {}).setdefault(kind, {})[key_type] = _text(key)
+            workflow, kind, key_type = text(field).split("|")
+            entries.setdefault(workflow, {}).setdefault(kind, {})[key_type] = text(key)
         self._entries, self._stamp = entries, stamp
 
     def load(self) -> dict[str, dict]:
@@ -173,7 +90,7 @@ class RedisKeys(KeyState):
                 pipe.hget(self.conn.key("sas"), field)
                 return pipe.execute()[1]
 
-        stored = _text(_sync_call(self.conn, put))
+        stored = text(sync_call(self.conn, put))
         self._entries.setdefault(workflow.lower(), {}).setdefault("generated", {})[key_type] = stored
         return stored
 
@@ -184,7 +101,7 @@ class RedisKeys(KeyState):
                 self.conn.bump_sync(pipe, "keys")
                 return pipe.execute()[1]
 
-        self._stamp = _sync_call(self.conn, put)
+        self._stamp = sync_call(self.conn, put)
         self._entries.setdefault(workflow.lower(), {}).setdefault("regenerated", {})[key_type] = key
 
 
@@ -196,7 +113,7 @@ class RedisSigningKey(SigningKeyState):
     def get_or_create(self, create: Callable[[], dict]) -> dict:
         if self._key is None:
             name = self.conn.key("signing-key")
-            stored = _sync_call(self.conn, lambda client: client.get(name))
+            stored = sync_call(self.conn, lambda client: client.get(name))
             if stored is None:
                 payload = json.dumps(create())
 
@@ -206,7 +123,7 @@ class RedisSigningKey(SigningKeyState):
                         pipe.get(name)
                         return pipe.execute()[1]
 
-                stored = _sync_call(self.conn, put)  # a concurrent creator's key wins
+                stored = sync_call(self.conn, put)  # a concurrent creator's key wins
             self._key = json.loads(stored)
         return dict(self._key)
 
@@ -219,8 +136,8 @@ class RedisWorkflows(WorkflowState):
         self._stamp = None
 
     def loaded(self, stamp, states: dict, versions: dict) -> None:
-        self._states = {_text(k): _text(v) for k, v in states.items()}
-        self._versions = {_text(k): _text(v) for k, v in versions.items()}
+        self._states = {text(k): text(v) for k, v in states.items()}
+        self._versions = {text(k): text(v) for k, v in versions.items()}
         self._stamp = stamp
 
     def states(self) -> dict[str, str]:
@@ -233,7 +150,7 @@ class RedisWorkflows(WorkflowState):
                 self.conn.bump_sync(pipe, "workflows")
                 return pipe.execute()[1]
 
-        self._stamp = _sync_call(self.conn, put)
+        self._stamp = sync_call(self.conn, put)
         self._states[workflow.lower()] = state
 
     def stamp(self) -> Hashable:
@@ -255,117 +172,8 @@ class RedisWorkflows(WorkflowState):
                 self.conn.bump_sync(pipe, "workflows")
                 return pipe.execute()[-1]
 
-        self._stamp = _sync_call(self.conn, put)
+        self._stamp = sync_call(self.conn, put)
         self._versions = dict(versions)
-
-
-def _wake(waiters: list[asyncio.Future], error: BaseException | None = None) -> None:
-    """Answer the callers waiting for a batch: done, or the error (a caller that went away is skipped)."""
-    for waiter in waiters:
-        if not waiter.done():
-            if error is None:
-                waiter.set_result(None)
-            else:
-                waiter.set_exception(error)
-
-
-# ---------------------------------------------------------------------- queued writes
-class WriteQueue:
-    """Writes waiting for the next pipeline, and the group commit that sends them in order.
-
-    Each queued write is a function ``(pipe) -> None`` adding its commands to a pipeline (JSON is made when the
-    batch is sent, so a live record is stored as it is then). :meth:`flush` returns once every write queued
-    before it was answered by Redis; when Redis is unreachable it raises :class:`StateUnavailable` and the
-    writes stay queued, retried in the background until they go through.
-    """
-
-    def __init__(self, conn: Redis):
-        self.conn = conn
-        self.pending: list[Callable] = []
-        self._waiters: list[asyncio.Future] = []
-        self._task: asyncio.Task | None = None
-        self._timer: asyncio.TimerHandle | None = None
-        self._failures = 0
-
-    def add(self, write: Callable) -> None:
-        self.pending.append(write)
-        if len(self.pending) > MAX_QUEUED:
-            del self.pending[: len(self.pending) - MAX_QUEUED]
-            log.error("Redis unreachable: more than %d writes queued, the oldest were dropped", MAX_QUEUED)
-        if self._timer is None:
-            # Sent by the next flush, or at the latest after BACKGROUND_DELAY (a run that ends after its caller
-            # was answered is still stored). Not at once: a short run's record, its final update and its
-            # trigger history then go to Redis in one pipeline with its caller's flush.
-            try:
-                self._timer = asyncio.get_running_loop().call_later(BACKGROUND_DELAY, self._kick)
-            except RuntimeError:  # no loop (a store used synchronously): the next flush sends it
-                pass
-
-    def _kick(self) -> None:
-        self._timer = None
-        if self.pending and (self._task is None or self._task.done()):
-            self._task = asyncio.get_running_loop().create_task(self._drain())
-
-    async def flush(self) -> None:
-        if not self.pending and (self._task is None or self._task.done()):
-            return
-        waiter = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._drain())
-        await waiter
-
-    async def _drain(self) -> None:
-        while self.pending or self._waiters:
-            batch, self.pending = self.pending, []
-            waiters, self._waiters = self._waiters, []
-            try:
-                if batch:
-                    await self._send(batch)
-            except UNREACHABLE as exc:
-                self.pending[:0] = batch  # kept, in order, for the next try
-                _wake(waiters, self.conn.unavailable(exc))
-                self._failures += 1
-                if self._failures == 1:
-                    log.error("Redis at %s unreachable (%s): %d writes queued", self.conn.where, exc,
-                              len(self.pending))
-                await asyncio.sleep(min(1.0, 0.05 * 2 ** min(self._failures, 5)))
-                continue
-            except Exception as exc:  # noqa: BLE001 - not an outage: logged, never retried, no caller left waiting
-                log.exception("Redis state: %d writes failed and were dropped", len(batch))
-                _wake(waiters, self.conn.unavailable(exc))
-                continue
-            if self._failures:
-                log.warning("Redis at %s reachable again: queued writes sent", self.conn.where)
-                self._failures = 0
-            _wake(waiters)
-
-    async def _send(self, batch: list[Callable]) -> None:
-        async with self.conn.aio.pipeline(transaction=False) as pipe:
-            for write in batch:
-                try:
-                    write(pipe)
-                except Exception:  # noqa: BLE001 - one record that cannot be written never costs the others
-                    log.exception("a state write could not be encoded; skipped")
-            results = await pipe.execute(raise_on_error=False)
-        for result in results:
-            if isinstance(result, UNREACHABLE):
-                raise result
-            if isinstance(result, Exception):  # a command Redis refused: never retried, but never silent
-                log.error("Redis refused a state write: %s", result)
-
-    async def close(self) -> None:
-        if self.pending:
-            try:
-                await self._send(self.pending)
-                self.pending = []
-            except UNREACHABLE as exc:
-                log.error("Redis at %s unreachable at shutdown: %d writes lost (%s)", self.conn.where,
-                          len(self.pending), exc)
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-        if self._timer is not None:
-            self._timer.cancel()
 
 
 # ---------------------------------------------------------------------- history and outbox
@@ -539,8 +347,8 @@ def _anchor(anchor: float | None) -> str:
     return "" if anchor is None else _num(anchor)
 
 
-def _left(text) -> float:
-    value = float(_text(text))
+def _left(raw) -> float:
+    value = float(text(raw))
     return math.inf if value < 0 else value
 
 
@@ -578,11 +386,11 @@ class RedisState(State):
                 pipe.hgetall(self.conn.key("wf-versions"))
                 return pipe.execute()
 
-        stamps, sas, states, versions = _sync_call(self.conn, read)
+        stamps, sas, states, versions = sync_call(self.conn, read)
         self._apply(stamps, sas, states, versions)
 
     def _apply(self, stamps, sas=None, states=None, versions=None) -> None:
-        stamps = {_text(k): _text(v) for k, v in stamps.items()}
+        stamps = {text(k): text(v) for k, v in stamps.items()}
         if sas is not None:
             self.keys.loaded(stamps.get("keys"), sas)
         if states is not None:
@@ -609,14 +417,14 @@ class RedisState(State):
             try:
                 await self._refresh_once()
             except StateUnavailable as exc:
-                _wake(waiters, exc)
+                wake(waiters, exc)
                 continue
-            _wake(waiters)
+            wake(waiters)
 
     async def _refresh_once(self) -> None:
         conn = self.conn
         try:
-            stamps = {_text(k): _text(v) for k, v in (await conn.aio.hgetall(conn.key("stamps"))).items()}
+            stamps = {text(k): text(v) for k, v in (await conn.aio.hgetall(conn.key("stamps"))).items()}
             if stamps == self._stamps:
                 return
             keys_changed = stamps.get("keys") != self._stamps.get("keys")
