@@ -9,7 +9,9 @@ processes), on 127.0.0.1 with a fresh state dir; this process is the load genera
 keep-alive HTTP/1.1 connections each send one request at a time (no pipelining) for ``--seconds``, cycling
 through the mix below, every request checked against the status it must get. Printed for each history
 store: throughput, latency p50/p99/max, the error count (unexpected status, lost connection: must be 0), and
-the server's resident memory (RSS, all its processes) after a warm-up and after the load.
+the server's resident memory (RSS, all its processes) after a warm-up and after the load, and the CPU the
+server used (cores busy on average, and CPU time per request): on a machine shared with other work, a
+server that got less than its cores shows it here.
 
 Memory is bounded by design: history keeps ``--history-size`` runs and trigger histories per workflow (1,000
 by default), the outbox as many calls, and every cache is capped (callback-URL signatures 1,024 entries,
@@ -103,6 +105,18 @@ class Server:
             except OSError:
                 pass
         return total / 1024
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the server and its worker processes (Linux /proc)."""
+        total = 0
+        for pid in [self.proc.pid, *_descendants(self.proc.pid)]:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+            except (OSError, ValueError, IndexError):
+                pass
+        return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         import signal
@@ -296,6 +310,7 @@ class Subject:
         self.latencies: list[float] = []
         self.errors: dict[str, int] = {}
         self.seconds = 0.0
+        self.cpu = 0.0
         self.rss_before = self.rss_after = 0.0
 
     @property
@@ -303,7 +318,9 @@ class Subject:
         return f"{self.history} history, {self.workers} worker(s)"
 
     def load(self, seconds: float, connections: int) -> None:
+        cpu = self.server.cpu_seconds()
         stats, elapsed = asyncio.run(run_load(self.server.base, self.mix, seconds, connections))
+        self.cpu += self.server.cpu_seconds() - cpu
         self.latencies += stats.latencies
         self.seconds += elapsed
         for why, count in stats.errors.items():
@@ -313,6 +330,8 @@ class Subject:
         lat = self.latencies
         return {"history": self.history, "workers": self.workers, "requests": len(lat), "seconds": self.seconds,
                 "rate": len(lat) / self.seconds if self.seconds else 0.0,
+                "server_cpu_share": self.cpu / self.seconds if self.seconds else 0.0,
+                "server_cpu_us_per_request": 1e6 * self.cpu / len(lat) if lat else 0.0,
                 "p50_ms": 1000 * percentile(lat, 0.50), "p99_ms": 1000 * percentile(lat, 0.99),
                 "max_ms": 1000 * max(lat, default=float("nan")), "errors": sum(self.errors.values()),
                 "error_kinds": self.errors, "rss_before_mb": self.rss_before, "rss_after_mb": self.rss_after}
@@ -349,9 +368,11 @@ class RedisServer:
         self.proc.wait(10)
 
 
-def _row(label: str, stats: Stats, elapsed: float) -> dict:
+def _row(label: str, stats: Stats, elapsed: float, cpu: float) -> dict:
     lat = stats.latencies
     return {"setup": label, "requests": len(lat), "seconds": elapsed, "rate": len(lat) / elapsed,
+            "server_cpu_share": cpu / elapsed if elapsed else 0.0,
+            "server_cpu_us_per_request": 1e6 * cpu / len(lat) if lat else 0.0,
             "p50_ms": 1000 * percentile(lat, 0.50), "p99_ms": 1000 * percentile(lat, 0.99),
             "max_ms": 1000 * max(lat, default=float("nan")), "errors": sum(stats.errors.values()),
             "error_kinds": stats.errors}
@@ -386,11 +407,13 @@ def measure_hosts(label: str, hosts: int, args, redis_url: str | None, connectio
         mix = asyncio.run(build_mix(servers[0].base, servers[0].state_dir, redis_url))
         bases = [s.base for s in servers]
         asyncio.run(_load_split(bases, mix, min(3.0, seconds), min(32, connections)))  # warm-up
+        cpu = sum(s.cpu_seconds() for s in servers)
         stats, elapsed = asyncio.run(_load_split(bases, mix, seconds, connections))
+        cpu = sum(s.cpu_seconds() for s in servers) - cpu
     finally:
         for server in servers:
             server.stop()
-    return _row(label, stats, elapsed)
+    return _row(label, stats, elapsed, cpu)
 
 
 def _details(result: dict, args) -> None:
@@ -417,7 +440,8 @@ def two_hosts(args) -> int:
         conns = 1 if r["setup"].startswith("probe") else args.connections
         print(f"{r['setup']:15} {conns:4} connections, {r['seconds']:.0f} s: {r['rate']:7.0f} req/s  "
               f"p50 {r['p50_ms']:6.2f} ms  p99 {r['p99_ms']:6.1f} ms  max {r['max_ms']:6.1f} ms  "
-              f"errors {r['errors']}", flush=True)
+              f"errors {r['errors']}  server CPU {r['server_cpu_share']:.2f} cores, "
+              f"{r['server_cpu_us_per_request']:.0f} us/request", flush=True)
         _details(r, args)
     one_sqlite, one_redis, two, probe_sqlite, probe_redis = rows
     print(f"two hosts on one Redis: {two['rate'] / one_redis['rate']:.2f} x one host on Redis, "
@@ -455,7 +479,7 @@ def main(argv=None) -> int:
             subjects.append(Subject(kind, workers.strip(), args))
         for subject in subjects:
             subject.load(min(3.0, args.seconds), min(32, args.connections))  # warm-up
-            subject.latencies, subject.seconds, subject.errors = [], 0.0, {}
+            subject.latencies, subject.seconds, subject.errors, subject.cpu = [], 0.0, {}, 0.0
             subject.rss_before = subject.server.rss_mb()
         rounds = max(1, args.rounds)
         for _ in range(rounds):
@@ -473,7 +497,9 @@ def main(argv=None) -> int:
         growth = r["rss_after_mb"] - r["rss_before_mb"]
         print(f"{r['history']:6} history, {r['workers']} worker(s): {r['rate']:7.0f} req/s  "
               f"p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  max {r['max_ms']:6.1f} ms  "
-              f"errors {r['errors']}  RSS {r['rss_before_mb']:.0f} -> {r['rss_after_mb']:.0f} MB ({growth:+.0f}, "
+              f"errors {r['errors']}  server CPU {r['server_cpu_share']:.2f} cores, "
+              f"{r['server_cpu_us_per_request']:.0f} us/request  "
+              f"RSS {r['rss_before_mb']:.0f} -> {r['rss_after_mb']:.0f} MB ({growth:+.0f}, "
               f"bound +{args.max_growth_mb:.0f})", flush=True)
         _details(r, args)
         failed |= r["errors"] > 0 or growth > args.max_growth_mb

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 from .main import EXTENSIONS, command
 
@@ -69,4 +70,5 @@ def write_junit(target: str, results: list) -> None:
             ET.SubElement(case, "failure", message=failure.splitlines()[0] if failure else "failed").text = failure
     root = ET.Element("testsuites")
     root.append(suite)
+    Path(target).parent.mkdir(parents=True, exist_ok=True)  # as pytest's --junitxml: reports/x.xml just works
     ET.ElementTree(root).write(target, encoding="utf-8", xml_declaration=True)

@@ -32,7 +32,7 @@ async def start_gateway(gateway, host: str, port: int, main_port: int, sock=None
     from ..gateway import app as gateway_app
 
     gateway.main_base = f"http://127.0.0.1:{main_port}"
-    runner = web.AppRunner(gateway_app.create_app(gateway), access_log=None)
+    runner = gateway_app.make_runner(gateway)
     await runner.setup()
     site = web.SockSite(runner, sock) if sock is not None else web.TCPSite(runner, host, port)
     try:

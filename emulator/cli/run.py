@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from .limit_args import add_limit_args, limits_from
 from .main import EXTENSIONS, command
 
 
@@ -37,6 +38,7 @@ def _add(sub):
                    "Liquid and XmlValidation (docs/builtins.md)")
     r.add_argument("--json", action="store_true", help='print {"response": ..., "run": ...}')
     r.add_argument("--allow-unknown-types", action="store_true")
+    add_limit_args(r)
 
 
 EXTENSIONS.append(_add)
@@ -114,6 +116,9 @@ def cmd_run(args) -> int:
     from ..runtime.invocation import find_trigger
     from ..runtime.trigger import RequestTrigger, condition_refusal
 
+    chosen = limits_from(args, "run")
+    if chosen is None:
+        return 2
     result = load_path(args.flow, action_types=lookup, allow_unknown_types=args.allow_unknown_types)
     errors = result.errors
     for p in errors:
@@ -148,7 +153,7 @@ def cmd_run(args) -> int:
         _print_refusal(args, err)
         return EXIT_REFUSED
     options = RunOptions(mocks=args.mocks, workflows=result.workflows, response_timeout=None,
-                         artifacts=args.artifacts)
+                         artifacts=args.artifacts, limits=chosen)
     try:
         response, record, inv = asyncio.run(_run(wf, trigger.name, outputs, options))
     except HostError as err:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+from .limit_args import add_limit_args, limits_from
 from .main import EXTENSIONS, command
 
 
@@ -22,7 +23,9 @@ def _add(sub):
     p.add_argument("--timeout", type=float, default=None,
                    help="synchronous response timeout in seconds (504); default: 120, Standard projects 225 or "
                         "host.json's Runtime.Backend.HttpOperation.RequestTimeout")
-    p.add_argument("--body-limit", type=int, default=104_857_600, help="request body limit in bytes (413)")
+    p.add_argument("--body-limit", type=int, default=None,
+                   help="request body limit in bytes (413; default 104857600, same as --limit body_bytes=N)")
+    add_limit_args(p)
     p.add_argument("--history", choices=("memory", "sqlite"), default="memory",
                    help="run history store; sqlite keeps it across restarts under the state dir")
     p.add_argument("--history-size", type=int, default=1000, help="runs kept per workflow")
@@ -63,7 +66,10 @@ def cmd_serve(args) -> int:
                         stream=sys.stderr)
     if args.quiet:
         logging.getLogger("emulator.server.access").setLevel(logging.WARNING)
-    config = ServerConfig(paths=args.paths, host=args.host, port=args.port, state_dir=args.state_dir,
+    chosen = limits_from(args, "serve")
+    if chosen is None:
+        return 2
+    config = ServerConfig(limits=chosen, paths=args.paths, host=args.host, port=args.port, state_dir=args.state_dir,
                           auth=args.auth, sas_key=args.sas_key or os.environ.get("LOGICAPPS_SAS_KEY"),
                           response_timeout=args.timeout, body_limit=args.body_limit,
                           history=args.state or args.history, flows_from_state=args.flows_from_state,

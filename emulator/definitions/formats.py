@@ -24,8 +24,9 @@ from pathlib import Path
 SIDE_FILES = {"connections.json", "parameters.json", "local.settings.json", "host.json", "mocks.json", "example.json"}
 # sidecars that sit beside a flow file: <flow>.mocks.json (mocks), <flow>.access.json (access control),
 # <flow>.example.json (the example call `serve` prints), <flow>.gateway.json (docs/gateway.md),
-# <flow>.flowtest.json (flow tests, docs/testing.md)
-SIDE_SUFFIXES = (".mocks.json", ".access.json", ".example.json", ".gateway.json", ".flowtest.json")
+# <flow>.flowtest.json / .yaml / .yml (flow tests, docs/testing.md)
+SIDE_SUFFIXES = (".mocks.json", ".access.json", ".example.json", ".gateway.json", ".flowtest.json",
+                 ".flowtest.yaml", ".flowtest.yml")
 
 
 @dataclass

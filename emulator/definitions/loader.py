@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import limits
 from ..expressions import EvalContext, ExpressionError, compile_template, compile_value
 from ..expressions.errors import ExpressionSyntaxError
 from . import formats
@@ -436,8 +437,21 @@ def _check_run_after(branch: Branch, comp: Compiler, triggers: set) -> None:
         visit(n, [])
 
 
+def _depth(action) -> int:
+    """How many actions contain ``action`` (0 at the top level)."""
+    depth, node = 0, action.parent
+    while node is not None:
+        depth, node = depth + 1, node.parent
+    return depth
+
+
 def _check_nesting(wf: Workflow, comp: Compiler) -> None:
+    most = limits.active().nesting_depth
     for action in wf.all_actions.values():
+        if action.parent is not None and _depth(action) > most and _depth(action.parent) <= most:
+            comp.problem(action.path, f"action '{action.name}' is nested {_depth(action)} actions deep, more "
+                         f"than the limit of {most} (the host refuses such a definition; use a nested "
+                         f"workflow)", code="ActionNestingTooDeep")
         if action.type in ("Response", "Terminate") and any(True for _ in action.loop_ancestors()):
             loop = next(action.loop_ancestors())
             comp.problem(action.path, f"action '{action.name}' of type '{action.type}' is inside the loop "

@@ -6,12 +6,11 @@ gives the value. :func:`compile_value` does the same for a whole JSON value (act
 
 from __future__ import annotations
 
+from .. import limits
 from .compiler import compile_expression
 from .context import EvalContext, as_context
 from .errors import ExpressionError, ExpressionSyntaxError
 from .values import to_string
-
-MAX_EXPRESSION_LENGTH = 8192
 
 
 class Template:
@@ -40,10 +39,11 @@ class Template:
 
 
 def _compile_body(body: str, offset: int, source: str):
-    if len(body) > MAX_EXPRESSION_LENGTH:
+    most = limits.active().expression_chars
+    if len(body) > most:
         raise ExpressionSyntaxError(
             f"The template language expression is {len(body)} characters long, which exceeds the limit of "
-            f"{MAX_EXPRESSION_LENGTH} characters.", column=offset + 1, expression=body, code="InvalidTemplate")
+            f"{most} characters.", column=offset + 1, expression=body, code="InvalidTemplate")
     if not body.strip():
         raise ExpressionSyntaxError(
             f"The template language expression '{body}' is not valid: the expression is empty.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
+from .. import limits
 from ..expressions.errors import ExpressionError, type_error, usage
 from ..expressions.registry import function
 from ..expressions.values import (
@@ -21,7 +22,7 @@ from ..expressions.values import (
     values_equal,
 )
 from .args import single_param_error, want_array, want_int, want_str
-from .string import MAX_RESULT_LENGTH, from_utf16_view, utf16_len, utf16_view
+from .string import from_utf16_view, utf16_len, utf16_view
 
 
 def _same_type_error(fn: str) -> ExpressionError:
@@ -129,10 +130,11 @@ def join(collection, delimiter):
     collection = want_array("join", 0, collection)
     delimiter = want_str("join", 1, delimiter)
     result = delimiter.join(to_string(item) for item in collection)
-    if len(result) > MAX_RESULT_LENGTH:
+    most = limits.active().string_result_chars
+    if len(result) > most:
         raise ExpressionError(
             f"The template language function 'join' produced a string longer than the limit of "
-            f"{MAX_RESULT_LENGTH} characters. "
+            f"{most} characters. "
             f"Please see https://aka.ms/logicexpressions#join for usage details.")
     return result
 

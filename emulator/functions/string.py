@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 
+from .. import limits
 from ..expressions.errors import ExpressionError, function_error
 from ..expressions.registry import function
 from ..expressions.values import to_string, type_name
 from .args import single_param_error, want_int, want_str
-
-MAX_RESULT_LENGTH = 104_857_600  # concat and join results (functions reference limits)
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
@@ -103,10 +102,11 @@ def _fold(text: str) -> str:
 @function("concat", min_args=1, max_args=None, category="string")
 def concat(*args):
     result = "".join(to_string(a) for a in args)
-    if len(result) > MAX_RESULT_LENGTH:
+    most = limits.active().string_result_chars
+    if len(result) > most:
         raise ExpressionError(
             f"The template language function 'concat' produced a result of {len(result)} characters, which "
-            f"exceeds the limit of {MAX_RESULT_LENGTH} characters.")
+            f"exceeds the limit of {most} characters.")
     return result
 
 

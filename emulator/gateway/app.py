@@ -19,6 +19,11 @@ from aiohttp import web
 from multidict import CIMultiDict
 from yarl import URL
 
+from ..limits import DEFAULT as DEFAULT_LIMITS
+from ..limits import Limits
+from ..server import request_log
+from ..server.app import handler_args, read_limited
+from ..server.errors import HttpError
 from . import config as config_module
 from .context import Exchange, RequestState, backend_url, split_base
 from .counters import Counters
@@ -29,7 +34,6 @@ from .subscriptions import Subscriptions
 
 log = logging.getLogger("emulator.gateway")
 DEFAULT_PORT = 7072
-BODY_LIMIT = 104_857_600
 GATEWAY = web.AppKey("gateway", object)
 _HOP = {"host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te",
         "proxy-connection", "trailer"}
@@ -53,6 +57,7 @@ class Gateway:
     def use(self, cfg) -> None:
         """Serve ``cfg`` from now on (counters are kept)."""
         self.config = cfg
+        request_log.hide([self.secret, *cfg.secret_values()])  # the server's log never shows them
         self.router = Router(cfg.apis)
         self.subscriptions = Subscriptions(cfg.subscriptions, cfg.products)
         self._pipelines: dict = {}
@@ -158,7 +163,11 @@ class Gateway:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
         raw_path = request.raw_path.partition("?")[0]
-        body = await request.read() if request.body_exists else b""
+        try:  # the main server's bounds: size (413), time and rate (408) -- a slow client cannot hold a call
+            body = await read_limited(request.content, _limits(self).body_bytes, _limits(self)) \
+                if request.body_exists else b""
+        except HttpError as err:
+            return _plain(err.status, apim_body(err.status, err.message))
         state = RequestState(request.method, str(request.url), request.headers, body, request.remote or "")
         route, api = self.router.route(request.method, raw_path, request.query, request.headers)
         preflight = api is not None and _is_preflight(request)
@@ -358,10 +367,20 @@ def restrict_flows(gateway: Gateway) -> None:
             callers.restrict(gateway.server, entry.name if entry else api.backend.workflow, gateway.secret)
 
 
+def _limits(gateway: Gateway) -> Limits:
+    return gateway.server.config.limits if gateway.server is not None else DEFAULT_LIMITS
+
+
 def create_app(gateway: Gateway) -> web.Application:
-    app = web.Application(client_max_size=BODY_LIMIT)
+    app = web.Application(client_max_size=_limits(gateway).body_bytes + 1)
     app[GATEWAY] = gateway
     app.router.add_route("*", "/{tail:.*}", gateway.handle)
     app.on_startup.append(gateway.start_session)
     app.on_cleanup.append(gateway.close)
     return app
+
+
+def make_runner(gateway: Gateway) -> web.AppRunner:
+    """The gateway's AppRunner: the main server's request limits (emulator/limits.py) and no aiohttp access log,
+    whose lines would quote the query (a ``subscription-key`` may be there); the gateway logs its own line."""
+    return web.AppRunner(create_app(gateway), access_log=None, **handler_args(_limits(gateway)))

@@ -98,6 +98,11 @@ class GatewayConfig:
     backends: dict  # APIOps backends: name -> url
     sources: list = field(default_factory=list)  # every file read, for reloading when one changes
 
+    def secret_values(self) -> list[str]:
+        """Every subscription key and secret named value (what no log or answer of the emulator may show)."""
+        keys = [key for s in self.subscriptions for key in (s.primary_key, s.secondary_key) if key]
+        return keys + [value for _, value, secret in self.named_values.values() if secret and isinstance(value, str)]
+
     def public(self) -> dict:
         """The configuration as served at ``GET /gateway``: secrets and subscription keys masked."""
         mask = "***"

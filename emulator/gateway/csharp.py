@@ -12,6 +12,10 @@ import json
 import uuid
 from datetime import datetime, timedelta, timezone
 
+import regex
+
+from .. import limits
+
 
 class EvalError(Exception):
     """An expression failed while the call was running (APIM: 500 and ``context.LastError``)."""
@@ -461,14 +465,33 @@ class RegexGroup(CsObject):
 
 
 def _regex(pattern, options=None):
-    """A .NET pattern for Python's ``re``: ``(?<name>`` named groups; ``RegexOptions.IgnoreCase``."""
-    import re
-
-    text = re.sub(r"\(\?<([A-Za-z_][A-Za-z0-9_]*)>", r"(?P<\1>", str(pattern))
+    """A .NET pattern (``(?<name>`` groups are the ``regex`` module's own syntax); ``RegexOptions.IgnoreCase``."""
     try:
-        return re.compile(text, re.IGNORECASE if options == "IgnoreCase" else 0)
-    except re.error as exc:
+        return regex.compile(str(pattern), regex.IGNORECASE if options == "IgnoreCase" else 0)
+    except regex.error as exc:
         raise EvalError(f"invalid regular expression '{pattern}': {exc}") from None
+
+
+def _bounded(run, pattern):
+    """Run a match of ``pattern`` (a function of the ``timeout`` keyword) in bounded time: a pattern that
+    backtracks on the caller's input stops after ``limits.regex_seconds``, as .NET's Regex with a match
+    timeout throws RegexMatchTimeoutException (docs/limits.md)."""
+    seconds = limits.active().regex_seconds
+    try:
+        return run(timeout=seconds)
+    except TimeoutError:
+        raise EvalError(f"RegexMatchTimeoutException: the regular expression '{pattern}' did not finish "
+                        f"within {seconds:g} seconds on its input.") from None
+
+
+def _is_match(a):
+    return _bounded(lambda timeout: _regex(a[1], a[2] if len(a) > 2 else None).search(
+        to_string(a[0]), timeout=timeout), a[1]) is not None
+
+
+def _match(a):
+    return RegexMatch(_bounded(lambda timeout: _regex(a[1], a[2] if len(a) > 2 else None).search(
+        to_string(a[0]), timeout=timeout), a[1]))
 
 
 def _regex_replace(text, pattern, replacement, options=None):
@@ -489,7 +512,7 @@ def _regex_replace(text, pattern, replacement, options=None):
                 out.append(token)
         return "".join(out)
 
-    return _regex(pattern, options).sub(one, to_string(text))
+    return _bounded(lambda timeout: _regex(pattern, options).sub(one, to_string(text), timeout=timeout), pattern)
 
 
 # ---------------------------------------------------------------------------------------------- static types
@@ -549,8 +572,8 @@ STATIC_METHODS = {
     ("DateTime", "Parse"): lambda a: datetime.fromisoformat(str(a[0]).replace("Z", "+00:00")),
     ("TimeSpan", "FromSeconds"): lambda a: timedelta(seconds=a[0]),
     ("TimeSpan", "FromMinutes"): lambda a: timedelta(minutes=a[0]),
-    ("Regex", "IsMatch"): lambda a: _regex(a[1], a[2] if len(a) > 2 else None).search(to_string(a[0])) is not None,
-    ("Regex", "Match"): lambda a: RegexMatch(_regex(a[1], a[2] if len(a) > 2 else None).search(to_string(a[0]))),
+    ("Regex", "IsMatch"): _is_match,
+    ("Regex", "Match"): _match,
     ("Regex", "Replace"): lambda a: _regex_replace(*a),
 }
 STATIC_ALIASES = {"String": "string", "Int32": "int", "System.String": "string"}

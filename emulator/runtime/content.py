@@ -83,6 +83,9 @@ def read_json(text: str):
     except RecursionError:
         raise InvalidRequestContent("The JSON content is nested too deeply to be read (the emulator's limit is "
                                     "Python's recursion limit, about 900 levels).") from None
+    except ValueError:  # an integer of more digits than Python converts (4,300): docs/limits.md
+        raise InvalidRequestContent("The JSON content holds an integer with more digits than can be read (the "
+                                    "emulator's limit is 4300 digits).") from None
 
 
 class _ConstantRejected(ValueError):

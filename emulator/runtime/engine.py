@@ -180,6 +180,7 @@ class Run:
         self.mocks = options.mocks
         self.terminated: tuple[str, dict | None] | None = None
         self.cancelled = False  # set by runtime.cancel(): the run ends Cancelled, actions in progress too
+        self.timed_out = False  # set past the run duration limit (limits.run_seconds): the run ends TimedOut
         self.response_sent = False
         self.holds_response = self.plan.holds_response
         self.held_response: dict | None = None

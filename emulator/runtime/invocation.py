@@ -11,7 +11,8 @@ import asyncio
 import random
 from dataclasses import dataclass
 
-from ..definitions.status import CANCELLED, FAILED, RUNNING, SKIPPED, SUCCEEDED
+from .. import limits as host_limits
+from ..definitions.status import CANCELLED, FAILED, RUNNING, SKIPPED, SUCCEEDED, TIMED_OUT
 from ..expressions import EvalContext, ExpressionError
 from ..expressions.values import to_string
 from . import ids, messages
@@ -39,6 +40,7 @@ class RunOptions:
     foreach_concurrency: int = 20        # default Foreach degree of parallelism
     rng: object = None
     artifacts: object = None             # integration-account folder (Maps/, Schemas/) for Xslt, Liquid...
+    limits: host_limits.Limits = host_limits.DEFAULT  # Foreach items, Until iterations, variables, run duration
 
     def __post_init__(self):
         self.mocks = MockSet.load(self.mocks)
@@ -196,7 +198,18 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
                 and not plan.response_is_async and not inv.response.done():
             inv._timer = loop.call_later(options.response_timeout, _response_timeout, run, inv)
             task.add_done_callback(_cancel_timer(inv))
+        if not clock.virtual:  # the run duration limit: only a run that waits can outlive it
+            deadline = loop.call_later(options.limits.run_seconds, _run_timed_out, inv)
+            task.add_done_callback(lambda _task: deadline.cancel())
     return inv
+
+
+def _run_timed_out(inv: Invocation) -> None:
+    """The run went on past ``limits.run_seconds``: it ends TimedOut, as a cancelled run does otherwise."""
+    run = inv.run
+    if run is not None and not inv.done.done():
+        run.timed_out = True
+        cancel(inv)
 
 
 def _cancel_timer(inv: Invocation):
@@ -234,14 +247,21 @@ async def _execute(run: Run, inv: Invocation, options: RunOptions) -> None:
             if status != FAILED:
                 error = None
         if run.cancelled:
-            status, error = CANCELLED, dict(records.RUN_CANCELLED)
+            status, error = _cancelled(run)
         _finish(run, inv, status, error)
     except asyncio.CancelledError:
         if not run.cancelled:
             raise
-        _finish(run, inv, CANCELLED, dict(records.RUN_CANCELLED))
+        _finish(run, inv, *_cancelled(run))
     except Exception as exc:  # noqa: BLE001 - keep the caller from hanging on an emulator bug
         _finish(run, inv, FAILED, {"code": "EmulatorError", "message": f"{type(exc).__name__}: {exc}"})
+
+
+def _cancelled(run: Run) -> tuple[str, dict]:
+    """How a cancelled run ends: TimedOut past the run duration limit, else Cancelled."""
+    if run.timed_out:
+        return TIMED_OUT, {"code": "RunTimedOut", "message": messages.run_timed_out(run.options.limits.run_seconds)}
+    return CANCELLED, dict(records.RUN_CANCELLED)
 
 
 def _finish(run: Run, inv: Invocation, status: str, error) -> None:

@@ -58,4 +58,10 @@ def invalid_content(detail: str) -> str:
     return f"The request content is not valid and could not be deserialized: '{detail}'."
 
 
+def run_timed_out(seconds: float) -> str:
+    """A run that went on past the run duration limit (the host's wording is not documented)."""
+    return (f"The workflow run did not finish within the run duration limit of {seconds:g} seconds "
+            f"and was timed out.")
+
+
 TERMINATED_FAILED = "The run was terminated with status 'Failed'."

@@ -9,21 +9,18 @@ _PARAM = re.compile(r"\{([^{}/]+)\}")
 
 
 class RelativePath:
-    """A compiled ``relativePath``: literal segments match case-insensitively, ``{name}`` one segment."""
+    """A compiled ``relativePath``: literal segments match case-insensitively, ``{name}`` one segment.
+
+    Matching takes time linear in the path, whatever the template and the caller's path: a segment with
+    several parameters (``{name}.{ext}``, ``{a}-{b}-{c}``) is matched by finding its literals left to right,
+    not by a regular expression, which would backtrack for minutes on a long path that does not fit.
+    """
 
     def __init__(self, template: str | None):
         self.template = (template or "").strip().strip("/")
         self.names: list[str] = _PARAM.findall(self.template)
-        pattern, pos = [], 0
-        for index, match in enumerate(_PARAM.finditer(self.template)):
-            pattern.append(re.escape(self.template[pos:match.start()]))
-            pattern.append(f"(?P<p{index}>[^/]*)")
-            pos = match.end()
-        pattern.append(re.escape(self.template[pos:]))
-        self._regex = re.compile("^" + "".join(pattern) + "$", re.IGNORECASE | re.DOTALL)
-
         # per template segment: ("param", name) for a whole-segment "{name}", ("literal", lower-case text)
-        # for plain ASCII text, else ("regex", compiled, names)
+        # for plain ASCII text, else ("parts", (literal, name, literal, ..., literal) lower-cased, names)
         self._segments = tuple(_compile_segment(seg) for seg in self.template.split("/")) if self.template else ()
 
     def __bool__(self) -> bool:
@@ -36,31 +33,27 @@ class RelativePath:
         fit the template, they are read as separators (``{a}/{b}`` from ``a%2Fb``), as spec §1.2 asks.
         """
         raw = raw.strip("/")
-        found = self._segmentwise(raw)
-        if found is None:
-            m = self._regex.match(unquote(raw))
-            if m:
-                found = {name: m.group(f"p{i}") for i, name in enumerate(self.names)}
+        found = self._segmentwise(raw.split("/") if raw else [], decode=True)
+        if found is None:  # (an empty path is one empty segment here: "{id}" matches it with id = "")
+            found = self._segmentwise(unquote(raw).split("/"), decode=False)
         return found
 
-    def _segmentwise(self, raw: str) -> dict | None:
-        segments = raw.split("/") if raw else []
+    def _segmentwise(self, segments: list, decode: bool) -> dict | None:
         if len(segments) != len(self._segments):
             return None
         values = {}
         for seg, (kind, what, names) in zip(segments, self._segments):
-            text = unquote(seg) if "%" in seg else seg
+            text = unquote(seg) if decode and "%" in seg else seg
             if kind == "param":
                 values[what] = text
             elif kind == "literal":
                 if text.lower() != what:
                     return None
             else:
-                m = what.match(text)
-                if not m:
+                found = _match_parts(what, text)
+                if found is None:
                     return None
-                for i, name in enumerate(names):
-                    values[name] = m.group(f"p{i}")
+                values.update(zip(names, found))
         return values
 
 
@@ -70,10 +63,31 @@ def _compile_segment(segment: str) -> tuple:
         return "param", names[0], ()
     if not names and segment.isascii():
         return "literal", segment.lower(), ()
-    parts, pos = [], 0
-    for index, match in enumerate(_PARAM.finditer(segment)):
-        parts.append(re.escape(segment[pos:match.start()]))
-        parts.append(f"(?P<p{index}>.*?)")
+    literals, pos = [], 0
+    for match in _PARAM.finditer(segment):
+        literals.append(segment[pos:match.start()].lower())
         pos = match.end()
-    parts.append(re.escape(segment[pos:]))
-    return "regex", re.compile("^" + "".join(parts) + "$", re.IGNORECASE | re.DOTALL), tuple(names)
+    literals.append(segment[pos:].lower())
+    return "parts", tuple(literals), tuple(names)
+
+
+def _match_parts(literals: tuple, text: str) -> list | None:
+    """The parameter values of ``text`` for a segment ``literals[0] {p0} literals[1] ... {pn} literals[n+1]``:
+    the first and last literals anchor the ends, each literal between is found at its first place after the
+    one before (each parameter takes the shortest text that lets the rest fit); None when it does not fit."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a character whose lower case is longer: compare as it is
+        lowered = text
+    first, last = literals[0], literals[-1]
+    end = len(text) - len(last)
+    if end < len(first) or not lowered.startswith(first) or not lowered.endswith(last):
+        return None
+    values, pos = [], len(first)
+    for literal in literals[1:-1]:
+        found = lowered.find(literal, pos, end)
+        if found < 0:
+            return None
+        values.append(text[pos:found])
+        pos = found + len(literal)
+    values.append(text[pos:end])
+    return values

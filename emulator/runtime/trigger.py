@@ -102,8 +102,22 @@ def trigger_headers(raw_headers, drop_authorization: bool = False) -> dict:
         if drop_authorization and lowered == "authorization":
             continue
         key = canonical.get(lowered, name)
+        if not value.isascii():
+            value = valid_text(value)
         headers[key] = f"{headers[key]},{value}" if key in headers else value
     return headers
+
+
+def valid_text(text: str) -> str:
+    """``text`` with what could not be read as UTF-8 replaced by U+FFFD.
+
+    aiohttp reads header bytes that are not UTF-8 as lone surrogates (``surrogateescape``); such a string
+    cannot be written as UTF-8 (a run record, an answer, SQLite), so it is read again leniently here, once.
+    """
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def trigger_queries(query) -> dict:

@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
+from ..limits import DEFAULT as DEFAULT_LIMITS
+from ..limits import Limits
 from ..runtime import MockSet, RunOptions
 from ..runtime import ids as run_ids
 from ..runtime.errors import HostError
@@ -49,8 +52,8 @@ class ServerConfig:
     auth: str = "sas"  # "sas" | "none"
     sas_key: str | None = None
     response_timeout: float | None = None  # None: the host's default for the workflow (see timeout_for)
-    body_limit: int = 104_857_600
-    history: str = "memory"  # "memory" | "sqlite"
+    body_limit: int | None = None  # shorthand for limits.body_bytes (--body-limit)
+    history: str = "memory"  # "memory" | "sqlite" | "redis://host:port/db" (state.open_state)
     history_size: int = 1000
     skipped_status: int = 202
     location: str = "local"
@@ -61,6 +64,11 @@ class ServerConfig:
     run_options: dict = field(default_factory=dict)
     verbose: bool = False  # the access log shows each request's whole URL (sig redacted)
     flows_from_state: bool = False  # serve the flows another host published to the shared state (Redis)
+    limits: Limits = DEFAULT_LIMITS  # every host limit (emulator/limits.py, docs/limits.md)
+
+    def __post_init__(self):
+        if self.body_limit is not None:
+            self.limits = self.limits.replace(body_bytes=self.body_limit)
 
 
 class Server:
@@ -154,7 +162,8 @@ class Server:
         options = RunOptions(response_timeout=self.timeout_for(entry), location=cfg.location,
                              workflows=self.registry.workflows(), workflow_ids=self.registry.workflow_ids(),
                              mocks=self.mocks_for(entry),
-                             client_waiting=not trig.split_on, rng=self.rng, **cfg.run_options)
+                             client_waiting=not trig.split_on, rng=self.rng, limits=cfg.limits,
+                             **cfg.run_options)
         self._options[key] = (entry, self.registry.generation, options)
         return options
 
@@ -243,16 +252,22 @@ def _fired_entry(workflow: str, trigger: str, run_id: str, started: str, client_
 
 
 # ---------------------------------------------------------------------- middlewares
-# Request limits (spec §9): the URL may be 16,384 characters; headers get Kestrel-like room (the host's
-# limit is not documented). aiohttp's own parser limits sit just above, so our JSON error answers first.
-MAX_URL_LENGTH = 16_384
-HANDLER_ARGS = {"max_line_size": MAX_URL_LENGTH + 1024, "max_field_size": 32_768}
+def handler_args(limits: Limits) -> dict:
+    """aiohttp's request-parser limits from ours (spec §9): the request line has room for a URL at the limit,
+    so the 414 in our JSON answers first; a header line and the header count are the parser's own. A
+    connection that sends no whole request head for ``idle_seconds`` (half-open, slow headers, idle keep-alive)
+    is closed by aiohttp's keep-alive timer, which runs from the moment a connection opens."""
+    return {"max_line_size": limits.url_chars + 1024, "max_field_size": limits.header_line_bytes,
+            "max_headers": limits.header_count, "keepalive_timeout": limits.idle_seconds}
+
+
+HANDLER_ARGS = handler_args(DEFAULT_LIMITS)
 
 
 def make_runner(app: web.Application) -> web.AppRunner:
     """The AppRunner every entry point uses (serve, tests, benchmarks): our limits, no aiohttp access log,
     and trigger calls dispatched straight to :func:`invoke.handle` (see :class:`_Runner`)."""
-    return _Runner(app, access_log=None, **HANDLER_ARGS)
+    return _Runner(app, access_log=None, **handler_args(app[SERVER].config.limits))
 
 
 class _Runner(web.AppRunner):
@@ -278,7 +293,8 @@ async def _dispatch(server, app_handler, request: web.BaseRequest):
     if "%" not in path and "Expect" not in request.headers:
         found = urls.match_trigger_path(path)
         if found is not None:
-            return await guarded(request, invoke.handle(server, WebCall(request), *found), server)
+            return await guarded(request, invoke.handle(server, WebCall(request, server.config.limits), *found),
+                                 server)
     return await app_handler(request)
 
 
@@ -289,10 +305,11 @@ class WebCall:
     the base URL (for an asynchronous Response's Location), the body (after the checks that come first).
     """
 
-    __slots__ = ("request", "method", "headers", "query")
+    __slots__ = ("request", "method", "headers", "query", "limits")
 
-    def __init__(self, request: web.BaseRequest):
+    def __init__(self, request: web.BaseRequest, limits: Limits):
         self.request = request
+        self.limits = limits
         self.method = request.method
         self.headers = request.headers
         self.query = request.query
@@ -311,12 +328,42 @@ class WebCall:
             return b""
         if request.content_length is not None and request.content_length > limit:
             raise invoke.too_large(request.content_length, limit)
-        data = bytearray()
-        async for chunk in request.content.iter_any():
-            data.extend(chunk)
+        return await read_limited(request.content, limit, self.limits)
+
+
+async def read_limited(content, limit: int, limits: Limits) -> bytes:
+    """A request body of at most ``limit`` bytes (413), read in bounded time (408): the whole body within
+    ``limits.body_read_seconds`` and, after ``body_grace_seconds``, at ``body_min_rate`` bytes per second or
+    more (Kestrel's MinRequestBodyDataRate, which the host's App Service front end applies). What has already
+    arrived is taken without waiting, so a small body costs no timer."""
+    start = asyncio.get_running_loop().time()
+    data = bytearray()
+    try:
+        while True:
+            data.extend(content.read_nowait())
             if len(data) > limit:
                 raise invoke.too_large(len(data), limit)
-        return bytes(data)
+            if content.is_eof():
+                return bytes(data)
+            deadline = min(start + limits.body_read_seconds,
+                           start + limits.body_grace_seconds + len(data) / limits.body_min_rate)
+            try:
+                async with asyncio.timeout_at(deadline):
+                    data.extend(await content.readany())
+            except TimeoutError:
+                raise body_timed_out(len(data)) from None
+    except ConnectionResetError:  # the client went away before the whole body came
+        raise HttpError(400, "InvalidRequestContent", "The request body ended before all of it arrived "
+                        "(the connection was closed).") from None
+    except (HttpProcessingError, web.RequestPayloadError) as exc:  # broken chunks, a wrong Content-Encoding
+        text = str(getattr(exc, "message", None) or exc).strip()
+        detail = text.splitlines()[0].rstrip(":.") if text else "unreadable"
+        raise HttpError(400, "InvalidRequestContent", f"The request body could not be read: {detail}.") from None
+
+
+def body_timed_out(received: int) -> HttpError:
+    return HttpError(408, "RequestTimeout", f"Reading the request body timed out due to data arriving too "
+                     f"slowly ({received} bytes received).")
 
 
 @web.middleware
@@ -324,9 +371,9 @@ async def access_middleware(request: web.Request, handler):
     return await guarded(request, handler(request), request.app[SERVER])
 
 
-def url_too_long(length: int) -> HttpError:
+def url_too_long(length: int, limit: int) -> HttpError:
     return HttpError(414, "RequestUrlTooLong", f"The request URL is {length} characters long, which exceeds the "
-                     f"limit of {MAX_URL_LENGTH} characters.")
+                     f"limit of {limit} characters.")
 
 
 async def guarded(request: web.BaseRequest, call, server=None):
@@ -337,9 +384,10 @@ async def guarded(request: web.BaseRequest, call, server=None):
     run_id = code = None
     skipped = False
     try:
-        if len(request.raw_path) > MAX_URL_LENGTH:
+        url_limit = server.config.limits.url_chars if server is not None else DEFAULT_LIMITS.url_chars
+        if len(request.raw_path) > url_limit:
             call.close()
-            raise url_too_long(len(request.raw_path))
+            raise url_too_long(len(request.raw_path), url_limit)
         response = await call
         if response.__class__ is CallAnswer:
             run_id, skipped = response.run_id, response.skipped
@@ -384,18 +432,21 @@ def _relative(request: web.Request, skip: int) -> str:
 async def _invoke(request: web.Request, skip: int | None):
     info = request.match_info
     relative = _relative(request, skip) if skip is not None else None
-    return await invoke.handle(request.app[SERVER], WebCall(request), info["wf"], info["trigger"], relative,
-                               info.get("version"))
+    server = request.app[SERVER]
+    return await invoke.handle(server, WebCall(request, server.config.limits), info["wf"], info["trigger"],
+                               relative, info.get("version"))
 
 
 async def _poll(request: web.Request):
     info = request.match_info
-    return await invoke.poll_operation(request.app[SERVER], WebCall(request), info["wf"], info["run"], info["op"])
+    server = request.app[SERVER]
+    return await invoke.poll_operation(server, WebCall(request, server.config.limits), info["wf"], info["run"],
+                                       info["op"])
 
 
 def create_app(config: ServerConfig, server: Server | None = None) -> web.Application:
     server = server or Server(config)
-    app = web.Application(middlewares=[access_middleware], client_max_size=config.body_limit + 1)
+    app = web.Application(middlewares=[access_middleware], client_max_size=config.limits.body_bytes + 1)
     app[SERVER] = server
     for prefix, skip in urls.TRIGGER_SHAPES:  # one route per shape, with or without a relative path: one regex
         app.router.add_route("*", prefix + "{relative:(?:/.*)?}", partial(_invoke, skip=skip))

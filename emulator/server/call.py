@@ -27,7 +27,7 @@ from yarl import URL
 
 from ..runtime.errors import HostError
 from . import invoke, urls
-from .app import MAX_URL_LENGTH, Server, url_too_long
+from .app import Server, url_too_long
 from .errors import HttpError
 from .response import CallAnswer, error_answer
 
@@ -83,8 +83,9 @@ async def call(server: Server, request: CallRequest) -> CallAnswer:
     origin, path_qs = _split_origin(request.path)
     path, _, query_string = path_qs.partition("?")
     try:
-        if len(path_qs) > MAX_URL_LENGTH:
-            raise url_too_long(len(path_qs))
+        most = server.config.limits.url_chars
+        if len(path_qs) > most:
+            raise url_too_long(len(path_qs), most)
         view = _Call(request, query_string, origin)
         found = urls.match_trigger_path(path, escaped=True)
         if found is not None:

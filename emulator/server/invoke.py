@@ -141,7 +141,7 @@ async def _checked(server, call, query, entry, trig, relative: str, permission: 
     spec = trig.call
     spec.check_method(call.method.upper())
     params = spec.match(relative)
-    body = await call.read_body(server.config.body_limit)
+    body = await call.read_body(server.config.limits.body_bytes)
     outputs = spec.outputs(headers, query, body, params)
     if trig.schema is not None:
         trig.schema.check(outputs.get("body"))

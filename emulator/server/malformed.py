@@ -13,6 +13,7 @@ import json
 import logging
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 log = logging.getLogger("emulator.server")
 CODE = "BadRequest"
@@ -32,12 +33,31 @@ class _HostErrorHandler(web.RequestHandler):
         # aiohttp's first line says what is wrong ("Invalid header token:"); the lines after it quote the raw
         # header, which may hold a secret: neither the answer nor the log repeats them.
         text = str(getattr(exc, "message", None) or message or "") or "malformed request"
-        detail = text.strip().splitlines()[0].strip().rstrip(":.") or "malformed request"
+        detail = _unquoted(text.strip().splitlines()[0]) or "malformed request"
         log.warning("refused a malformed request from %s: %s", request.remote, detail)
         resp = web.Response(status=status, body=error_body(detail), content_type="application/json",
                             charset="utf-8")
         resp.force_close()
         return resp
+
+    def log_exception(self, *args, **kw):
+        # After an early answer (a refusal sent before the body was read), aiohttp drains the body; a body
+        # it cannot read (a wrong Content-Encoding, broken chunks) is the caller's fault: one line, no traceback.
+        exc = kw.get("exc_info")
+        if isinstance(exc, (web.RequestPayloadError, HttpProcessingError)):
+            text = str(getattr(exc, "message", None) or exc).strip()
+            log.warning("dropped the unreadable rest of a request body: %s",
+                        text.splitlines()[0].rstrip(":.") if text else "unreadable")
+            return
+        super().log_exception(*args, **kw)
+
+
+def _unquoted(line: str) -> str:
+    """aiohttp's first line without the request bytes it may quote ("Got more than 8190 bytes when reading:
+    b'...'" quotes the start of a URL or a header value, where a ``sig`` or a token can be)."""
+    cut = min((at for at in (line.find("b'"), line.find('b"'), line.find("bytearray(")) if at >= 0),
+              default=len(line))
+    return line[:cut].strip().rstrip(":.").strip()
 
 
 class _HostErrorServer(web.Server):

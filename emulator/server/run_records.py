@@ -14,15 +14,51 @@ KINDS = {"ActionInputs": "inputs", "ActionOutputs": "outputs", "TriggerInputs": 
          "TriggerOutputs": "outputs"}
 
 
+REDACTED = "REDACTED"
+
+
 def shown_trigger(entry, record: dict) -> dict:
-    """The run's trigger record with the parts its ``runtimeConfiguration.secureData`` secures hidden."""
+    """The run's trigger record with the parts its ``runtimeConfiguration.secureData`` secures hidden, and the
+    caller's credentials (``sig``, subscription keys, an ``Authorization`` header) redacted in its outputs."""
     trig = record.get("trigger") or {}
     found = entry.trigger(str(trig.get("name") or ""))
     config = found.trigger.runtime_configuration if found is not None else {}
     secured = (config.get("secureData") or {}).get("properties") or []
-    if not secured:
-        return trig
-    return {k: SECURED if k in secured and k in ("inputs", "outputs") else v for k, v in trig.items()}
+    if secured:
+        trig = {k: SECURED if k in secured and k in ("inputs", "outputs") else v for k, v in trig.items()}
+    outputs = trig.get("outputs")
+    if isinstance(outputs, dict):
+        redacted = _without_credentials(outputs)
+        if redacted is not outputs:
+            trig = {**trig, "outputs": redacted}
+    return trig
+
+
+# The caller's credentials a trigger's outputs may hold: the SAS signature, an API Management subscription key
+# (the gateway forwards it as APIM does), an Azure Functions key; a bearer token or a subscription key header.
+CREDENTIAL_QUERIES = frozenset(("sig", "subscription-key", "code"))
+CREDENTIAL_HEADERS = frozenset(("authorization", "ocp-apim-subscription-key"))
+
+
+def _without_credentials(outputs: dict) -> dict:
+    """``outputs`` (or a copy) with the caller's credentials redacted: the workflow's expressions saw them,
+    the management API does not show them (docs/fidelity.md)."""
+    queries, headers = outputs.get("queries"), outputs.get("headers")
+    sig = [k for k in queries if k.lower() in CREDENTIAL_QUERIES] if isinstance(queries, dict) else []
+    auth = [k for k in headers if k.lower() in CREDENTIAL_HEADERS] if isinstance(headers, dict) else []
+    if not sig and not auth:
+        return outputs
+    shown = dict(outputs)
+    if sig:
+        shown["queries"] = {k: REDACTED if k in sig else v for k, v in queries.items()}
+    if auth:
+        shown["headers"] = {k: _scheme_only(v) if k in auth else v for k, v in headers.items()}
+    return shown
+
+
+def _scheme_only(value) -> str:
+    scheme = str(value).split(" ", 1)[0] if " " in str(value) else ""
+    return f"{scheme} {REDACTED}" if scheme else REDACTED
 
 
 def find_action(record: dict, name: str) -> tuple[str, dict] | None:

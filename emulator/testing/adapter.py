@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextvars
 from dataclasses import dataclass
+from email.utils import formatdate
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
@@ -91,4 +92,5 @@ async def call_trigger(server: Server, method: str, path_qs: str, headers: dict,
         _STARTED.reset(token)
     out = CIMultiDict(answer.headers)
     out.setdefault("Content-Length", str(len(answer.body)))  # as the server sends it, 0 included
+    out.setdefault("Date", formatdate(usegmt=True))  # as every HTTP answer has it (the socket's, in real time)
     return Answer(answer.status, CIMultiDictProxy(out), answer.body, answer.invocation, SKIPPED in mine)

@@ -83,6 +83,12 @@ def check_file(path) -> list[str]:
         mocks = doc.get("mocks")
         if isinstance(mocks, str) and not (path.parent / mocks).is_file():
             problems.append(f"{path}: $.mocks: '{mocks}' does not exist")
+        first: dict[str, int] = {}
+        for index, case in enumerate(doc["cases"]):  # a case's name is its test id (pytest, JUnit XML)
+            seen = first.setdefault(case["name"], index)
+            if seen != index:
+                problems.append(f"{path}: $.cases[{index}].name: '{case['name']}' is already the name of "
+                                f"cases[{seen}] (names must be unique in a file)")
     return problems
 
 
@@ -134,9 +140,9 @@ def run_case(path, spec: dict, case: dict) -> list[str]:
             trigger = spec.get("trigger") or "manual"
             result = la.invoke(workflow, trigger, method=request.get("method") or _trigger_method(la, workflow,
                                                                                                    trigger),
-                               path=request.get("path") or "", query=request.get("query"),
-                               headers=request.get("headers"), **_body(request))
-            failures = check_expectations(case.get("expect") or {}, result, la.calls)
+                               path=request.get("path") or "", query=_texts(request.get("query")),
+                               headers=_texts(request.get("headers")), **_body(request))
+            failures = check_expectations(case.get("expect") or {}, result, la.calls, _known_actions(la, workflow))
     except (FlowLoadError, FileNotFoundError, ValueError) as exc:
         return [f"case '{name}': {exc}"]
     if not failures:
@@ -149,6 +155,15 @@ def _trigger_method(la, workflow: str, trigger: str) -> str:
     return trig.method if trig is not None else "POST"
 
 
+def _texts(values: dict | None) -> dict | None:
+    """Header or query values as sent: YAML's 5 and true are the text 5 and true (None stays: it removes)."""
+    return None if values is None else {k: _text(v) for k, v in values.items()}
+
+
+def _text(value):
+    return value if value is None or isinstance(value, str) else json.dumps(value)
+
+
 def _body(request: dict) -> dict:
     if "body" not in request:
         return {}
@@ -158,14 +173,27 @@ def _body(request: dict) -> dict:
     return {"json": body}
 
 
-def check_expectations(expect: dict, result, calls: list) -> list[str]:
-    failures: list[str] = []
+def _known_actions(la, workflow: str) -> set | None:
+    from .results import action_names
+
+    entry = la._server.registry.find(workflow)
+    return action_names(entry.workflow) if entry is not None else None
+
+
+def _unknown(names, known: set | None) -> list[str]:
+    """A name the flow does not have is a typo, not an action that did not run or made no call."""
+    if known is None:
+        return []
+    return [f"the flow has no action '{n}' (actions: {', '.join(sorted(known))})" for n in names if n not in known]
+
+
+def check_expectations(expect: dict, result, calls: list, known: set | None = None) -> list[str]:
+    named = dict.fromkeys([*((expect.get("run") or {}).get("actions") or {}), *(expect.get("calls") or {})])
+    failures: list[str] = _unknown(named, known)
     if "status" in expect and result.status != expect["status"]:
         failures.append(f"expected status {expect['status']}, got {int(result.status)}")
-    if "body" in expect:
-        actual = _parsed_body(result)
-        if actual != expect["body"]:
-            failures.append(f"expected body {_show(expect['body'])}, got {_show(actual)}")
+    if "body" in expect and not _body_equals(result, expect["body"]):
+        failures.append(f"expected body {_show(expect['body'])}, got {_show(_parsed_body(result))}")
     if "bodyContains" in expect:
         wanted = expect["bodyContains"]
         if isinstance(wanted, str):
@@ -175,7 +203,7 @@ def check_expectations(expect: dict, result, calls: list) -> list[str]:
             failures.append(f"expected the body to contain {_show(wanted)}, got {_show(_parsed_body(result))}")
     for header, value in (expect.get("headers") or {}).items():
         got = result.headers.get(header)
-        if got != str(value):
+        if got != _text(value):
             failures.append(f"expected header {header}: {value!r}, got {got!r}")
     if "skipped" in expect and bool(result.skipped) != expect["skipped"]:
         failures.append(f"expected skipped {expect['skipped']}, got {result.skipped} "
@@ -201,8 +229,13 @@ def _check_run(expected, run) -> list[str]:
     for name, status in (expected.get("actions") or {}).items():
         got = (records.get(name) or {}).get("status")
         if got != status:
-            out.append(f"expected action {name} {status}, got {got or 'not run'}")
+            out.append(f"expected action {name} {status or 'not run'}, got {got or 'not run'}")
     return out
+
+
+def _body_equals(result, wanted) -> bool:
+    """JSON compared as JSON; a string also matches the body's text as it is (a text/plain "42" or "true")."""
+    return (isinstance(wanted, str) and result.text == wanted) or _parsed_body(result) == wanted
 
 
 def _parsed_body(result):

@@ -49,6 +49,23 @@ def rule(when, match: str | None = None, response: dict | None = None, responses
     return out
 
 
+def check_rules(spec: dict) -> dict:
+    """``spec`` once each rule's JMESPath ``match`` compiles: a bad one raises ``ValueError`` here, where the
+    test adds it, not later as an ``EmulatorError`` of the action it was meant to answer."""
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
+    for index, entry in enumerate(spec.get("rules") or []):
+        expr = entry.get("match") if isinstance(entry, dict) else None
+        if expr:
+            try:
+                jmespath.compile(expr)
+            except JMESPathError as exc:
+                raise ValueError(f"mock rule {index} ('match': {expr!r}) is not a JMESPath expression: "
+                                 f"{str(exc).splitlines()[0]}") from None
+    return spec
+
+
 def read_spec(source) -> dict:
     """A mocks spec from a dict or a JSON file path."""
     if isinstance(source, dict):

@@ -73,6 +73,26 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """An ``async def`` test using ``logic_apps``/``logic_apps_server`` (or decorated with ``LogicApps``) that no
+    async plugin runs (no pytest-asyncio auto mode or marker, no anyio marker): run it on a fresh event loop, so
+    ``await la.ainvoke(...)`` works in any project. Tests an async plugin handles are left to it."""
+    import inspect
+
+    test = pyfuncitem.obj
+    ours = {"logic_apps", "logic_apps_server"} & set(pyfuncitem.funcargs) or getattr(test, "logic_apps_test", False)
+    if not inspect.iscoroutinefunction(test) or not ours:
+        return None
+    if pyfuncitem.get_closest_marker("asyncio") or pyfuncitem.get_closest_marker("anyio"):
+        return None
+    import asyncio
+
+    names = [n for n in inspect.signature(test).parameters if n in pyfuncitem.funcargs]
+    asyncio.run(test(**{n: pyfuncitem.funcargs[n] for n in names}))
+    return True
+
+
 def pytest_collect_file(file_path, parent):
     if file_path.name.lower().endswith(FLOWTEST_SUFFIXES):
         return FlowTestFile.from_parent(parent, path=file_path)
@@ -111,7 +131,8 @@ class FlowTestItem(pytest.Item):
         return super().repr_failure(excinfo)
 
     def reportinfo(self):
-        return self.path, None, f"{self.path.name}::{self.name}"
+        # Not a suffix of the node id: pytest -v would print the id with every '.' of a suffix as '::'.
+        return self.path, None, f"flowtest: {self.path.name}::{self.name}"
 
 
 class FlowTestFailure(AssertionError):

@@ -9,6 +9,7 @@ the pytest plugin prints the run as a tree (see :func:`explain`). The ``assert_*
 from __future__ import annotations
 
 import json as _json
+from enum import Enum
 
 from multidict import CIMultiDictProxy
 
@@ -25,6 +26,8 @@ class _Carrier:
 
 def _carry(value, owner):
     """``value`` as a subclass instance that knows ``owner`` (None, bool and floats are returned as they are)."""
+    if isinstance(value, Enum):  # a status kept as the runtime's StrEnum (loop repetitions): its plain value
+        value = value.value
     kind = _CARRIERS.get(type(value))
     if kind is None:
         return value
@@ -33,7 +36,28 @@ def _carry(value, owner):
     return out
 
 
-_CARRIERS = {t: type(f"Traced{t.__name__.title()}", (_Carrier, t), {}) for t in (int, str, dict, list)}
+def _item_reader(base):
+    """``__getitem__`` of a traced container: an item read from it knows the same run (``json()["status"]``).
+    A nested dict or list is traced once and kept in its place, so changes made through it stay."""
+    def getitem(self, key):
+        value = base.__getitem__(self, key)
+        if isinstance(key, slice) or isinstance(value, _Carrier):
+            return value
+        out = _carry(value, self._owner)
+        if isinstance(out, (dict, list)):
+            base.__setitem__(self, key, out)
+        return out
+
+    return getitem
+
+
+def _get(self, key, default=None):
+    return self[key] if key in self else default
+
+
+_CARRIERS = {t: type(f"Traced{t.__name__.title()}", (_Carrier, t), {}) for t in (int, str)}
+_CARRIERS[dict] = type("TracedDict", (_Carrier, dict), {"__getitem__": _item_reader(dict), "get": _get})
+_CARRIERS[list] = type("TracedList", (_Carrier, list), {"__getitem__": _item_reader(list)})
 
 
 def explain(value) -> str | None:
@@ -113,7 +137,7 @@ class RunView:
         records = self.record.get("actions") or {}
         if name in records:
             return ActionView(name, records[name], self)
-        if self.workflow is not None and name in _action_names(self.workflow):
+        if self.workflow is not None and name in action_names(self.workflow):
             return ActionView(name, None, self)  # in the definition, not run (status None)
         raise KeyError(f"the run has no action '{name}' (actions: {', '.join(records) or 'none'})\n{self.tree}")
 
@@ -149,7 +173,7 @@ class RunView:
         return f"<RunView {self.id} {self.record.get('status')}>\n{self.tree}"
 
 
-def _action_names(workflow) -> set:
+def action_names(workflow) -> set:
     names = set()
 
     def walk(branch):

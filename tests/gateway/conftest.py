@@ -133,7 +133,7 @@ async def live_gateway(tmp_path):
         await site.start()
         base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
         gw.main_base = base
-        gw_runner = web.AppRunner(gateway_app.create_app(gw))
+        gw_runner = gateway_app.make_runner(gw)
         await gw_runner.setup()
         gw_site = web.TCPSite(gw_runner, "127.0.0.1", 0)
         await gw_site.start()

@@ -36,7 +36,7 @@ def test_a_failure_names_case_expectation_and_run_and_exits_1(tmp_path, capsys):
              "expect": {"status": 200, "headers": {"x-ms-workflow-name": "other"},
                         "run": {"actions": {"Send_an_email_(V2)": "Succeeded"}},
                         "calls": {"Send_an_email_(V2)": 1}, "bodyContains": {"status": "sent"}}}]}))
-    junit = tmp_path / "out.xml"
+    junit = tmp_path / "reports" / "ci" / "out.xml"  # folders that do not exist yet
     assert main(["test", str(tmp_path), "--junit-xml", str(junit)]) == 1
     out = capsys.readouterr().out
     assert out.strip().splitlines()[-1] == "1 passed, 1 failed"
@@ -71,6 +71,7 @@ def test_schema_and_validate(tmp_path, capsys):
     assert main(["validate", str(FLOWS)]) == 0
     out = capsys.readouterr().out
     assert "ok " + str(FLOWS / "token-in-path.flowtest.json") + ": flow test" in out and "all valid" in out
+    assert "flowtest.yaml: $: warning" not in out  # a .flowtest.yaml in a folder is a flow test, not a skipped file
 
 
 def test_no_flow_tests_found_is_a_failure(tmp_path, capsys):
@@ -96,3 +97,70 @@ def test_case_mocks_and_frozen_time(tmp_path, capsys):
         "  - name: mocked in the case\n    mocks: {actions: {Mail: {statusCode: 202}}}\n"
         "    expect: {status: 200, body: {now: '2025-06-01T08:00:00.0000000Z', mail: 202}, calls: {Mail: 1}}\n")
     assert main(["test", str(tmp_path)]) == 0, capsys.readouterr().out
+
+
+def test_an_action_that_did_not_run_is_expected_as_null(tmp_path, capsys):
+    flow = {"definition": {"triggers": {"manual": {"type": "Request", "kind": "Http"}}, "actions": {
+        "Each": {"type": "Foreach", "foreach": "@triggerBody()", "runAfter": {},
+                 "actions": {"Inner": {"type": "Compose", "inputs": "@item()", "runAfter": {}}}}}}}
+    (tmp_path / "f.json").write_text(json.dumps(flow))
+    cases = [{"name": "empty", "request": {"body": []}, "expect": {"run": {"actions": {"Inner": None}}}},
+             {"name": "two", "request": {"body": [1, 2]}, "expect": {"run": {"actions": {"Inner": None}}}}]
+    (tmp_path / "f.flowtest.json").write_text(json.dumps({"flow": "f.json", "cases": cases}))
+    assert check_file(tmp_path / "f.flowtest.json") == []
+    assert main(["test", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "PASS" in out and "f.flowtest.json::empty" in out
+    assert "case 'two': expected action Inner not run, got Succeeded" in out and out.strip().endswith("1 passed, 1 failed")
+
+
+def test_a_string_body_matches_a_text_answer_that_looks_like_json(tmp_path, capsys):
+    flow = {"definition": {"triggers": {"manual": {"type": "Request", "kind": "Http",
+                                                   "inputs": {"method": "GET", "relativePath": "/echo/{v}"}}},
+                           "actions": {"Response": {"type": "Response", "runAfter": {}, "inputs": {
+                               "statusCode": 200, "body": "@triggerOutputs()['relativePathParameters']['v']"}}}}}
+    (tmp_path / "f.json").write_text(json.dumps(flow))
+    cases = [{"name": "42 as text", "request": {"path": "/echo/42"}, "expect": {"body": "42"}},
+             {"name": "42 as JSON", "request": {"path": "/echo/42"}, "expect": {"body": 42}},
+             {"name": "true as text", "request": {"path": "/echo/true"}, "expect": {"body": "true"}},
+             {"name": "other text", "request": {"path": "/echo/43"}, "expect": {"body": "42"}}]
+    (tmp_path / "f.flowtest.json").write_text(json.dumps({"flow": "f.json", "cases": cases}))
+    assert main(["test", str(tmp_path), "-q"]) == 1
+    out = capsys.readouterr().out
+    assert "case 'other text': expected body '42', got 43" in out and out.strip().endswith("3 passed, 1 failed")
+
+
+def test_yaml_numbers_and_booleans_in_headers_and_query_are_sent_as_text(tmp_path, capsys):
+    flow = {"definition": {"triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"method": "GET"}}},
+                           "actions": {"Response": {"type": "Response", "runAfter": {}, "inputs": {
+                               "statusCode": 200, "headers": {"X-Count": "@triggerOutputs()['headers']['X-Count']"},
+                               "body": {"page": "@triggerOutputs()['queries']['page']",
+                                        "debug": "@triggerOutputs()['queries']['debug']"}}}}}}
+    (tmp_path / "f.json").write_text(json.dumps(flow))
+    (tmp_path / "f.flowtest.yaml").write_text(
+        "flow: f.json\ncases:\n  - name: typed\n    request: {headers: {X-Count: 5}, query: {page: 2, debug: true}}\n"
+        "    expect: {status: 200, headers: {X-Count: 5}, body: {page: '2', debug: 'true'}}\n")
+    assert check_file(tmp_path / "f.flowtest.yaml") == []
+    assert main(["test", str(tmp_path)]) == 0, capsys.readouterr().out
+
+
+def test_two_cases_with_one_name_are_an_error(tmp_path, capsys):
+    shutil.copy(FLOWS / "token-in-path.json", tmp_path)
+    case = {"name": "same", "request": {"method": "GET", "path": "/secure/x"}, "expect": {"status": 401}}
+    (tmp_path / "d.flowtest.json").write_text(json.dumps({"flow": "token-in-path.json", "cases": [case, case]}))
+    assert check_file(tmp_path / "d.flowtest.json") == [
+        f"{tmp_path / 'd.flowtest.json'}: $.cases[1].name: 'same' is already the name of cases[0] "
+        "(names must be unique in a file)"]
+    assert main(["test", str(tmp_path)]) == 1
+    assert capsys.readouterr().out.strip().endswith("0 passed, 1 failed")
+
+
+def test_an_action_name_the_flow_does_not_have_is_a_failure_not_a_silent_pass(tmp_path, capsys):
+    shutil.copy(FLOWS / "token-in-path.json", tmp_path)
+    expect = {"status": 401, "run": {"actions": {"Unauthorised": None}}, "calls": {"Send_mail": 0}}
+    (tmp_path / "t.flowtest.json").write_text(json.dumps({"flow": "token-in-path.json", "cases": [
+        {"name": "typos", "request": {"method": "GET", "path": "/secure/x"}, "expect": expect}]}))
+    assert main(["test", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "case 'typos': the flow has no action 'Unauthorised' (actions: Authorized, Check_token, Unauthorized)" in out
+    assert "case 'typos': the flow has no action 'Send_mail'" in out and out.strip().endswith("0 passed, 1 failed")

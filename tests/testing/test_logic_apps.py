@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from emulator.testing import FlowLoadError, LogicApps
+from emulator.testing.results import explain
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
 EMAIL = {"to": "ada@example.com", "subject": "Hello", "body": "Hi"}
@@ -104,6 +105,10 @@ def test_load_errors_raise_with_the_validators_message(logic_apps):
     assert logic_apps.workflows == []
     with pytest.raises(FileNotFoundError):
         logic_apps.load("no/such/flow.json")
+    assert logic_apps.load(echo("fixed"), name="broken") == ["broken"]  # the name is free after the failure
+    assert logic_apps.invoke("broken").text == "fixed"
+    with pytest.raises(FlowLoadError, match="already loaded"):
+        logic_apps.load(echo("again"), name="broken")
 
 
 def test_strict_mocks_fail_unmatched_calls_with_no_mock_found(logic_apps):
@@ -121,7 +126,8 @@ def test_unmatched_http_fails_until_real_calls_are_allowed(logic_apps, logic_app
     logic_apps.load(echo("@body('Call')", actions={"Call": {"type": "Http", "runAfter": {},
                                                             "inputs": {"method": "GET", "uri": target}}}), name="c")
     first = logic_apps.invoke("c")
-    assert first.run.action("Call").error["code"] == "NoMockFound"
+    call = first.run.action("Call")
+    assert call.status == "Failed" and call.code == "NoMockFound" and call.error["code"] == "NoMockFound"
     logic_apps.allow_real_http()
     second = logic_apps.invoke("c")
     assert second.status == 200 and second.json() == {"status": "authorized", "message": "Token accepted."}
@@ -141,6 +147,13 @@ def test_rules_with_match_and_successive_responses(logic_apps):
     assert logic_apps.invoke("get", json={"id": 2}).json() == 201
     assert logic_apps.invoke("get", json={"id": 3}).json() == 201  # the last answer repeats
     assert [c["mocked"] for c in logic_apps.calls] == ["rules[0]", "rules[1]", "rules[1]", "rules[1]"]
+
+
+def test_a_match_that_is_not_jmespath_raises_where_the_test_adds_it(logic_apps):
+    with pytest.raises(ValueError, match=r"mock rule 0 \('match': 'body.x =='\) is not a JMESPath expression"):
+        logic_apps.mock(when={"type": "Http"}, match="body.x ==", response={"statusCode": 200})
+    with pytest.raises(ValueError, match="mock rule 1"):
+        logic_apps.load_mocks({"rules": [{"when": {"type": "Http"}}, {"when": {}, "match": "[?"}]})
 
 
 def test_mock_action_error_outputs_and_responses(logic_apps):
@@ -164,8 +177,20 @@ def test_loops_give_repetitions_and_query_reads_the_record(logic_apps):
     run = logic_apps.invoke("loop", json=[1, 2, 3]).run
     reps = run.action("Double").repetitions
     assert [r.outputs for r in reps] == [2, 4, 6] and all(r.status == "Succeeded" for r in reps)
+    assert repr(reps[0].status) == "'Succeeded'" and explain(reps[0].status)  # a str (not the runtime's enum)
     assert run.query("actions.Each.status") == "Succeeded"
     assert run.trigger["outputs"]["body"] == [1, 2, 3]
+
+
+def test_items_read_from_a_result_know_their_run_and_changes_stay(logic_apps):
+    logic_apps.load(echo({"status": "sent", "lines": [{"n": 1}]}), name="e")
+    result = logic_apps.invoke("e")
+    body = result.json()
+    assert explain(body["status"]) and explain(body["lines"][0]["n"]) and explain(body.get("lines"))
+    assert explain(result.run.trigger["outputs"]) and body.get("none", 5) == 5
+    body["lines"][0]["n"] = 2
+    body["lines"].append(3)
+    assert body == {"status": "sent", "lines": [{"n": 2}, 3]} and body["lines"][1:] == [3]
 
 
 def test_freeze_time_and_deterministic_ids():

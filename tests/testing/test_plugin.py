@@ -74,6 +74,7 @@ def test_flowtest_files_are_collected_and_failures_name_case_and_expectation(tmp
     out = pytest_run(tmp_path, "-v")
     text = out.stdout
     assert out.returncode == 1 and "1 failed, 6 passed" in text, text + out.stderr
+    assert "token-in-path.flowtest.json::right token: 200 PASSED" in text  # -v names the node id as it is
     ids = pytest_run(tmp_path, "--collect-only", "-q").stdout
     assert "token-in-path.flowtest.json::right token: 200" in ids
     assert "secret-key-condition.flowtest.yaml::header condition false: 202 and no run" in ids
@@ -119,3 +120,29 @@ def test_the_examples_in_docs_testing_md_pass(tmp_path):
                           str(tmp_path / "test_docs_examples.py")], cwd=root, capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0 and "4 passed" in out.stdout, out.stdout + out.stderr
+
+
+def test_async_tests_run_without_an_async_plugin_setting(tmp_path):
+    """A project with no asyncio_mode and no marker: the plugin runs async tests that use its fixtures."""
+    (tmp_path / "test_async_user.py").write_text(f'''
+FLOWS = {str(FLOWS)!r}
+
+async def test_in_process(logic_apps):
+    logic_apps.load(FLOWS + "/token-in-path.json")
+    result = await logic_apps.ainvoke("token-in-path", method="GET", path="/secure/s3cr3t-token")
+    assert result.status == 200
+
+async def test_server(logic_apps_server, tmp_path):
+    logic_apps_server.load(FLOWS + "/token-in-path.json")
+    result = await logic_apps_server.ainvoke("token-in-path", method="GET", path="/secure/guess")
+    assert tmp_path.exists() and result.status == 200
+
+from emulator.testing import LogicApps
+
+@LogicApps(FLOWS + "/token-in-path.json")
+async def test_decorated(la):
+    assert (await la.ainvoke("token-in-path", method="GET", path="/secure/s3cr3t-token")).status == 200
+''')
+    out = pytest_run(tmp_path)
+    assert out.returncode == 1 and "1 failed, 2 passed" in out.stdout, out.stdout + out.stderr
+    assert "401 == 200" in out.stdout and "Unauthorized  Succeeded  Unauthorized" in out.stdout

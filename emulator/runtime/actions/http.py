@@ -96,7 +96,8 @@ class Http(Handler):
             if mocks.http_mode != "real":
                 log_call(step, request, None, None)
                 raise ActionFailure("NoMockFound", f"No mock matches the Http call of action '{step.name}' "
-                                    f"({method} {url}) and real calls are off (mocks 'http': '{mocks.http_mode}').")
+                                    f"({method} {url}) and real calls are off (mocks 'http': '{mocks.http_mode}').",
+                                    record_code="NoMockFound")
             response = await real_call(step, method, url, dict(headers), data)
             log_call(step, request, response, None)
             return response

@@ -12,8 +12,6 @@ from ..run import worst
 from .control import Container, finish_container
 from .registry import action_type
 
-FOREACH_LIMIT = 100_000
-
 
 @action_type("Foreach")
 class Foreach(Container):
@@ -43,9 +41,10 @@ class Foreach(Container):
             raise ActionFailure("InvalidTemplate", f"The execution of template action '{step.name}' failed: the "
                                 f"result of the evaluation of 'foreach' expression '{text}' is of type "
                                 f"'{type_name(items)}'. The result must be a valid array.")
-        if len(items) > FOREACH_LIMIT:
+        most = run.options.limits.foreach_items
+        if len(items) > most:
             raise ActionFailure("InvalidTemplate", f"The execution of template action '{step.name}' failed: the "
-                                f"'foreach' array has {len(items)} items, more than the limit of {FOREACH_LIMIT}.")
+                                f"'foreach' array has {len(items)} items, more than the limit of {most}.")
         step.inputs = items
         body = action.body
         statuses: list[str] = []
@@ -93,6 +92,10 @@ class Until(Container):
             count = int(count)
         except (TypeError, ValueError):
             count = Until.default_count
+        most = run.options.limits.until_iterations
+        if count > most:
+            raise ActionFailure("InvalidTemplate", f"The execution of template action '{step.name}' failed: the "
+                                f"'until' limit count {count} is more than the maximum of {most} iterations.")
         timeout_text = action.limit.get("timeout", Until.default_timeout)
         timeout = parse_duration(timeout_text) or parse_duration(Until.default_timeout)
         started = run.clock.now()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ...definitions.status import SKIPPED
 from ...expressions.values import to_string
 from .. import messages
@@ -19,6 +21,22 @@ def _status_code(name: str, value) -> int:
     return value
 
 
+# What HTTP allows in a header (RFC 9110 §5.1, §5.5): a name is a token; a value has no control character but
+# tab. A line break in a value built from request data would let a caller add headers of its own.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _check_headers(name: str, headers: dict, recorded: dict) -> None:
+    """A header HTTP cannot carry fails the Response (docs/limits.md): never sent, never half-sent."""
+    for key, value in headers.items():
+        if _TOKEN.fullmatch(key) is None or _CONTROL.search(value) is not None:
+            what = "name" if _TOKEN.fullmatch(key) is None else "value"
+            raise ActionFailure("InvalidResponseHeader", f"The execution of template action '{name}' failed: the "
+                                f"{what} of the response header {key!r} holds a character that HTTP does not "
+                                f"allow there (a line break or another control character).", inputs=recorded)
+
+
 @action_type("Response")
 class Response(Handler):
     @staticmethod
@@ -32,6 +50,7 @@ class Response(Handler):
                 raise ActionFailure("InvalidTemplate", f"The 'headers' of action '{name}' must be an object.")
             headers = {str(k): to_string(v) for k, v in headers.items()}
             recorded = {"statusCode": status, "headers": headers}
+            _check_headers(name, headers, recorded)
         else:
             recorded = {"statusCode": status}
         has_body = "body" in inputs

@@ -86,10 +86,25 @@ class InitializeVariable(Handler):
             value = entry["value"] if "value" in entry else copy.deepcopy(DEFAULTS[var_type])
             if not _fits(var_type, value):
                 _bad_value(step, name, var_type, value)
+            _within_limits(step, name, value)
             step.ctx.variables[name] = value
             _types(step)[name] = var_type
             recorded.append({"name": name, "type": entry.get("type"), "value": value})
         step.inputs = {"variables": recorded}
+
+
+def _within_limits(step, name, value) -> None:
+    """A string variable holds at most ``variable_chars`` characters, an array ``variable_items`` items
+    (RunOptions.limits; the host's error for it is not documented: InvalidVariableValue, docs/limits.md)."""
+    if isinstance(value, str):
+        size, most, unit = len(value), step.run.options.limits.variable_chars, "characters"
+    elif isinstance(value, list):
+        size, most, unit = len(value), step.run.options.limits.variable_items, "items"
+    else:
+        return
+    if size > most:
+        raise ActionFailure("InvalidVariableValue", f"The variable '{name}' would hold {size} {unit}, which "
+                            f"exceeds the limit of {most} {unit} for a variable.")
 
 
 def _declared_type(step, name, value) -> str:
@@ -117,6 +132,7 @@ class SetVariable(Handler):
         var_type = _declared_type(step, name, current)
         if not _fits(var_type, value):
             _bad_value(step, name, var_type, value)
+        _within_limits(step, name, value)
         step.ctx.variables[name] = value
         step.inputs = {"name": name, "value": value}
         step.outputs = {"body": {"name": name, "value": value}}
@@ -184,6 +200,8 @@ class AppendToArrayVariable(Handler):
                                 f"cannot be appended to the variable '{name}' of type 'Array'. The action type "
                                 "'AppendToArrayVariable' only supports values of types 'Float, Integer, String, "
                                 "Boolean, Object'.")
+        if len(current) >= step.run.options.limits.variable_items:
+            _within_limits(step, name, current + [value])
         current.append(value)
         step.inputs = {"name": name, "value": value}
         step.outputs = {"body": {"name": name, "value": current}}
@@ -206,6 +224,7 @@ class AppendToStringVariable(Handler):
         else:
             text = to_string(value)
         new = (current or "") + text
+        _within_limits(step, name, new)
         step.ctx.variables[name] = new
         step.inputs = {"name": name, "value": value}
         step.outputs = {"body": {"name": name, "value": new}}
