@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test lint browser serve bench conformance clean
+.PHONY: setup test lint browser redis serve bench conformance clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -33,7 +33,18 @@ browser:
 	  else echo "no /usr/bin/chromium and no apt-get as root: the browser tests will skip"; fi; \
 	fi
 
-test: setup lint browser
+# redis-server (Debian's package) for the shared-state tests (tests/shared_state/): installed with apt-get when
+# it is missing and apt works; otherwise those tests skip and say why.
+redis:
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing redis-server (Debian package) for the shared-state tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null 2>&1 \
+	      || echo "redis-server could not be installed: the shared-state tests will skip"; \
+	  else echo "no redis-server and no apt-get as root: the shared-state tests will skip"; fi; \
+	fi
+
+test: setup lint browser redis
 	$(BIN)/python -m pytest
 
 conformance: setup

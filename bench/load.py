@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/load.py [--seconds 60] [--connections 256] [--history memory|sqlite|both]
                                    [--workers 1|N|auto|1,2] [--rounds 1] [--max-growth-mb 64]
+                                   [--two-hosts [REDIS_URL]]
 
 The server runs as ``python -m emulator serve flows/ --quiet`` in its own process (with ``--workers N``, N
 processes), on 127.0.0.1 with a fresh state dir; this process is the load generator. ``--connections``
@@ -22,6 +23,13 @@ The mix (each row one request; 10 rows, cycled): token-in-path with the right to
 (401), with a wrong SAS signature (401); token-in-header right (200) and wrong (401); secret-key-condition
 with the right key (200) and a wrong one (202, trigger condition false: no run); oauth-protected with a
 bearer token from the local issuer (200) and without one (401); send-email (mocked connector, 200).
+
+``--two-hosts``: hosts sharing their state through Redis (``serve --state redis://...``, docs/deploy.md), on
+the Redis at REDIS_URL or on a ``redis-server`` started for the run (append-only file, fsync every second, as
+deployed). Three rows: one host with the default SQLite state, one host on Redis, two hosts on the one Redis
+(the connections split between them, callback URLs from the first host used on both); then a latency probe
+(one connection, one call at a time) on SQLite and on Redis. The closing note gives the throughput of two
+hosts against one, and the latency Redis adds to each call.
 """
 
 from __future__ import annotations
@@ -150,15 +158,20 @@ async def callback_url(session, base: str, workflow: str) -> str:
         return (await resp.json())["value"]
 
 
-def bearer_token(state_dir: str) -> str:
+def bearer_token(state_dir: str, redis_url: str | None = None) -> str:
     sys.path.insert(0, str(ROOT))
     from emulator.server.keys_jwt import KeyStore, issuer_for
 
-    return KeyStore(state_dir).mint(TENANT, "https://management.azure.com/",
-                                    {"iss": issuer_for(TENANT)})
+    store = None
+    if redis_url:  # hosts on Redis sign with the key held there
+        from emulator.server.state.redis_store import RedisState
+
+        store = RedisState(redis_url).signing_key
+    return KeyStore(state_dir, store).mint(TENANT, "https://management.azure.com/",
+                                           {"iss": issuer_for(TENANT)})
 
 
-async def build_mix(base: str, state_dir: str) -> list[tuple[bytes, int, str]]:
+async def build_mix(base: str, state_dir: str, redis_url: str | None = None) -> list[tuple[bytes, int, str]]:
     """(request bytes, expected status, label) for every row of the mix."""
     import aiohttp
 
@@ -170,7 +183,7 @@ async def build_mix(base: str, state_dir: str) -> list[tuple[bytes, int, str]]:
         email = await callback_url(session, base, "send-email")
     body = json.dumps({"name": "Ada"}).encode()
     bad_sig = path.replace("sig=", "sig=x")
-    token = bearer_token(state_dir)
+    token = bearer_token(state_dir, redis_url)
     oauth_url = oauth.split("?")[0] + f"?{API}"  # a bearer token, no SAS (the flow turns SAS off)
     return [
         (request_bytes("GET", path.replace("{token}", "s3cr3t-token")), 200, "token-in-path right"),
@@ -324,6 +337,120 @@ class Subject:
                 "error_kinds": self.errors, "rss_before_mb": self.rss_before, "rss_after_mb": self.rss_after}
 
 
+# ---------------------------------------------------------------------- two hosts on one Redis
+class RedisServer:
+    """A ``redis-server`` for the run (Debian's package), on a free port, its files in a temp dir."""
+
+    def __init__(self):
+        import shutil
+
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise SystemExit("--two-hosts: redis-server is not installed (apt-get install redis-server), "
+                             "or give the URL of a running Redis")
+        self.port = free_port()
+        self.folder = tempfile.mkdtemp(prefix="bench-redis-")
+        self.proc = subprocess.Popen([binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.folder,
+                                      "--appendonly", "yes", "--save", ""],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise SystemExit("redis-server did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def _row(label: str, stats: Stats, elapsed: float, cpu: float) -> dict:
+    lat = stats.latencies
+    return {"setup": label, "requests": len(lat), "seconds": elapsed, "rate": len(lat) / elapsed,
+            "server_cpu_share": cpu / elapsed if elapsed else 0.0,
+            "server_cpu_us_per_request": 1e6 * cpu / len(lat) if lat else 0.0,
+            "p50_ms": 1000 * percentile(lat, 0.50), "p99_ms": 1000 * percentile(lat, 0.99),
+            "max_ms": 1000 * max(lat, default=float("nan")), "errors": sum(stats.errors.values()),
+            "error_kinds": stats.errors}
+
+
+async def _load_split(bases: list[str], mix, seconds: float, connections: int) -> tuple[Stats, float]:
+    """``connections`` spread evenly over ``bases``, as a load balancer would; one set of stats."""
+    share = max(1, connections // len(bases))
+    results = await asyncio.gather(*[run_load(base, mix, seconds, share) for base in bases])
+    merged = Stats()
+    for stats, _ in results:
+        merged.latencies += stats.latencies
+        for why, count in stats.errors.items():
+            merged.errors[why] = merged.errors.get(why, 0) + count
+    return merged, max(elapsed for _, elapsed in results)
+
+
+def _flush_redis(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()  # every row starts from an empty state
+
+
+def measure_hosts(label: str, hosts: int, args, redis_url: str | None, connections: int,
+                  seconds: float) -> dict:
+    extra = ["--history-size", str(args.history_size)]
+    if redis_url:
+        _flush_redis(redis_url)
+        extra += ["--state", redis_url]
+    servers = [Server("sqlite" if not redis_url else "memory", extra=extra) for _ in range(hosts)]
+    try:
+        mix = asyncio.run(build_mix(servers[0].base, servers[0].state_dir, redis_url))
+        bases = [s.base for s in servers]
+        asyncio.run(_load_split(bases, mix, min(3.0, seconds), min(32, connections)))  # warm-up
+        cpu = sum(s.cpu_seconds() for s in servers)
+        stats, elapsed = asyncio.run(_load_split(bases, mix, seconds, connections))
+        cpu = sum(s.cpu_seconds() for s in servers) - cpu
+    finally:
+        for server in servers:
+            server.stop()
+    return _row(label, stats, elapsed, cpu)
+
+
+def _details(result: dict, args) -> None:
+    """Under a result's line: its errors by kind, and the result as JSON with --json."""
+    for why, count in result["error_kinds"].items():
+        print(f"    {count} x {why}")
+    if args.json:
+        print(json.dumps(result))
+
+
+def two_hosts(args) -> int:
+    own = RedisServer() if args.two_hosts == "auto" else None
+    url = own.url if own else args.two_hosts
+    try:
+        rows = [measure_hosts("1 host, sqlite", 1, args, None, args.connections, args.seconds),
+                measure_hosts("1 host, redis", 1, args, url, args.connections, args.seconds),
+                measure_hosts("2 hosts, redis", 2, args, url, args.connections, args.seconds),
+                measure_hosts("probe, sqlite", 1, args, None, 1, min(5.0, args.seconds)),
+                measure_hosts("probe, redis", 1, args, url, 1, min(5.0, args.seconds))]
+    finally:
+        if own:
+            own.stop()
+    for r in rows:
+        conns = 1 if r["setup"].startswith("probe") else args.connections
+        print(f"{r['setup']:15} {conns:4} connections, {r['seconds']:.0f} s: {r['rate']:7.0f} req/s  "
+              f"p50 {r['p50_ms']:6.2f} ms  p99 {r['p99_ms']:6.1f} ms  max {r['max_ms']:6.1f} ms  "
+              f"errors {r['errors']}  server CPU {r['server_cpu_share']:.2f} cores, "
+              f"{r['server_cpu_us_per_request']:.0f} us/request", flush=True)
+        _details(r, args)
+    one_sqlite, one_redis, two, probe_sqlite, probe_redis = rows
+    print(f"two hosts on one Redis: {two['rate'] / one_redis['rate']:.2f} x one host on Redis, "
+          f"{two['rate'] / one_sqlite['rate']:.2f} x one host on SQLite; Redis adds "
+          f"{probe_redis['p50_ms'] - probe_sqlite['p50_ms']:+.2f} ms per call (p50, one call at a time: "
+          f"{probe_sqlite['p50_ms']:.2f} -> {probe_redis['p50_ms']:.2f} ms)")
+    return 1 if any(r["errors"] for r in rows) else 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0, help="load per server (default 60)")
@@ -338,7 +465,11 @@ def main(argv=None) -> int:
     parser.add_argument("--max-growth-mb", type=float, default=64.0,
                         help="RSS after the load may exceed RSS after the warm-up by this much (exit 1 beyond)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON lines too")
+    parser.add_argument("--two-hosts", nargs="?", const="auto", default=None, metavar="REDIS_URL",
+                        help="two hosts on one Redis against one host (a redis-server is started when no URL)")
     args = parser.parse_args(argv)
+    if args.two_hosts:
+        return two_hosts(args)
     kinds = ("memory", "sqlite") if args.history == "both" else (args.history,)
     configs = [(kind, workers) for workers in args.workers.split(",") for kind in kinds
                if workers.strip() == "1" or kind == "sqlite"]  # several workers always share SQLite
@@ -367,12 +498,10 @@ def main(argv=None) -> int:
         print(f"{r['history']:6} history, {r['workers']} worker(s): {r['rate']:7.0f} req/s  "
               f"p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  max {r['max_ms']:6.1f} ms  "
               f"errors {r['errors']}  server CPU {r['server_cpu_share']:.2f} cores, "
-              f"{r['server_cpu_us_per_request']:.0f} us/request  RSS {r['rss_before_mb']:.0f} -> {r['rss_after_mb']:.0f} MB ({growth:+.0f}, "
+              f"{r['server_cpu_us_per_request']:.0f} us/request  "
+              f"RSS {r['rss_before_mb']:.0f} -> {r['rss_after_mb']:.0f} MB ({growth:+.0f}, "
               f"bound +{args.max_growth_mb:.0f})", flush=True)
-        for why, count in r["error_kinds"].items():
-            print(f"    {count} x {why}")
-        if args.json:
-            print(json.dumps(r))
+        _details(r, args)
         failed |= r["errors"] > 0 or growth > args.max_growth_mb
     by = {(r["history"], r["workers"]): r for r in results}
     if ("memory", "1") in by and ("sqlite", "1") in by and by["memory", "1"]["rate"]:

@@ -29,6 +29,11 @@ def _add(sub):
     p.add_argument("--history", choices=("memory", "sqlite"), default="memory",
                    help="run history store; sqlite keeps it across restarts under the state dir")
     p.add_argument("--history-size", type=int, default=1000, help="runs kept per workflow")
+    p.add_argument("--state", default=None, metavar="KIND",
+                   help="where the state lives: memory, sqlite, or redis://host:port/db to share keys, runs and "
+                        "counters with every host using that Redis (docs/deploy.md); overrides --history")
+    p.add_argument("--flows-from-state", action="store_true",
+                   help="with --state redis://: serve the flows another host published there instead of PATHs")
     p.add_argument("--skipped-status", type=int, default=202,
                    help="status answered when trigger conditions are false (no run is created)")
     p.add_argument("--location", default="local", help="region in x-ms-* headers (Consumption shapes)")
@@ -66,7 +71,8 @@ def cmd_serve(args) -> int:
         return 2
     config = ServerConfig(limits=chosen, paths=args.paths, host=args.host, port=args.port, state_dir=args.state_dir,
                           auth=args.auth, sas_key=args.sas_key or os.environ.get("LOGICAPPS_SAS_KEY"),
-                          response_timeout=args.timeout, body_limit=args.body_limit, history=args.history,
+                          response_timeout=args.timeout, body_limit=args.body_limit,
+                          history=args.state or args.history, flows_from_state=args.flows_from_state,
                           history_size=args.history_size, skipped_status=args.skipped_status,
                           location=args.location, reload_interval=args.reload_interval,
                           trusted_proxies=args.trusted_proxy, verbose=args.verbose,
@@ -79,7 +85,9 @@ def cmd_serve(args) -> int:
         print(f"serve: {exc}", file=sys.stderr)
         return 2
     if workers > 1:
-        if config.history != "sqlite":
+        from ..server.state import is_shared
+
+        if config.history != "sqlite" and not is_shared(config.history):  # Redis is shared already
             print(f"serve: {workers} workers share their history through SQLite in {config.state_dir}/ "
                   "(--history sqlite)", file=sys.stderr)
             config.history = "sqlite"
@@ -98,10 +106,15 @@ async def serve(config, gateway_file=None, gateway_port: int = 7072, *, sockets=
 
     from aiohttp import web
 
+    from ..runtime.errors import HostError
     from ..server import banner
     from ..server.app import SERVER, create_app, make_runner
 
-    app = create_app(config)
+    try:
+        app = create_app(config)
+    except (HostError, ValueError) as exc:  # Redis unreachable (503) or a bad --state
+        print(f"serve: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 2
     gateway = None
     if gateway_file:
         from .gateway import load_or_report

@@ -29,6 +29,11 @@ def _add(sub):
         "./.state); must be the server's --state-dir",
     )
     p.add_argument(
+        "--state",
+        metavar="redis://HOST:PORT/DB",
+        help="the signing key of hosts sharing their state through Redis (serve --state redis://...)",
+    )
+    p.add_argument(
         "--issuer-style",
         choices=["v1", "v2"],
         default="v1",
@@ -64,7 +69,19 @@ def cmd_token(args) -> int:
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    store = KeyStore(args.state_dir)
+    signing_key = None
+    if args.state:
+        from ..server.state import is_shared, open_state
+
+        if not is_shared(args.state):
+            print(f"--state expects redis://host:port/db, got '{args.state}'", file=sys.stderr)
+            return 2
+        try:
+            signing_key = open_state(args.state, None).signing_key
+        except Exception as exc:  # noqa: BLE001 - Redis unreachable: say so, exit 2
+            print(f"token: {getattr(exc, 'message', exc)}", file=sys.stderr)
+            return 2
+    store = KeyStore(args.state_dir, signing_key)
     print(
         store.mint(args.tenant, args.aud, claims, expires_in=args.expires_in, issuer_style=args.issuer_style)
     )

@@ -31,7 +31,9 @@ from .registry import Registry
 from .request_log import redact
 from .response import CallAnswer, error_response, to_web
 from .sas import KeyStore
-from .state import open_state
+from .shared import SharedWatch, first_mirror
+from .shared import sync as sync_shared
+from .state import is_shared, open_state
 
 log = logging.getLogger("emulator.server")
 access_log = logging.getLogger("emulator.server.access")
@@ -51,7 +53,7 @@ class ServerConfig:
     sas_key: str | None = None
     response_timeout: float | None = None  # None: the host's default for the workflow (see timeout_for)
     body_limit: int | None = None  # shorthand for limits.body_bytes (--body-limit)
-    history: str = "memory"  # "memory" | "sqlite"
+    history: str = "memory"  # "memory" | "sqlite" | "redis://host:port/db" (state.open_state)
     history_size: int = 1000
     skipped_status: int = 202
     location: str = "local"
@@ -61,6 +63,7 @@ class ServerConfig:
     trusted_proxies: list = field(default_factory=list)  # peers whose X-Forwarded-For is believed
     run_options: dict = field(default_factory=dict)
     verbose: bool = False  # the access log shows each request's whole URL (sig redacted)
+    flows_from_state: bool = False  # serve the flows another host published to the shared state (Redis)
     limits: Limits = DEFAULT_LIMITS  # every host limit (emulator/limits.py, docs/limits.md)
 
     def __post_init__(self):
@@ -77,6 +80,10 @@ class Server:
         self.history = self.state.history
         self.registry = Registry(config.paths, config.location, self.state.workflows)
         self.keys = KeyStore(master=config.sas_key, store=self.state.keys)
+        self.shared = is_shared(config.history)  # other hosts share the state: see .shared
+        self._shared_watch: SharedWatch | None = None
+        if self.shared and config.flows_from_state:
+            first_mirror(self)
         self.operations: dict[str, tuple] = {}
         self.running: dict[str, object] = {}  # invocations of the runs going on, by run id (cancel)
         self.startup_messages = self.registry.load()
@@ -84,7 +91,8 @@ class Server:
         self._options: dict[tuple, tuple] = {}
         self.rng = random.Random()  # one seeded source for rand()/guid(): seeding per run is slow
         # the token issuer's keys; bearer tokens checked
-        self.jwt_keys = keys_jwt.configure(config.state_dir, self.state.signing_key if config.state_dir else None)
+        self.jwt_keys = keys_jwt.configure(config.state_dir, self.state.signing_key
+                                           if config.state_dir or self.shared else None)
         self.trusted_proxies = parse_proxies(config.trusted_proxies)  # parsed once, not per request
         self.callers: dict = {}  # workflow (lower) -> callers.CallerRestriction, set by the CLI wiring
         self._reload_task: asyncio.Task | None = None
@@ -210,11 +218,22 @@ class Server:
     async def on_startup(self, app) -> None:
         if self.config.reload_interval and self.config.reload_interval > 0:
             self._reload_task = asyncio.create_task(self._watch())
+        if self.shared:
+            self._shared_watch = SharedWatch(self)
+            self._shared_watch.start()
 
     async def on_cleanup(self, app) -> None:
         if self._reload_task:
             self._reload_task.cancel()
+        if self._shared_watch is not None:
+            self._shared_watch.stop()
+            await self.state.aclose()  # queued writes go out first
+            return
         self.close()
+
+    async def sync_shared(self) -> None:
+        """Keys and workflow states as the other hosts left them (hosts sharing state only; else a 503)."""
+        await sync_shared(self)
 
     def close(self) -> None:
         """Close the state (a server used in-process, without an app, calls this when done)."""

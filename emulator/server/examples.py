@@ -116,7 +116,10 @@ def token_command(entry, state_dir: str | None) -> str | None:
     claims.pop("tid", None)
     for key, value in claims.items():
         parts += ["--claim", f"{key}={value}"]
-    if state_dir and state_dir != ".state":
+    if state_dir and state_dir.startswith(("redis://", "rediss://", "unix://")):
+        # hosts sharing state through Redis sign with the key held there (a password in the URL is not shown)
+        parts += ["--state", re.sub(r"//[^/@]*@", "//***@", state_dir)]
+    elif state_dir and state_dir != ".state":
         parts += ["--state-dir", state_dir]
     return f"TOKEN=$({' '.join(shlex.quote(p) for p in parts)})"
 
@@ -146,7 +149,7 @@ def curl_lines(server, entry, trig, base: str) -> tuple[list[str], str | None]:
 
     out = []
     if bearer:
-        token = token_command(entry, server.config.state_dir)
+        token = token_command(entry, server.config.history if server.shared else server.config.state_dir)
         if token:
             out.append(token)
         out += [curl(signed) + ' -H "Authorization: Bearer $TOKEN"', curl(unsigned) + "   # refused: 401, no token"]

@@ -95,6 +95,8 @@ async def answer_call(server, call, workflow_key: str, trigger_name: str, relati
     query = call.query
     if not query.get("api-version"):
         raise missing_api_version()
+    if server.shared:  # keys and states as other hosts left them (Redis unreachable: 503, nothing runs)
+        await server.sync_shared()
     entry = server.registry.find(workflow_key)
     if entry is None:
         raise workflow_not_found(workflow_key)

@@ -29,7 +29,19 @@ class Management:
         for family in FAMILIES:
             for method, path, handler, prefixes in family.ROUTES:
                 for prefix in prefixes if prefixes is not None else PREFIXES:
-                    router.add_route(method, prefix + path, partial(handler, self.api))
-        serve = links.serve(self.api.server, workflow_not_found)
+                    router.add_route(method, prefix + path, _synced(self.api.server, partial(handler, self.api)))
+        serve = _synced(self.api.server, links.serve(self.api.server, workflow_not_found))
         for path in links.ROUTES:
             router.add_get(path, serve)
+
+
+def _synced(server, handler):
+    """A handler that first catches up with the other hosts (keys, states) when the state is shared."""
+    if not server.shared:
+        return handler
+
+    async def synced(request):
+        await server.sync_shared()
+        return await handler(request)
+
+    return synced

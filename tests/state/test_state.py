@@ -1,4 +1,6 @@
-"""The state interface (emulator.server.state): memory and SQLite behave alike; SQLite is shared by processes."""
+"""The state interface (emulator.server.state): memory, SQLite and Redis behave alike (every test taking the
+``state`` fixture runs on all three; Redis on a real redis-server, skipped with the reason without one);
+SQLite is shared by processes (Redis by hosts: tests/shared_state)."""
 
 import asyncio
 import sqlite3
@@ -6,13 +8,25 @@ import sqlite3
 import pytest
 
 from emulator.server.state import open_state
+from tests.shared_state.redis_server import REDIS_SERVER, SKIP_REASON, RedisServer
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def state(request, tmp_path):
-    opened = open_state(request.param, tmp_path / "state", size=3)
-    yield opened
-    opened.close()
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+async def state(request, tmp_path):
+    if request.param != "redis":
+        opened = open_state(request.param, tmp_path / "state", size=3)
+        yield opened
+        opened.close()
+        return
+    if REDIS_SERVER is None:
+        pytest.skip(SKIP_REASON)
+    server = RedisServer(tmp_path / "redis").start()
+    try:
+        opened = open_state(server.url, tmp_path / "state", size=3)
+        yield opened
+        await opened.aclose()
+    finally:
+        server.stop()
 
 
 def run(name, status="Succeeded"):
@@ -167,7 +181,7 @@ async def test_sqlite_checkpoints_off_the_event_loop(tmp_path, monkeypatch):
         state.close()
 
 
-async def test_a_record_sqlite_cannot_encode_costs_no_other_record(state):
+async def test_a_record_the_store_cannot_encode_costs_no_other_record(state):
     state.history.add_run("flow", run("bad") | {"header": "caf\udce9"})  # undecodable bytes kept as surrogates
     state.history.add_run("flow", run("good"))
     await state.flush()
