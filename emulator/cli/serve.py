@@ -26,8 +26,9 @@ def _add(sub):
     p.add_argument("--body-limit", type=int, default=None,
                    help="request body limit in bytes (413; default 104857600, same as --limit body_bytes=N)")
     add_limit_args(p)
-    p.add_argument("--history", choices=("memory", "sqlite"), default="memory",
-                   help="run history store; sqlite keeps it across restarts under the state dir")
+    p.add_argument("--history", choices=("memory", "sqlite"), default="sqlite",
+                   help="run history store: sqlite (default) keeps it under the state dir across restarts and "
+                        "kill -9; memory forgets it when the server stops")
     p.add_argument("--history-size", type=int, default=1000, help="runs kept per workflow")
     p.add_argument("--state", default=None, metavar="KIND",
                    help="where the state lives: memory, sqlite, or redis://host:port/db to share keys, runs and "

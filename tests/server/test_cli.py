@@ -24,6 +24,7 @@ def test_serve_defaults():
     assert args.paths == ["flows"] and args.host == "127.0.0.1" and args.port == 7071
     assert args.state_dir == ".state" and args.auth == "sas"
     assert args.timeout is None  # the host's default per workflow: 120 s, Standard 225 s (Server.timeout_for)
+    assert args.history == "sqlite"  # one host keeps its runs in the state dir (issue 17: SQLite by default)
 
 
 async def test_banner_lists_method_path_url_and_curl(tmp_path):
