@@ -135,10 +135,7 @@ def _specification(folder: Path):
             continue
         if path.suffix == ".json":
             return _json(path), path
-        try:
-            import yaml
-        except ImportError:  # pragma: no cover - PyYAML is a dependency
-            raise GatewayLoadError("reading a YAML specification needs PyYAML", path) from None
+        import yaml  # PyYAML (a dependency), imported only when a folder has a YAML specification
         try:
             return yaml.safe_load(path.read_text(encoding="utf-8-sig")), path
         except yaml.YAMLError as exc:
