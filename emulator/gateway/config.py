@@ -13,6 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from ..server.request_log import redact
 from . import policies  # noqa: F401 - registers every policy
 from .errors import GatewayLoadError
 from .policy import DEFAULT_GLOBAL, PolicyDocument
@@ -133,8 +134,6 @@ def _public_backend(backend: Backend) -> dict:
 
 def _redact(url):
     """A backend URL as shown: a callback URL's ``sig`` is a secret (redacted as the server's logs do)."""
-    from ..server.app import redact
-
     return redact(url) if isinstance(url, str) else url
 
 

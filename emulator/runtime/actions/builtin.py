@@ -46,6 +46,16 @@ class BuiltIn(Handler):
         raise NotImplementedError
 
 
+def artifact_of(step, inputs: dict):
+    """The map or schema the action names (its handler's ``artifact``), compiled once: at load when literal."""
+    return artifacts.load(step, inputs, *step.action.handler.artifact)
+
+
+def one_line(message) -> str:
+    """An engine's message (an exception or its text) on one line, as the action's error shows it."""
+    return " ".join(str(message).split())
+
+
 def _required(step, value, what: str) -> None:
     """A null ``content`` fails as the host's input validation words it (Azure docs issue 63564)."""
     if value is None:

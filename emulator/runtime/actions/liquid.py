@@ -19,8 +19,7 @@ from __future__ import annotations
 
 from ...expressions.values import Blob, blob_from_envelope
 from ..errors import ActionFailure
-from . import artifacts
-from .builtin import BuiltIn, content_bytes, content_json
+from .builtin import BuiltIn, artifact_of, content_bytes, content_json, one_line
 from .dotliquid import FilterFailed, environment
 from .registry import action_type
 
@@ -35,11 +34,7 @@ def compile_template(data: bytes, path=None):
     try:
         return environment().from_string(data.decode("utf-8-sig"))
     except (LiquidError, UnicodeDecodeError) as exc:
-        raise ActionFailure("InvalidMap", f"The Liquid template could not be parsed: {_one_line(exc)}") from None
-
-
-def _one_line(exc) -> str:
-    return " ".join(str(exc).split())
+        raise ActionFailure("InvalidMap", f"The Liquid template could not be parsed: {one_line(exc)}") from None
 
 
 def _content(step, kind: str, value):
@@ -53,7 +48,7 @@ def _content(step, kind: str, value):
             return xml_content(xml_to_json(xmldom.parse(text)))
         except xmldom.XmlError as exc:
             raise ActionFailure("InvalidXml", f"The 'content' of action '{step.name}' is not valid XML: "
-                                f"{_one_line(exc)}") from None
+                                f"{one_line(exc)}") from None
     return content_json(step, value)
 
 
@@ -77,13 +72,13 @@ class Liquid(BuiltIn):
         from ...functions.xmljson import JsonTextError, parse_json
 
         kind = str(step.action.kind or "JsonToJson").lower()
-        template = artifacts.load(step, inputs, "map", compile_template)
+        template = artifact_of(step, inputs)
         content = _content(step, kind, inputs.get("content"))
         try:
             text = template.render(content=content)
         except (LiquidError, FilterFailed) as exc:
             raise ActionFailure("LiquidTransformFailed", f"The Liquid template of action '{step.name}' failed: "
-                                f"{_one_line(exc)}") from None
+                                f"{one_line(exc)}") from None
         if kind in JSON_KINDS:
             try:  # read as the host reads it (Json.NET): trailing commas, comments, single quotes are fine
                 body = parse_json(text)

@@ -15,8 +15,7 @@ from __future__ import annotations
 import io
 
 from ..errors import ActionFailure
-from . import artifacts
-from .builtin import BuiltIn, content_bytes
+from .builtin import BuiltIn, artifact_of, content_bytes, one_line
 from .registry import action_type
 
 MAX_ERRORS = 100
@@ -34,8 +33,8 @@ def compile_schema(data: bytes, path=None):
 
 
 def _one_line(exc) -> str:
-    text = getattr(exc, "message", None) or str(exc)
-    return " ".join(str(text).split())
+    """xmlschema's own ``message`` when the error has one, else its text, on one line."""
+    return one_line(getattr(exc, "message", None) or exc)
 
 
 def describe(error) -> dict:
@@ -59,7 +58,7 @@ class XmlValidation(BuiltIn):
 
         import xmlschema
 
-        schema = artifacts.load(step, inputs, "schema", compile_schema)
+        schema = artifact_of(step, inputs)
         data = content_bytes(step, inputs.get("content"))
         try:
             document = xmlschema.XMLResource(io.BytesIO(data))

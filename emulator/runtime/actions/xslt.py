@@ -26,8 +26,7 @@ from xml.sax.saxutils import escape
 
 from ...expressions.values import blob_from_envelope, to_json_value
 from ..errors import ActionFailure
-from . import artifacts
-from .builtin import JSON, XML, BuiltIn, content_bytes, text_body
+from .builtin import JSON, XML, BuiltIn, artifact_of, content_bytes, one_line, text_body
 from .registry import action_type
 
 XSL_NS = "{http://www.w3.org/1999/XSL/Transform}"
@@ -76,7 +75,7 @@ def compile_map(data: bytes, path=None) -> CompiledMap:
         else:
             executable = processor.compile_stylesheet(stylesheet_text=patched)
     except (PySaxonApiError, UnicodeDecodeError) as exc:
-        raise ActionFailure("InvalidMap", f"The map could not be compiled: {_message(exc)}") from None
+        raise ActionFailure("InvalidMap", f"The map could not be compiled: {one_line(exc)}") from None
     executable.set_save_xsl_message(True)  # xsl:message text goes into the error, not to stderr
     return CompiledMap(executable, method, media_type)
 
@@ -114,15 +113,11 @@ def _output_attributes(data: bytes) -> tuple[str, str | None]:
     return method, media_type
 
 
-def _message(exc) -> str:
-    return " ".join(str(exc).split())
-
-
 def _xsl_messages(executable) -> list[str]:
     messages = executable.get_xsl_messages()
     if messages is None:
         return []
-    return [" ".join(str(m).split()) for m in messages]
+    return [one_line(m) for m in messages]
 
 
 def _options(value) -> set[str]:
@@ -163,7 +158,7 @@ def _source_node(step, content, data_mapper: bool):
         return proc.parse_xml(xml_text=text)
     except PySaxonApiError as exc:
         raise ActionFailure("InvalidXml", f"The 'content' of action '{step.name}' is not valid XML: "
-                            f"{_message(exc)}") from None
+                            f"{one_line(exc)}") from None
 
 
 def _json_text(content) -> str | None:
@@ -202,7 +197,7 @@ class Xslt(BuiltIn):
 
         data_mapper = str(step.action.kind or "").lower() == "datamapper"
         options = _options(inputs.get("transformOptions"))
-        compiled = artifacts.load(step, inputs, "map", compile_map)
+        compiled = artifact_of(step, inputs)
         node = _source_node(step, inputs.get("content"), data_mapper)
         executable = compiled.executable
         executable.clear_parameters()
@@ -216,7 +211,7 @@ class Xslt(BuiltIn):
         except PySaxonApiError as exc:
             said = _xsl_messages(executable)
             raise ActionFailure("XsltTransformFailed", f"The map of action '{step.name}' failed: "
-                                f"{_message(exc)}" + (f" Message: {said[-1]}" if said else "")) from None
+                                f"{one_line(exc)}" + (f" Message: {said[-1]}" if said else "")) from None
         finally:
             executable.clear_parameters()
             executable.clear_xsl_messages()
