@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
 
 from ...definitions.status import RUNNING
 from ...expressions.values import to_json_value
@@ -99,6 +100,11 @@ def failure(action_type: str, error: str, code: str = FAILURE) -> ActionFailure:
     return ActionFailure(code, f"The inline code action '{action_type}' execution failed, with error '{error}'.")
 
 
+# mini-racer crashes the process (a V8 trap) when two threads create or close contexts at once: each
+# execution's context is made and closed under this lock; the scripts themselves still run side by side.
+_V8_LIFECYCLE = threading.Lock()
+
+
 def run_script(code: str, context: dict, timeout: float, heap_limit: int = HEAP_LIMIT,
                action_type: str = "JavaScriptCode"):
     """Run ``code`` as a function body with ``workflowContext``; returns its JSON result (None for undefined).
@@ -118,9 +124,10 @@ def run_script(code: str, context: dict, timeout: float, heap_limit: int = HEAP_
     script = (f"(function () {{ try {{ return JSON.stringify({{ok: ((function () {{ {code}\n}})()) ?? null}}); }} "
               "catch (e) { return JSON.stringify({thrown: (e instanceof Error) ? String(e.message) : String(e)}); } "
               "})()")
-    racer = MiniRacer()
-    try:
+    with _V8_LIFECYCLE:
+        racer = MiniRacer()
         racer.set_hard_memory_limit(heap_limit)
+    try:
         racer.eval(setup)
         result = racer.eval(script, timeout_sec=timeout)
     except JSTimeoutException:
@@ -133,7 +140,8 @@ def run_script(code: str, context: dict, timeout: float, heap_limit: int = HEAP_
     except JSEvalException as exc:
         raise failure(action_type, _v8_message(exc), _code_of(exc)) from None
     finally:
-        racer.close()
+        with _V8_LIFECYCLE:
+            racer.close()
     outcome = json.loads(result) if isinstance(result, str) else {}
     if "thrown" in outcome:
         raise failure(action_type, outcome["thrown"])
