@@ -122,6 +122,8 @@ async def handle(server, call, workflow_key: str, trigger_name: str, relative: s
         status, code = err.status, err.code
         raise
     finally:
+        if entry is None:  # refused before the workflow was looked up (api-version): the feed names it anyway
+            entry = server.registry.find(workflow_key)
         server.calls.call_finished(workflow=entry.name if entry is not None else workflow_key,
                                    trigger=trigger_name, method=call.method, status=status, started=started,
                                    code=code, run_id=answer.run_id if answer else None,
