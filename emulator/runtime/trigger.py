@@ -184,6 +184,20 @@ _NO_RESPONSE = Answer(AnswerKind.NO_RESPONSE)
 _TIMED_OUT = Answer(AnswerKind.TIMED_OUT)
 
 
+def answer_now(invocation: Invocation, *, expects_response: bool, polling: bool) -> Answer | None:
+    """What :func:`answer` with a timeout gives when there is nothing to wait for (a run that answered at
+    once, no Response to wait for); None when the caller has to wait (``await answer(...)``). A plain
+    function: the usual call needs no coroutine."""
+    if not expects_response:
+        return _ACCEPTED
+    if polling and invocation.response_is_async:
+        return _ASYNCHRONOUS
+    response = invocation.response
+    if not response.done():
+        return None
+    return settled(None if response.cancelled() else response.result())
+
+
 async def answer(invocation: Invocation, *, expects_response: bool, polling: bool, timeout: float | None) -> Answer:
     """What the caller of a started run gets.
 

@@ -72,6 +72,12 @@ class AccessPolicy:
         return bool(self.oauth_policies) or self.power_automate is not None
 
     @property
+    def sas_alone(self) -> bool:
+        """A call without an ``Authorization`` header is checked by its SAS signature alone (no IP list, no
+        configuration error, SAS not disabled): :func:`authorize` would only call ``sas_check()``."""
+        return not self.config_error and self.ip_ranges is None and self.sas_enabled
+
+    @property
     def mismatch_status(self) -> int:
         """401 for Logic Apps, 403 for Power Automate (both reported for MisMatchingOAuthClaims)."""
         return 403 if self.flavor == "power-automate" or self.pa_mode is not None else 401

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 
 from ..runtime import trigger as calls
 from ..runtime.clock import Clock
@@ -64,88 +65,108 @@ def now_iso() -> str:
 
 async def handle(server, call, workflow_key: str, trigger_name: str, relative: str | None,
                  version: str | None = None) -> CallAnswer:
-    """:func:`answer_call`, reported to the dashboard's live feed (``server.calls``) once answered."""
+    """Answer one call of a trigger URL, and report it to the dashboard's live feed (``server.calls``).
+
+    ``relative`` is the raw path after ``/invoke`` (None for ``/run``). ``version`` comes from a versioned URL
+    (``/workflows/{id}/versions/{version}/triggers/...``): its SAS permission names the version; the current
+    definition runs (the emulator keeps no older versions). Errors before the workflow and trigger are known
+    are raised (the caller answers them without x-ms-* headers); later ones are answered here with the
+    workflow's headers. The checks are plain functions: the only awaits are the body, a concurrency slot
+    when none is free, the run and the state's flush (each coroutine layer costs on every call).
+    """
     started = time.perf_counter()
-    answer, status, code = None, 500, None
+    entry = answer = None
+    status, code = 500, None
     try:
-        answer = await answer_call(server, call, workflow_key, trigger_name, relative, version)
+        query = call.query
+        if not query.get("api-version"):
+            raise missing_api_version()
+        if server.shared:  # keys and states as other hosts left them (Redis unreachable: 503, nothing runs)
+            await server.sync_shared()
+        entry = server.registry.find(workflow_key)
+        if entry is None:
+            raise workflow_not_found(workflow_key)
+        trig = entry.trigger(trigger_name)
+        if trig is None or not trig.is_request:
+            raise trigger_not_found(entry.name, trigger_name)
+        try:
+            permission = trig.permission if version is None else sas.versioned_permission(version, trig.name)
+            headers = _admitted(server, call, query, entry, permission)  # steps 2 and 3
+            spec = trig.call  # step 4
+            spec.check_method(call.method.upper())
+            params = spec.match(relative or "")
+            body = await call.read_body(server.config.limits.body_bytes)  # step 5
+            outputs = spec.outputs(headers, query, body, params)
+            if trig.schema is not None:
+                trig.schema.check(outputs.get("body"))
+            if not trig.limiter.try_acquire():  # step 6
+                await trig.limiter.acquire(entry.name, trig.name)
+            invocation = await start(server, entry, trig, outputs)  # step 7: the run (None: skipped)
+            if invocation is None:
+                answer = CallAnswer(server.config.skipped_status, {**NO_CACHE, **pre_run_headers(server, entry, trig)},
+                                    skipped=True)
+            else:
+                headers = {} if trig.suppress_headers else run_headers(entry, invocation, server.config.location)
+                expects_response = entry.has_response and not trig.split_on
+                outcome = calls.answer_now(invocation, expects_response=expects_response, polling=True)
+                if outcome is None:  # the run has not answered yet
+                    outcome = await calls.answer(invocation, expects_response=expects_response, polling=True,
+                                                 timeout=server.timeout_for(entry))
+                answer = _answer(server, call, entry, invocation, headers, outcome)
+            await server.state.flush()  # durable before the answer leaves: with the other calls of this turn
+        except HostError as err:
+            answer = error_answer(err, pre_run_headers(server, entry, trig))
         status = answer.status
         return answer
     except HostError as err:
         status, code = err.status, err.code
         raise
     finally:
-        entry = server.registry.find(workflow_key)
-        server.calls.call_finished(workflow=entry.name if entry else workflow_key, trigger=trigger_name,
-                                   method=call.method, status=status, started=started, code=code,
-                                   run_id=answer.run_id if answer else None,
+        if entry is None:  # refused before the workflow was looked up (api-version): the feed names it anyway
+            entry = server.registry.find(workflow_key)
+        server.calls.call_finished(workflow=entry.name if entry is not None else workflow_key,
+                                   trigger=trigger_name, method=call.method, status=status, started=started,
+                                   code=code, run_id=answer.run_id if answer else None,
                                    invocation=answer.invocation if answer else None,
                                    body=answer.body if answer else b"")
-
-
-async def answer_call(server, call, workflow_key: str, trigger_name: str, relative: str | None,
-                      version: str | None = None) -> CallAnswer:
-    """Answer one call of a trigger URL. ``relative`` is the raw path after ``/invoke`` (None for ``/run``).
-
-    ``version`` comes from a versioned URL (``/workflows/{id}/versions/{version}/triggers/...``): its SAS
-    permission names the version; the current definition runs (the emulator keeps no older versions).
-    Errors before the workflow and trigger are known are raised (the caller answers them without x-ms-*
-    headers); later ones are answered here with the workflow's headers.
-    """
-    query = call.query
-    if not query.get("api-version"):
-        raise missing_api_version()
-    if server.shared:  # keys and states as other hosts left them (Redis unreachable: 503, nothing runs)
-        await server.sync_shared()
-    entry = server.registry.find(workflow_key)
-    if entry is None:
-        raise workflow_not_found(workflow_key)
-    trig = entry.trigger(trigger_name)
-    if trig is None or not trig.is_request:
-        raise trigger_not_found(entry.name, trigger_name)
-    try:
-        permission = trig.permission if version is None else sas.versioned_permission(version, trig.name)
-        outputs = await _checked(server, call, query, entry, trig, relative or "", permission)
-        return await _run(server, call, entry, trig, outputs)
-    except HostError as err:
-        return error_answer(err, pre_run_headers(server, entry, trig))
 
 
 def pre_run_headers(server, entry, trig) -> dict:
     return {} if trig.suppress_headers else request_headers(entry, server.config.location)
 
 
-async def _checked(server, call, query, entry, trig, relative: str, permission: str) -> dict:
-    """Steps 2 to 6 of the order of checks; the trigger outputs of an accepted call."""
-    if server.config.auth == "none":
-        def sas_check():  # --auth none: SAS is off; IP and OAuth rules still apply
-            return None
+def _admitted(server, call, query, entry, permission: str) -> dict:
+    """Steps 2 and 3 of the order of checks (caller restriction, authorization, workflow state): the request
+    headers to read further (without a caller proof), or the refusal raised."""
+    headers = call.headers
+    if server.callers or callers.PROOF_HEADER in headers:  # a restriction set by the CLI, or a proof to drop
+        denied, headers = callers.check(server, entry, headers, partial(_caller, server, call))
+        if denied is not None:
+            raise denied
+    policy = entry.policy
+    if (policy is None or policy.sas_alone) and "Authorization" not in headers:
+        denied = _sas_denied(server, entry, query, permission)  # the usual call: what auth.authorize would do
     else:
-        def sas_check():
-            return sas.check(server.keys, entry.name, entry.id, query, permission)
-
-    def caller():  # worked out only for an IP allow-list
-        return client_ip(call.remote, call.headers, server.trusted_proxies)
-
-    denied, headers = callers.check(server, entry, call.headers, caller)  # a restriction set by the CLI
-    if denied is not None:
-        raise denied
-    denied = auth.authorize(entry, method=call.method, headers=headers, query=query,
-                            client_ip=caller, sas_check=sas_check, keys=server.jwt_keys)
+        denied = auth.authorize(entry, method=call.method, headers=headers, query=query,
+                                client_ip=partial(_caller, server, call),
+                                sas_check=partial(_sas_denied, server, entry, query, permission),
+                                keys=server.jwt_keys)
     if denied is not None:
         raise denied
     if not entry.enabled:
         raise not_enabled(entry)
-    spec = trig.call
-    spec.check_method(call.method.upper())
-    params = spec.match(relative)
-    body = await call.read_body(server.config.limits.body_bytes)
-    outputs = spec.outputs(headers, query, body, params)
-    if trig.schema is not None:
-        trig.schema.check(outputs.get("body"))
-    if not trig.limiter.try_acquire():
-        await trig.limiter.acquire(entry.name, trig.name)
-    return outputs
+    return headers
+
+
+def _caller(server, call) -> str | None:
+    """The client's address (worked out only for an IP allow-list)."""
+    return client_ip(call.remote, call.headers, server.trusted_proxies)
+
+
+def _sas_denied(server, entry, query, permission: str):
+    if server.config.auth == "none":  # --auth none: SAS is off; IP and OAuth rules still apply
+        return None
+    return sas.check(server.keys, entry.name, entry.id, query, permission)
 
 
 async def start(server, entry, trig, outputs: dict):
@@ -168,29 +189,22 @@ async def start(server, entry, trig, outputs: dict):
     return invocation
 
 
-async def _run(server, call, entry, trig, outputs: dict) -> CallAnswer:
-    cfg = server.config
-    invocation = await start(server, entry, trig, outputs)
-    if invocation is None:
-        await server.state.flush()
-        return CallAnswer(cfg.skipped_status, {**NO_CACHE, **pre_run_headers(server, entry, trig)}, skipped=True)
-    run_id = invocation.run_id
-    headers = {} if trig.suppress_headers else run_headers(entry, invocation, cfg.location)
-    answer = await calls.answer(invocation, expects_response=entry.has_response and not trig.split_on,
-                                polling=True, timeout=server.timeout_for(entry))
-    kind = answer.kind
+def _answer(server, call, entry, invocation, headers: dict, outcome) -> CallAnswer:
+    """What the caller of a started run gets, from the run's outcome (:class:`calls.Answer`)."""
+    kind = outcome.kind
     if kind is calls.AnswerKind.RESPONSE:
-        result = action_answer(answer.response, headers, content_headers=call.method in _CONTENT_HEADER_METHODS)
+        result = action_answer(outcome.response, headers, content_headers=call.method in _CONTENT_HEADER_METHODS)
     elif kind is calls.AnswerKind.ACCEPTED:
         result = CallAnswer(202, {**NO_CACHE, **headers})
     elif kind is calls.AnswerKind.ASYNCHRONOUS:
         op_url = server.new_operation(entry, invocation, call.base_url)
-        result = CallAnswer(202, {**NO_CACHE, **headers, "Location": op_url, "Retry-After": str(cfg.retry_after)})
+        result = CallAnswer(202, {**NO_CACHE, **headers, "Location": op_url,
+                                  "Retry-After": str(server.config.retry_after)})
     else:
-        result = error_answer(answer.refusal(run_id, calls.response_action_name(entry.workflow)), headers)
-    result.run_id = run_id
+        result = error_answer(outcome.refusal(invocation.run_id, calls.response_action_name(entry.workflow)),
+                              headers)
+    result.run_id = invocation.run_id
     result.invocation = invocation
-    await server.state.flush()  # durable before the answer leaves: together with the other calls of this turn
     return result
 
 

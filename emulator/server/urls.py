@@ -25,7 +25,9 @@ def _compile(shape: str, segment: str, tail: str):
 
 
 # The server's short way takes plain paths only (no percent-escapes); in-process calls take any raw path.
-_PLAIN = tuple((_compile(shape, "[^{}/%]+", r"(?:/|$)"), skip) for shape, skip in TRIGGER_SHAPES)
+# A raw path from aiohttp never holds a line break (it ends the request line), so ``$`` is the path's end and
+# the relative path is the rest after the ``/`` that follows the shape.
+_PLAIN = tuple((_compile(shape, "[^{}/%]+", r"(?:/|$)"), "{version}" in shape) for shape, _ in TRIGGER_SHAPES)
 _RAW = tuple((_compile(shape, "[^/]+", r"(?:/|$)"), skip) for shape, skip in TRIGGER_SHAPES)
 _RAW_RUN = _compile(LEGACY_RUN_SHAPE, "[^/]+", "$")
 _RAW_OPERATION = _compile(OPERATION_SHAPE, "[^/]+", "$")
@@ -38,12 +40,11 @@ def match_trigger_path(path: str, escaped: bool = False) -> tuple | None:
     only paths with no percent-escape match (the server's short way); with it, the names are decoded as
     aiohttp's router decodes them.
     """
-    if not escaped:
-        for match, skip in _PLAIN:
+    if not escaped:  # the server's short way, on every call: the relative path is what follows the match
+        for match, versioned in _PLAIN:
             found = match(path)
             if found is not None:
-                info = found.groupdict()
-                return info["wf"], info["trigger"], "/".join(path.split("/")[skip + 1:]), info.get("version")
+                return found["wf"], found["trigger"], path[found.end():], found["version"] if versioned else None
         return None
     for match, skip in _RAW:
         found = match(path)

@@ -83,3 +83,18 @@ async def test_answer_carries_the_run_and_polling_works(tmp_path):
     done = await call(server, poll)
     assert (done.status, done.json()) == (201, {"done": True})
     assert (await call(server, CallRequest("POST", location.split("example.test", 1)[1]))).status == 405
+
+
+async def test_feed_names_the_workflow_of_a_call_refused_before_its_lookup(tmp_path):
+    """A call by the workflow's id without api-version is refused before the workflow is looked up; the
+    dashboard's feed still names the workflow (not the id in the URL)."""
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps(ECHO))
+    server = Server(ServerConfig(paths=[str(folder)], state_dir=None, reload_interval=0, auth="none"))
+    workflow_id = server.registry.find("a").id
+    answer = await call(server, CallRequest("POST", f"/workflows/{workflow_id}/triggers/manual/paths/invoke"))
+    assert answer.status == 400
+    event = server.calls.recent[-1][1].as_event()
+    assert (event["workflow"], event["code"]) == ("a", "MissingApiVersionParameter")
+    server.close()
