@@ -163,6 +163,33 @@ def dependency_failed(container_name: str, status: str, code: str):
     return make
 
 
+async def _execute(step: Step) -> None:
+    """What :meth:`Run.run_action` does with a handler, as one coroutine (an action with a ``limit``)."""
+    handler = step.action.handler
+    if handler.chooses_branch:
+        branch = handler.choose(step)
+        handler.settle(step, SUCCEEDED if branch is None else await step.run.run_branch(branch, step.frame))
+    elif handler.waits:
+        await handler.execute(step)
+    else:
+        handler.execute(step)
+
+
+def _failed(step: Step, failure: ActionFailure) -> None:
+    step.status = failure.status
+    step.code = failure.record_code
+    step.error = failure.error
+    if failure.inputs is not None:
+        step.inputs = failure.inputs
+    if failure.outputs is not None:
+        step.outputs = failure.outputs
+
+
+def _crashed(step: Step, exc: Exception) -> None:
+    step.status, step.code = FAILED, "InternalServerError"
+    step.error = {"code": "EmulatorError", "message": f"{type(exc).__name__}: {exc}"}
+
+
 class Run:
     def __init__(self, workflow, trigger, trigger_record: dict, ctx, record: dict, options, invocation,
                  plan=None):
@@ -291,7 +318,10 @@ class Run:
                 if status not in accepted:
                     previous = self.skip(action, frame, condition_failed(action, previous["name"], accepted, status))
                     continue
-            previous = await self.run_action(action, frame)
+            if action.handler.waits or action.limit:
+                previous = await self.run_action(action, frame)
+            else:
+                previous = self.run_now(action, frame)
         else:
             status = previous["status"]
             if status != SKIPPED:  # the last action ran: the branch's status is its status
@@ -324,7 +354,11 @@ class Run:
                 else:
                     to_start.append(action)
             if len(to_start) == 1 and not running:
-                done[to_start[0].name] = await self.run_action(to_start[0], frame)
+                action = to_start[0]
+                if action.handler.waits or action.limit:
+                    done[action.name] = await self.run_action(action, frame)
+                else:
+                    done[action.name] = self.run_now(action, frame)
                 continue
             for action in to_start:
                 task = asyncio.ensure_future(self.run_action(action, frame))
@@ -364,28 +398,32 @@ class Run:
             if done is not None:
                 done[action.name] = rec
 
-    async def run_action(self, action, frame) -> dict:
-        started = self.clock.now() if action.limit else None  # a datetime only to time a limit.timeout
+    def _begin(self, action, frame, started=None) -> Step:
+        """The action's Running record, stored, and the step its handler fills in."""
         rec = {"name": action.name, "startTime": self.stamp() if started is None else iso(started),
                "status": RUNNING, "trackingId": self.tracking_id, "clientTrackingId": self.client_tracking_id}
         if frame.indexes or action.secure_inputs or action.secure_outputs:
             self.store(action, frame, rec)  # stored again by finish(): a repetition, or a copy with parts secured
         else:  # the usual action: both maps hold the record itself, as it fills in
             frame.ctx.actions[action.name] = self.actions[action.name] = rec
-        step = Step(self, action, frame, rec)
+        return Step(self, action, frame, rec)
+
+    async def run_action(self, action, frame) -> dict:
+        started = self.clock.now() if action.limit else None  # a datetime only to time a limit.timeout
+        step = self._begin(action, frame, started)
+        handler = action.handler
         try:
-            if started is None:  # no limit, so no timeout
-                await action.handler.execute(step)
-            else:
+            if started is not None:
                 await self._execute_limited(step, started)
+            elif handler.chooses_branch:  # Scope, If, Switch: the chosen branch runs here (one coroutine less)
+                branch = handler.choose(step)
+                handler.settle(step, SUCCEEDED if branch is None else await self.run_branch(branch, frame))
+            elif handler.waits:
+                await handler.execute(step)
+            else:
+                handler.execute(step)
         except ActionFailure as failure:
-            step.status = failure.status
-            step.code = failure.record_code
-            step.error = failure.error
-            if failure.inputs is not None:
-                step.inputs = failure.inputs
-            if failure.outputs is not None:
-                step.outputs = failure.outputs
+            _failed(step, failure)
         except asyncio.CancelledError:
             if self.cancelled:
                 step.status, step.code, step.error = CANCELLED, "Cancelled", dict(records.ACTION_CANCELLED)
@@ -394,10 +432,21 @@ class Run:
                 step.error = {"code": "Terminated", "message": "The action was cancelled because the run was "
                               "terminated."}
         except Exception as exc:  # noqa: BLE001 - an emulator bug must not hang the run
-            step.status, step.code = FAILED, "InternalServerError"
-            step.error = {"code": "EmulatorError", "message": f"{type(exc).__name__}: {exc}"}
+            _crashed(step, exc)
         self.finish(step)
-        return rec
+        return step.record
+
+    def run_now(self, action, frame) -> dict:
+        """:meth:`run_action` for an action whose handler never waits and that has no ``limit``: no coroutine."""
+        step = self._begin(action, frame)
+        try:
+            action.handler.execute(step)
+        except ActionFailure as failure:
+            _failed(step, failure)
+        except Exception as exc:  # noqa: BLE001 - an emulator bug must not hang the run
+            _crashed(step, exc)
+        self.finish(step)
+        return step.record
 
     async def _execute_limited(self, step: Step, started) -> None:
         """Run an action that has a ``limit``: fail it as TimedOut past its ``limit.timeout``."""
@@ -405,13 +454,13 @@ class Run:
         timeout = self.plan.timeout(action)
         if timeout and not self.clock.virtual:
             try:
-                await asyncio.wait_for(action.handler.execute(step), timeout)
+                await asyncio.wait_for(_execute(step), timeout)
             except asyncio.TimeoutError:
                 raise ActionFailure("ActionTimedOut", f"The execution of template action '{action.name}' "
                                     f"timed out after '{action.limit.get('timeout')}'.",
                                     status=TIMED_OUT, record_code="ActionTimedOut") from None
         else:
-            await action.handler.execute(step)
+            await _execute(step)
             if timeout and (self.clock.now() - started).total_seconds() > timeout:
                 raise ActionFailure("ActionTimedOut", f"The execution of template action '{action.name}' "
                                     f"timed out after '{action.limit.get('timeout')}'.",

@@ -40,7 +40,7 @@ def _check_headers(name: str, headers: dict, recorded: dict) -> None:
 @action_type("Response")
 class Response(Handler):
     @staticmethod
-    async def execute(step):
+    def execute(step):
         run, name = step.run, step.action.name
         inputs = step.evaluate_inputs() or {}  # an object or nothing (Response.object_inputs)
         status = _status_code(name, inputs.get("statusCode", 200))
