@@ -191,6 +191,11 @@ def _crashed(step: Step, exc: Exception) -> None:
 
 
 class Run:
+    __slots__ = ("workflow", "plan", "trigger", "trigger_record", "ctx", "record", "actions", "options",
+                 "invocation", "clock", "stamp", "mocks", "terminated", "cancelled", "timed_out", "response_sent",
+                 "holds_response", "held_response", "client_timed_out", "calls", "tracking_id",
+                 "client_tracking_id")
+
     def __init__(self, workflow, trigger, trigger_record: dict, ctx, record: dict, options, invocation,
                  plan=None):
         self.workflow = workflow

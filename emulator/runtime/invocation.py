@@ -59,21 +59,19 @@ class Invocation:
     __slots__ = ("skipped", "run_id", "response", "done", "record", "correlation_id", "tracking_id",
                  "response_is_async", "condition_error", "trigger_record", "run", "_task", "_timer")
 
-    def __init__(self, skipped: bool = False, run_id: str = "", response: asyncio.Future | None = None,
-                 done: asyncio.Future | None = None, record: dict | None = None, correlation_id: str = "",
-                 tracking_id: str = "", response_is_async: bool = False, condition_error: dict | None = None,
-                 trigger_record: dict | None = None, run: object = None):
-        self.skipped = skipped
+    def __init__(self, run_id: str, tracking_id: str, response: asyncio.Future, done: asyncio.Future,
+                 record: dict, trigger_record: dict):
+        self.skipped = False
         self.run_id = run_id
         self.response = response
         self.done = done
-        self.record = record if record is not None else {}
-        self.correlation_id = correlation_id
+        self.record = record
+        self.correlation_id = tracking_id  # on the host the correlation id is the trigger's tracking id
         self.tracking_id = tracking_id
-        self.response_is_async = response_is_async
-        self.condition_error = condition_error  # a trigger condition that threw (no run)
+        self.response_is_async = False
+        self.condition_error = None  # a trigger condition (or the correlation) that threw: no run
         self.trigger_record = trigger_record
-        self.run = run
+        self.run = None
         self._task = None
         self._timer = None
 
@@ -154,47 +152,31 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
     clock = options.clock
     now_ticks, stamp = reading(clock)  # one clock reading: the run id's time and the trigger's stamp
     run_id = ids.run_id_at(now_ticks, options.scale_unit)
-    tracking_id = ids.new_guid()  # a plain GUID; on the host the correlation id is the trigger's tracking id
-    inv = Invocation(run_id=run_id, correlation_id=tracking_id, tracking_id=tracking_id,
-                     response=loop.create_future(), done=loop.create_future())
-    trigger_rec = _trigger_record(trigger, trigger_outputs, stamp, run_id, inv.tracking_id,
+    tracking_id = ids.new_guid()  # a plain GUID
+    trigger_rec = _trigger_record(trigger, trigger_outputs, stamp, run_id, tracking_id,
                                   workflow.flavor == "standard")
-    inv.trigger_record = trigger_rec
     ctx = _new_context(workflow, options, trigger_rec, run_id)
 
     for cond in trigger.conditions:
         try:
             value = cond.evaluate(ctx)
         except ExpressionError as err:
-            inv.skipped = True
-            inv.condition_error = {"code": "InvalidTemplate", "message": messages.expression_failed(err.message)}
-            break
+            return _skipped(loop, run_id, tracking_id, trigger_rec, SKIPPED, {
+                "code": "InvalidTemplate", "message": messages.expression_failed(err.message)})
         if value is not True:
-            inv.skipped = True
-            break
-    if inv.skipped:
-        trigger_rec["status"] = SKIPPED
-        inv.response.set_result(None)
-        inv.done.set_result(None)
-        return inv
-
+            return _skipped(loop, run_id, tracking_id, trigger_rec, SKIPPED, None)
     try:
         client_tracking_id = _client_tracking_id(trigger, ctx, trigger_outputs) or run_id
     except ExpressionError as err:
-        inv.skipped = True
-        inv.condition_error = {"code": "InvalidTemplate", "part": "correlation",
-                               "message": messages.expression_failed(err.message)}
-        trigger_rec["status"] = FAILED
-        inv.response.set_result(None)
-        inv.done.set_result(None)
-        return inv
+        return _skipped(loop, run_id, tracking_id, trigger_rec, FAILED, {
+            "code": "InvalidTemplate", "part": "correlation", "message": messages.expression_failed(err.message)})
     trigger_rec["clientTrackingId"] = client_tracking_id
+    record = {"name": run_id, "id": ctx.workflow["run"]["id"], "status": RUNNING,
+              "startTime": stamp, "correlation": {"clientTrackingId": client_tracking_id},
+              "trigger": trigger_rec, "actions": {}, "outputs": {}}
+    inv = Invocation(run_id, tracking_id, loop.create_future(), loop.create_future(), record, trigger_rec)
     inv.response_is_async = plan.response_is_async
-    inv.record = {"name": run_id, "id": ctx.workflow["run"]["id"], "status": RUNNING,
-                  "startTime": stamp, "correlation": {"clientTrackingId": client_tracking_id},
-                  "trigger": trigger_rec, "actions": {}, "outputs": {}}
-    run = Run(workflow, trigger, trigger_rec, ctx, inv.record, options, inv, plan)
-    inv.run = run
+    run = inv.run = Run(workflow, trigger, trigger_rec, ctx, record, options, inv, plan)
     task = start_now(_execute(run, inv, options))
     if task is not None:
         inv._task = task  # keep a reference
@@ -205,6 +187,18 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
         if not clock.virtual:  # the run duration limit: only a run that waits can outlive it
             deadline = loop.call_later(options.limits.run_seconds, _run_timed_out, inv)
             task.add_done_callback(lambda _task: deadline.cancel())
+    return inv
+
+
+def _skipped(loop, run_id: str, tracking_id: str, trigger_rec: dict, status: str, error: dict | None):
+    """The Invocation of a call that starts no run: a false trigger condition, or one (or the correlation)
+    that threw (``condition_error``); ``response`` and ``done`` resolve to None at once."""
+    trigger_rec["status"] = status
+    inv = Invocation(run_id, tracking_id, loop.create_future(), loop.create_future(), {}, trigger_rec)
+    inv.skipped = True
+    inv.condition_error = error
+    inv.response.set_result(None)
+    inv.done.set_result(None)
     return inv
 
 
