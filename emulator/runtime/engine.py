@@ -150,9 +150,16 @@ def condition_failed(action, dep: str, expected, actual: str) -> dict:
 
 
 def branch_not_taken(action) -> dict:
-    return {"code": "ActionBranchingConditionNotSatisfied",
-            "message": f"The execution of template action '{action.name}' skipped: the branching condition for "
-                       "this action is not satisfied."}
+    message = _NOT_TAKEN.get(action.name)
+    if message is None:  # one text per action name, shared by the records of every run that skips it
+        if len(_NOT_TAKEN) >= 4096:
+            _NOT_TAKEN.clear()
+        message = _NOT_TAKEN[action.name] = (f"The execution of template action '{action.name}' skipped: the "
+                                             "branching condition for this action is not satisfied.")
+    return {"code": "ActionBranchingConditionNotSatisfied", "message": message}
+
+
+_NOT_TAKEN: dict[str, str] = {}  # action name -> branch_not_taken's message
 
 
 def dependency_failed(container_name: str, status: str, code: str):
