@@ -319,6 +319,8 @@ class Run:
         chain = plan.chain
         if chain is None:
             return await self._run_graph(branch, plan, frame)
+        if plan.never_waits:
+            return self._run_chain_now(branch, plan, frame)
         previous = None
         for action in chain:
             if self.terminated:
@@ -339,6 +341,33 @@ class Run:
             if status != SKIPPED:  # the last action ran: the branch's status is its status
                 return _CONTAINER_STATUS.get(status, SUCCEEDED)
         # every action of the chain has just put its record in frame.ctx.actions (run, skipped or terminated)
+        return branch_status(branch, frame.ctx.actions, plan)
+
+    def run_branch_now(self, branch, frame) -> str:
+        """:meth:`run_branch` for a branch that never waits (``BranchPlan.never_waits``, or empty)."""
+        if not branch.actions:
+            return SUCCEEDED
+        return self._run_chain_now(branch, self.plan.branch(branch), frame)
+
+    def _run_chain_now(self, branch, plan, frame) -> str:
+        """The chain loop of :meth:`run_branch` as plain calls: every action runs through :meth:`run_now`."""
+        chain = plan.chain
+        previous = None
+        for action in chain:
+            if self.terminated:
+                self._skip_terminated(chain[chain.index(action):], frame)
+                break
+            if previous is not None:
+                status = previous["status"]
+                accepted = action.run_after[previous["name"]]
+                if status not in accepted:
+                    previous = self.skip(action, frame, condition_failed(action, previous["name"], accepted, status))
+                    continue
+            previous = self.run_now(action, frame)
+        else:
+            status = previous["status"]
+            if status != SKIPPED:
+                return _CONTAINER_STATUS.get(status, SUCCEEDED)
         return branch_status(branch, frame.ctx.actions, plan)
 
     async def _run_graph(self, branch, plan, frame) -> str:
@@ -449,10 +478,16 @@ class Run:
         return step.record
 
     def run_now(self, action, frame) -> dict:
-        """:meth:`run_action` for an action whose handler never waits and that has no ``limit``: no coroutine."""
+        """:meth:`run_action` as a plain call, for an action with no ``limit`` whose handler never waits, or a
+        container that chooses a branch that never waits (see ``BranchPlan.never_waits``)."""
         step = self._begin(action, frame)
+        handler = action.handler
         try:
-            action.handler.execute(step)
+            if handler.chooses_branch:
+                branch = handler.choose(step)
+                handler.settle(step, SUCCEEDED if branch is None else self.run_branch_now(branch, frame))
+            else:
+                handler.execute(step)
         except ActionFailure as failure:
             _failed(step, failure)
         except Exception as exc:  # noqa: BLE001 - an emulator bug must not hang the run

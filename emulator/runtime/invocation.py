@@ -177,6 +177,10 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
     inv = Invocation(run_id, tracking_id, loop.create_future(), loop.create_future(), record, trigger_rec)
     inv.response_is_async = plan.response_is_async
     run = inv.run = Run(workflow, trigger, trigger_rec, ctx, record, options, inv, plan)
+    actions = workflow.actions
+    if not actions.actions or plan.branch(actions).never_waits:  # the whole run is plain calls: no coroutine
+        _run_now(run, inv)
+        return inv
     task = start_now(_execute(run, inv, options))
     if task is not None:
         inv._task = task  # keep a reference
@@ -235,24 +239,40 @@ def cancel(inv: Invocation) -> bool:
 
 async def _execute(run: Run, inv: Invocation, options: RunOptions) -> None:
     try:
-        status = await run.run_branch(run.workflow.actions, Frame(run.ctx))
-        error = records.ACTION_FAILED if status == FAILED else None
-        if run.terminated:
-            inv.record["code"] = "Terminated"  # whatever status the Terminate action gave
-            status, error = run.terminated
-            if status == FAILED and not error:
-                error = {"code": "Terminated", "message": messages.TERMINATED_FAILED}
-            if status != FAILED:
-                error = None
-        if run.cancelled:
-            status, error = _cancelled(run)
-        _finish(run, inv, status, error)
+        _end(run, inv, await run.run_branch(run.workflow.actions, Frame(run.ctx)))
     except asyncio.CancelledError:
         if not run.cancelled:
             raise
         _finish(run, inv, *_cancelled(run))
     except Exception as exc:  # noqa: BLE001 - keep the caller from hanging on an emulator bug
-        _finish(run, inv, FAILED, {"code": "EmulatorError", "message": f"{type(exc).__name__}: {exc}"})
+        _emulator_error(run, inv, exc)
+
+
+def _run_now(run: Run, inv: Invocation) -> None:
+    """:func:`_execute` for a run none of whose actions can wait (``BranchPlan.never_waits``): plain calls."""
+    try:
+        _end(run, inv, run.run_branch_now(run.workflow.actions, Frame(run.ctx)))
+    except Exception as exc:  # noqa: BLE001 - keep the caller from hanging on an emulator bug
+        _emulator_error(run, inv, exc)
+
+
+def _end(run: Run, inv: Invocation, status: str) -> None:
+    """Finish the run whose top-level actions ended with ``status`` (termination and cancellation first)."""
+    error = records.ACTION_FAILED if status == FAILED else None
+    if run.terminated:
+        inv.record["code"] = "Terminated"  # whatever status the Terminate action gave
+        status, error = run.terminated
+        if status == FAILED and not error:
+            error = {"code": "Terminated", "message": messages.TERMINATED_FAILED}
+        if status != FAILED:
+            error = None
+    if run.cancelled:
+        status, error = _cancelled(run)
+    _finish(run, inv, status, error)
+
+
+def _emulator_error(run: Run, inv: Invocation, exc: Exception) -> None:
+    _finish(run, inv, FAILED, {"code": "EmulatorError", "message": f"{type(exc).__name__}: {exc}"})
 
 
 def _cancelled(run: Run) -> tuple[str, dict]:
