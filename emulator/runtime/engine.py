@@ -322,22 +322,34 @@ class Run:
         if plan.never_waits:
             return self._run_chain_now(branch, plan, frame)
         previous = None
-        for action in chain:
+        for i, action in enumerate(chain):
             if self.terminated:
-                self._skip_terminated(chain[chain.index(action):], frame)
+                self._skip_terminated(chain[i:], frame)
+                previous = None
                 break
-            if previous is not None:
-                status = previous["status"]
-                accepted = action.run_after[previous["name"]]
-                if status not in accepted:
-                    previous = self.skip(action, frame, condition_failed(action, previous["name"], accepted, status))
-                    continue
-            if action.handler.waits or action.limit:
+            skipped = None if previous is None else self._not_after(action, previous, frame)
+            if skipped is not None:
+                previous = skipped
+            elif action.handler.waits or action.limit:
                 previous = await self.run_action(action, frame)
             else:
                 previous = self.run_now(action, frame)
-        else:
-            status = previous["status"]
+        return self._chain_status(branch, plan, previous, frame)
+
+    def _not_after(self, action, previous: dict, frame) -> dict | None:
+        """The Skipped record of a chain's ``action`` when ``previous``, the record of the action before it,
+        ended with a status it does not run after (ActionConditionFailed); None when it runs."""
+        status = previous["status"]
+        accepted = action.run_after[previous["name"]]
+        if status in accepted:
+            return None
+        return self.skip(action, frame, condition_failed(action, previous["name"], accepted, status))
+
+    @staticmethod
+    def _chain_status(branch, plan, last: dict | None, frame) -> str:
+        """A chain's status from the record of its last action (None when the run was terminated)."""
+        if last is not None:
+            status = last["status"]
             if status != SKIPPED:  # the last action ran: the branch's status is its status
                 return _CONTAINER_STATUS.get(status, SUCCEEDED)
         # every action of the chain has just put its record in frame.ctx.actions (run, skipped or terminated)
@@ -353,22 +365,14 @@ class Run:
         """The chain loop of :meth:`run_branch` as plain calls: every action runs through :meth:`run_now`."""
         chain = plan.chain
         previous = None
-        for action in chain:
+        for i, action in enumerate(chain):
             if self.terminated:
-                self._skip_terminated(chain[chain.index(action):], frame)
+                self._skip_terminated(chain[i:], frame)
+                previous = None
                 break
-            if previous is not None:
-                status = previous["status"]
-                accepted = action.run_after[previous["name"]]
-                if status not in accepted:
-                    previous = self.skip(action, frame, condition_failed(action, previous["name"], accepted, status))
-                    continue
-            previous = self.run_now(action, frame)
-        else:
-            status = previous["status"]
-            if status != SKIPPED:
-                return _CONTAINER_STATUS.get(status, SUCCEEDED)
-        return branch_status(branch, frame.ctx.actions, plan)
+            skipped = None if previous is None else self._not_after(action, previous, frame)
+            previous = skipped if skipped is not None else self.run_now(action, frame)
+        return self._chain_status(branch, plan, previous, frame)
 
     async def _run_graph(self, branch, plan, frame) -> str:
         """Run a branch whose actions are not one chain: each starts when all it runs after are done."""
