@@ -20,8 +20,7 @@ class Clock:
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
 
-    @staticmethod
-    def stamp() -> str:
+    def stamp(self) -> str:
         """``iso(self.now())`` for the run record, read from the same system clock without a datetime."""
         return _stamp_now()
 
@@ -106,14 +105,8 @@ def _micro_text(micros: int) -> str:
 
 
 def _stamp_now() -> str:
-    """:func:`_micro_text` of the current time, written out (a run stamps its records ~6 times)."""
-    micros = _time_ns() // 1000
-    cached = _milli_text
-    rest = micros - cached[0]
-    if not 0 <= rest < 1000:
-        cached = _format_milli(micros - micros % 1000)
-        rest = micros - cached[0]
-    return cached[1] + _MICROS_TAIL[rest]
+    """The current time as run-record text (a run stamps its records ~6 times)."""
+    return _micro_text(_time_ns() // 1000)
 
 
 def _format_milli(first_micro: int) -> tuple:
