@@ -355,11 +355,12 @@ class Run:
         # every action of the chain has just put its record in frame.ctx.actions (run, skipped or terminated)
         return branch_status(branch, frame.ctx.actions, plan)
 
-    def run_branch_now(self, branch, frame) -> str:
-        """:meth:`run_branch` for a branch that never waits (``BranchPlan.never_waits``, or empty)."""
+    def run_branch_now(self, branch, frame, plan=None) -> str:
+        """:meth:`run_branch` for a branch that never waits (``BranchPlan.never_waits``, or empty); ``plan``:
+        its BranchPlan when the caller has it already."""
         if not branch.actions:
             return SUCCEEDED
-        return self._run_chain_now(branch, self.plan.branch(branch), frame)
+        return self._run_chain_now(branch, plan or self.plan.branch(branch), frame)
 
     def _run_chain_now(self, branch, plan, frame) -> str:
         """The chain loop of :meth:`run_branch` as plain calls: every action runs through :meth:`run_now`."""

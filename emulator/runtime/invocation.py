@@ -177,9 +177,9 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
     inv = Invocation(run_id, tracking_id, loop.create_future(), loop.create_future(), record, trigger_rec)
     inv.response_is_async = plan.response_is_async
     run = inv.run = Run(workflow, trigger, trigger_rec, ctx, record, options, inv, plan)
-    actions = workflow.actions
-    if not actions.actions or plan.branch(actions).never_waits:  # the whole run is plain calls: no coroutine
-        _run_now(run, inv)
+    top = plan.branch(workflow.actions) if workflow.actions.actions else None
+    if top is None or top.never_waits:  # the whole run is plain calls: no coroutine
+        _run_now(run, inv, top)
         return inv
     task = start_now(_execute(run, inv, options))
     if task is not None:
@@ -248,10 +248,11 @@ async def _execute(run: Run, inv: Invocation, options: RunOptions) -> None:
         _emulator_error(run, inv, exc)
 
 
-def _run_now(run: Run, inv: Invocation) -> None:
-    """:func:`_execute` for a run none of whose actions can wait (``BranchPlan.never_waits``): plain calls."""
+def _run_now(run: Run, inv: Invocation, top) -> None:
+    """:func:`_execute` for a run none of whose actions can wait (``BranchPlan.never_waits``): plain calls.
+    ``top``: the BranchPlan of the workflow's actions (None when it has none)."""
     try:
-        _end(run, inv, run.run_branch_now(run.workflow.actions, Frame(run.ctx)))
+        _end(run, inv, run.run_branch_now(run.workflow.actions, Frame(run.ctx), top))
     except Exception as exc:  # noqa: BLE001 - keep the caller from hanging on an emulator bug
         _emulator_error(run, inv, exc)
 
