@@ -59,19 +59,21 @@ class Invocation:
     __slots__ = ("skipped", "run_id", "response", "done", "record", "correlation_id", "tracking_id",
                  "response_is_async", "condition_error", "trigger_record", "run", "_task", "_timer")
 
-    def __init__(self, run_id: str, tracking_id: str, response: asyncio.Future, done: asyncio.Future,
-                 record: dict, trigger_record: dict):
-        self.skipped = False
+    def __init__(self, skipped: bool = False, run_id: str = "", response: asyncio.Future | None = None,
+                 done: asyncio.Future | None = None, record: dict | None = None, correlation_id: str = "",
+                 tracking_id: str = "", response_is_async: bool = False, condition_error: dict | None = None,
+                 trigger_record: dict | None = None, run: object = None):
+        self.skipped = skipped
         self.run_id = run_id
         self.response = response
         self.done = done
-        self.record = record
-        self.correlation_id = tracking_id  # on the host the correlation id is the trigger's tracking id
+        self.record = record if record is not None else {}
+        self.correlation_id = correlation_id  # on the host the correlation id is the trigger's tracking id
         self.tracking_id = tracking_id
-        self.response_is_async = False
-        self.condition_error = None  # a trigger condition (or the correlation) that threw: no run
+        self.response_is_async = response_is_async
+        self.condition_error = condition_error  # a trigger condition (or the correlation) that threw: no run
         self.trigger_record = trigger_record
-        self.run = None
+        self.run = run
         self._task = None
         self._timer = None
 
@@ -174,8 +176,9 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
     record = {"name": run_id, "id": ctx.workflow["run"]["id"], "status": RUNNING,
               "startTime": stamp, "correlation": {"clientTrackingId": client_tracking_id},
               "trigger": trigger_rec, "actions": {}, "outputs": {}}
-    inv = Invocation(run_id, tracking_id, loop.create_future(), loop.create_future(), record, trigger_rec)
-    inv.response_is_async = plan.response_is_async
+    inv = Invocation(run_id=run_id, response=loop.create_future(), done=loop.create_future(), record=record,
+                     correlation_id=tracking_id, tracking_id=tracking_id, response_is_async=plan.response_is_async,
+                     trigger_record=trigger_rec)
     run = inv.run = Run(workflow, trigger, trigger_rec, ctx, record, options, inv, plan)
     top = plan.branch(workflow.actions) if workflow.actions.actions else None
     if top is None or top.never_waits:  # the whole run is plain calls: no coroutine
@@ -198,9 +201,9 @@ def _skipped(loop, run_id: str, tracking_id: str, trigger_rec: dict, status: str
     """The Invocation of a call that starts no run: a false trigger condition, or one (or the correlation)
     that threw (``condition_error``); ``response`` and ``done`` resolve to None at once."""
     trigger_rec["status"] = status
-    inv = Invocation(run_id, tracking_id, loop.create_future(), loop.create_future(), {}, trigger_rec)
-    inv.skipped = True
-    inv.condition_error = error
+    inv = Invocation(skipped=True, run_id=run_id, response=loop.create_future(), done=loop.create_future(),
+                     correlation_id=tracking_id, tracking_id=tracking_id, condition_error=error,
+                     trigger_record=trigger_rec)
     inv.response.set_result(None)
     inv.done.set_result(None)
     return inv
