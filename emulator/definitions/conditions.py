@@ -40,17 +40,20 @@ def _logic(op: str, parts: tuple):
         def not_(ctx):
             return not want_bool("not", 0, part(ctx))
         return not_
+    # True and False are the only booleans: the usual operand is checked by identity, want_bool refuses the rest
     if op == "and":
         def and_(ctx):
             for p in parts:
-                if not want_bool("and", 0, p(ctx)):
+                value = p(ctx)
+                if value is not True and (value is False or not want_bool("and", 0, value)):
                     return False
             return True
         return and_
 
     def or_(ctx):
         for p in parts:
-            if want_bool("or", 0, p(ctx)):
+            value = p(ctx)
+            if value is True or (value is not False and want_bool("or", 0, value)):
                 return True
         return False
     return or_

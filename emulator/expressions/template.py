@@ -197,27 +197,40 @@ def _compile_node(value, path, templates, strict):
             sub = f"{path}.{k}" if _simple_key(k) else f"{path}['{k}']"
             items.append((k, *_compile_node(v, sub, templates, strict)))
         if all(s for _, _, s in items):
-            frozen = {k: f(None) for k, f, _ in items}
-            return (lambda ctx: _copy_json(frozen)), True
+            copy = _copier({k: f(None) for k, f, _ in items})
+            return (lambda ctx: copy()), True
         pairs = tuple((k, f) for k, f, _ in items)
         return (lambda ctx: {k: f(ctx) for k, f in pairs}), False
     if isinstance(value, list):
         items = [_compile_node(v, f"{path}[{i}]", templates, strict) for i, v in enumerate(value)]
         if all(s for _, s in items):
-            frozen = [f(None) for f, _ in items]
-            return (lambda ctx: _copy_json(frozen)), True
+            copy = _copier([f(None) for f, _ in items])
+            return (lambda ctx: copy()), True
         fns = tuple(f for f, _ in items)
         return (lambda ctx: [f(ctx) for f in fns]), False
     return (lambda ctx: value), True
 
 
-def _copy_json(value):
-    """A fresh copy of plain JSON data (only dicts and lists are mutable)."""
-    if value.__class__ is dict:
-        return {k: _copy_json(v) for k, v in value.items()}
-    if value.__class__ is list:
-        return [_copy_json(v) for v in value]
-    return value
+def _copier(frozen):
+    """A function giving a fresh copy of the plain JSON data ``frozen`` (a dict or a list) on every call.
+
+    Only dicts and lists are mutable: each is copied with its own ``copy()`` (in C), and only the children that
+    are dicts or lists are copied again, by copiers made here once (a static Response body is copied per run).
+    """
+    mutable = (dict, list)
+    if frozen.__class__ is dict:
+        inner = tuple((key, _copier(v)) for key, v in frozen.items() if v.__class__ in mutable)
+    else:
+        inner = tuple((i, _copier(v)) for i, v in enumerate(frozen) if v.__class__ in mutable)
+    if not inner:
+        return frozen.copy
+
+    def copy():
+        fresh = frozen.copy()
+        for where, copy_child in inner:
+            fresh[where] = copy_child()
+        return fresh
+    return copy
 
 
 def _simple_key(key: str) -> bool:

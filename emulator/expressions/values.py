@@ -237,12 +237,16 @@ def _write_json(value, out: list, encode_str) -> None:
         out.append("{")
         first = True
         for key, item in value.items():
-            if not first:
+            if first:
+                first = False
+            else:
                 out.append(",")
-            first = False
-            out.append(encode_str(str(key)))
+            out.append(encode_str(key if key.__class__ is str else str(key)))
             out.append(":")
-            _write_json(item, out, encode_str)
+            if item.__class__ is str:  # the usual member value, written without a call
+                out.append(encode_str(item))
+            else:
+                _write_json(item, out, encode_str)
         out.append("}")
     elif isinstance(value, (list, tuple)):
         out.append("[")
@@ -265,7 +269,9 @@ def _write_json(value, out: list, encode_str) -> None:
         out.append(encode_str(str(value)))
 
 
-_encode_str = json.JSONEncoder(ensure_ascii=False).encode
+# A string as JSON text, non-ASCII kept: what JSONEncoder(ensure_ascii=False).encode does for a str, without
+# its Python-level method around the C function
+_encode_str = json.encoder.encode_basestring
 
 
 def to_json_text(value, indent: int | None = None) -> str:

@@ -150,9 +150,16 @@ def condition_failed(action, dep: str, expected, actual: str) -> dict:
 
 
 def branch_not_taken(action) -> dict:
-    return {"code": "ActionBranchingConditionNotSatisfied",
-            "message": f"The execution of template action '{action.name}' skipped: the branching condition for "
-                       "this action is not satisfied."}
+    message = _NOT_TAKEN.get(action.name)
+    if message is None:  # one text per action name, shared by the records of every run that skips it
+        if len(_NOT_TAKEN) >= 4096:
+            _NOT_TAKEN.clear()
+        message = _NOT_TAKEN[action.name] = (f"The execution of template action '{action.name}' skipped: the "
+                                             "branching condition for this action is not satisfied.")
+    return {"code": "ActionBranchingConditionNotSatisfied", "message": message}
+
+
+_NOT_TAKEN: dict[str, str] = {}  # action name -> branch_not_taken's message
 
 
 def dependency_failed(container_name: str, status: str, code: str):
@@ -163,7 +170,39 @@ def dependency_failed(container_name: str, status: str, code: str):
     return make
 
 
+async def _execute(step: Step) -> None:
+    """What :meth:`Run.run_action` does with a handler, as one coroutine (an action with a ``limit``)."""
+    handler = step.action.handler
+    if handler.chooses_branch:
+        branch = handler.choose(step)
+        handler.settle(step, SUCCEEDED if branch is None else await step.run.run_branch(branch, step.frame))
+    elif handler.waits:
+        await handler.execute(step)
+    else:
+        handler.execute(step)
+
+
+def _failed(step: Step, failure: ActionFailure) -> None:
+    step.status = failure.status
+    step.code = failure.record_code
+    step.error = failure.error
+    if failure.inputs is not None:
+        step.inputs = failure.inputs
+    if failure.outputs is not None:
+        step.outputs = failure.outputs
+
+
+def _crashed(step: Step, exc: Exception) -> None:
+    step.status, step.code = FAILED, "InternalServerError"
+    step.error = {"code": "EmulatorError", "message": f"{type(exc).__name__}: {exc}"}
+
+
 class Run:
+    __slots__ = ("workflow", "plan", "trigger", "trigger_record", "ctx", "record", "actions", "options",
+                 "invocation", "clock", "stamp", "mocks", "terminated", "cancelled", "timed_out", "response_sent",
+                 "holds_response", "held_response", "client_timed_out", "calls", "tracking_id",
+                 "client_tracking_id")
+
     def __init__(self, workflow, trigger, trigger_record: dict, ctx, record: dict, options, invocation,
                  plan=None):
         self.workflow = workflow
@@ -280,24 +319,61 @@ class Run:
         chain = plan.chain
         if chain is None:
             return await self._run_graph(branch, plan, frame)
+        if plan.never_waits:
+            return self._run_chain_now(branch, plan, frame)
         previous = None
-        for action in chain:
+        for i, action in enumerate(chain):
             if self.terminated:
-                self._skip_terminated(chain[chain.index(action):], frame)
+                self._skip_terminated(chain[i:], frame)
+                previous = None
                 break
-            if previous is not None:
-                status = previous["status"]
-                accepted = action.run_after[previous["name"]]
-                if status not in accepted:
-                    previous = self.skip(action, frame, condition_failed(action, previous["name"], accepted, status))
-                    continue
-            previous = await self.run_action(action, frame)
-        else:
-            status = previous["status"]
+            skipped = None if previous is None else self._not_after(action, previous, frame)
+            if skipped is not None:
+                previous = skipped
+            elif action.handler.waits or action.limit:
+                previous = await self.run_action(action, frame)
+            else:
+                previous = self.run_now(action, frame)
+        return self._chain_status(branch, plan, previous, frame)
+
+    def _not_after(self, action, previous: dict, frame) -> dict | None:
+        """The Skipped record of a chain's ``action`` when ``previous``, the record of the action before it,
+        ended with a status it does not run after (ActionConditionFailed); None when it runs."""
+        status = previous["status"]
+        accepted = action.run_after[previous["name"]]
+        if status in accepted:
+            return None
+        return self.skip(action, frame, condition_failed(action, previous["name"], accepted, status))
+
+    @staticmethod
+    def _chain_status(branch, plan, last: dict | None, frame) -> str:
+        """A chain's status from the record of its last action (None when the run was terminated)."""
+        if last is not None:
+            status = last["status"]
             if status != SKIPPED:  # the last action ran: the branch's status is its status
                 return _CONTAINER_STATUS.get(status, SUCCEEDED)
         # every action of the chain has just put its record in frame.ctx.actions (run, skipped or terminated)
         return branch_status(branch, frame.ctx.actions, plan)
+
+    def run_branch_now(self, branch, frame, plan=None) -> str:
+        """:meth:`run_branch` for a branch that never waits (``BranchPlan.never_waits``, or empty); ``plan``:
+        its BranchPlan when the caller has it already."""
+        if not branch.actions:
+            return SUCCEEDED
+        return self._run_chain_now(branch, plan or self.plan.branch(branch), frame)
+
+    def _run_chain_now(self, branch, plan, frame) -> str:
+        """The chain loop of :meth:`run_branch` as plain calls: every action runs through :meth:`run_now`."""
+        chain = plan.chain
+        previous = None
+        for i, action in enumerate(chain):
+            if self.terminated:
+                self._skip_terminated(chain[i:], frame)
+                previous = None
+                break
+            skipped = None if previous is None else self._not_after(action, previous, frame)
+            previous = skipped if skipped is not None else self.run_now(action, frame)
+        return self._chain_status(branch, plan, previous, frame)
 
     async def _run_graph(self, branch, plan, frame) -> str:
         """Run a branch whose actions are not one chain: each starts when all it runs after are done."""
@@ -324,7 +400,11 @@ class Run:
                 else:
                     to_start.append(action)
             if len(to_start) == 1 and not running:
-                done[to_start[0].name] = await self.run_action(to_start[0], frame)
+                action = to_start[0]
+                if action.handler.waits or action.limit:
+                    done[action.name] = await self.run_action(action, frame)
+                else:
+                    done[action.name] = self.run_now(action, frame)
                 continue
             for action in to_start:
                 task = asyncio.ensure_future(self.run_action(action, frame))
@@ -364,28 +444,32 @@ class Run:
             if done is not None:
                 done[action.name] = rec
 
-    async def run_action(self, action, frame) -> dict:
-        started = self.clock.now() if action.limit else None  # a datetime only to time a limit.timeout
+    def _begin(self, action, frame, started=None) -> Step:
+        """The action's Running record, stored, and the step its handler fills in."""
         rec = {"name": action.name, "startTime": self.stamp() if started is None else iso(started),
                "status": RUNNING, "trackingId": self.tracking_id, "clientTrackingId": self.client_tracking_id}
         if frame.indexes or action.secure_inputs or action.secure_outputs:
             self.store(action, frame, rec)  # stored again by finish(): a repetition, or a copy with parts secured
         else:  # the usual action: both maps hold the record itself, as it fills in
             frame.ctx.actions[action.name] = self.actions[action.name] = rec
-        step = Step(self, action, frame, rec)
+        return Step(self, action, frame, rec)
+
+    async def run_action(self, action, frame) -> dict:
+        started = self.clock.now() if action.limit else None  # a datetime only to time a limit.timeout
+        step = self._begin(action, frame, started)
+        handler = action.handler
         try:
-            if started is None:  # no limit, so no timeout
-                await action.handler.execute(step)
-            else:
+            if started is not None:
                 await self._execute_limited(step, started)
+            elif handler.chooses_branch:  # Scope, If, Switch: the chosen branch runs here (one coroutine less)
+                branch = handler.choose(step)
+                handler.settle(step, SUCCEEDED if branch is None else await self.run_branch(branch, frame))
+            elif handler.waits:
+                await handler.execute(step)
+            else:
+                handler.execute(step)
         except ActionFailure as failure:
-            step.status = failure.status
-            step.code = failure.record_code
-            step.error = failure.error
-            if failure.inputs is not None:
-                step.inputs = failure.inputs
-            if failure.outputs is not None:
-                step.outputs = failure.outputs
+            _failed(step, failure)
         except asyncio.CancelledError:
             if self.cancelled:
                 step.status, step.code, step.error = CANCELLED, "Cancelled", dict(records.ACTION_CANCELLED)
@@ -394,10 +478,27 @@ class Run:
                 step.error = {"code": "Terminated", "message": "The action was cancelled because the run was "
                               "terminated."}
         except Exception as exc:  # noqa: BLE001 - an emulator bug must not hang the run
-            step.status, step.code = FAILED, "InternalServerError"
-            step.error = {"code": "EmulatorError", "message": f"{type(exc).__name__}: {exc}"}
+            _crashed(step, exc)
         self.finish(step)
-        return rec
+        return step.record
+
+    def run_now(self, action, frame) -> dict:
+        """:meth:`run_action` as a plain call, for an action with no ``limit`` whose handler never waits, or a
+        container that chooses a branch that never waits (see ``BranchPlan.never_waits``)."""
+        step = self._begin(action, frame)
+        handler = action.handler
+        try:
+            if handler.chooses_branch:
+                branch = handler.choose(step)
+                handler.settle(step, SUCCEEDED if branch is None else self.run_branch_now(branch, frame))
+            else:
+                handler.execute(step)
+        except ActionFailure as failure:
+            _failed(step, failure)
+        except Exception as exc:  # noqa: BLE001 - an emulator bug must not hang the run
+            _crashed(step, exc)
+        self.finish(step)
+        return step.record
 
     async def _execute_limited(self, step: Step, started) -> None:
         """Run an action that has a ``limit``: fail it as TimedOut past its ``limit.timeout``."""
@@ -405,13 +506,13 @@ class Run:
         timeout = self.plan.timeout(action)
         if timeout and not self.clock.virtual:
             try:
-                await asyncio.wait_for(action.handler.execute(step), timeout)
+                await asyncio.wait_for(_execute(step), timeout)
             except asyncio.TimeoutError:
                 raise ActionFailure("ActionTimedOut", f"The execution of template action '{action.name}' "
                                     f"timed out after '{action.limit.get('timeout')}'.",
                                     status=TIMED_OUT, record_code="ActionTimedOut") from None
         else:
-            await action.handler.execute(step)
+            await _execute(step)
             if timeout and (self.clock.now() - started).total_seconds() > timeout:
                 raise ActionFailure("ActionTimedOut", f"The execution of template action '{action.name}' "
                                     f"timed out after '{action.limit.get('timeout')}'.",

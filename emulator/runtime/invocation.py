@@ -68,10 +68,10 @@ class Invocation:
         self.response = response
         self.done = done
         self.record = record if record is not None else {}
-        self.correlation_id = correlation_id
+        self.correlation_id = correlation_id  # on the host the correlation id is the trigger's tracking id
         self.tracking_id = tracking_id
         self.response_is_async = response_is_async
-        self.condition_error = condition_error  # a trigger condition that threw (no run)
+        self.condition_error = condition_error  # a trigger condition (or the correlation) that threw: no run
         self.trigger_record = trigger_record
         self.run = run
         self._task = None
@@ -80,11 +80,15 @@ class Invocation:
 
 def _trigger_record(trigger, outputs: dict, now: str, run_id: str, tracking_id: str, standard: bool) -> dict:
     """``trigger()``: on Standard without ``kind``, and without ``inputs`` when the trigger has none (observed)."""
-    rec = {"name": trigger.name}
-    if trigger.inputs or not standard:
-        rec["inputs"] = dict(trigger.inputs)
-    rec.update({"outputs": outputs, "startTime": now, "endTime": now, "trackingId": tracking_id,
-                "clientTrackingId": run_id, "originHistoryName": run_id, "status": SUCCEEDED})
+    inputs = trigger.inputs
+    if inputs or not standard:  # one dict display per shape, keys in the host's order
+        rec = {"name": trigger.name, "inputs": dict(inputs), "outputs": outputs, "startTime": now, "endTime": now,
+               "trackingId": tracking_id, "clientTrackingId": run_id, "originHistoryName": run_id,
+               "status": SUCCEEDED}
+    else:
+        rec = {"name": trigger.name, "outputs": outputs, "startTime": now, "endTime": now,
+               "trackingId": tracking_id, "clientTrackingId": run_id, "originHistoryName": run_id,
+               "status": SUCCEEDED}
     if trigger.kind and not standard:
         rec["kind"] = trigger.kind
     return rec
@@ -150,47 +154,36 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
     clock = options.clock
     now_ticks, stamp = reading(clock)  # one clock reading: the run id's time and the trigger's stamp
     run_id = ids.run_id_at(now_ticks, options.scale_unit)
-    tracking_id = ids.new_guid()  # a plain GUID; on the host the correlation id is the trigger's tracking id
-    inv = Invocation(run_id=run_id, correlation_id=tracking_id, tracking_id=tracking_id,
-                     response=loop.create_future(), done=loop.create_future())
-    trigger_rec = _trigger_record(trigger, trigger_outputs, stamp, run_id, inv.tracking_id,
+    tracking_id = ids.new_guid()  # a plain GUID
+    trigger_rec = _trigger_record(trigger, trigger_outputs, stamp, run_id, tracking_id,
                                   workflow.flavor == "standard")
-    inv.trigger_record = trigger_rec
     ctx = _new_context(workflow, options, trigger_rec, run_id)
 
     for cond in trigger.conditions:
         try:
             value = cond.evaluate(ctx)
         except ExpressionError as err:
-            inv.skipped = True
-            inv.condition_error = {"code": "InvalidTemplate", "message": messages.expression_failed(err.message)}
-            break
+            return _skipped(loop, run_id, tracking_id, trigger_rec, SKIPPED, {
+                "code": "InvalidTemplate", "message": messages.expression_failed(err.message)})
         if value is not True:
-            inv.skipped = True
-            break
-    if inv.skipped:
-        trigger_rec["status"] = SKIPPED
-        inv.response.set_result(None)
-        inv.done.set_result(None)
-        return inv
-
+            return _skipped(loop, run_id, tracking_id, trigger_rec, SKIPPED, None)
     try:
         client_tracking_id = _client_tracking_id(trigger, ctx, trigger_outputs) or run_id
     except ExpressionError as err:
-        inv.skipped = True
-        inv.condition_error = {"code": "InvalidTemplate", "part": "correlation",
-                               "message": messages.expression_failed(err.message)}
-        trigger_rec["status"] = FAILED
-        inv.response.set_result(None)
-        inv.done.set_result(None)
-        return inv
+        return _skipped(loop, run_id, tracking_id, trigger_rec, FAILED, {
+            "code": "InvalidTemplate", "part": "correlation", "message": messages.expression_failed(err.message)})
     trigger_rec["clientTrackingId"] = client_tracking_id
-    inv.response_is_async = plan.response_is_async
-    inv.record = {"name": run_id, "id": ctx.workflow["run"]["id"], "status": RUNNING,
-                  "startTime": stamp, "correlation": {"clientTrackingId": client_tracking_id},
-                  "trigger": trigger_rec, "actions": {}, "outputs": {}}
-    run = Run(workflow, trigger, trigger_rec, ctx, inv.record, options, inv, plan)
-    inv.run = run
+    record = {"name": run_id, "id": ctx.workflow["run"]["id"], "status": RUNNING,
+              "startTime": stamp, "correlation": {"clientTrackingId": client_tracking_id},
+              "trigger": trigger_rec, "actions": {}, "outputs": {}}
+    inv = Invocation(run_id=run_id, response=loop.create_future(), done=loop.create_future(), record=record,
+                     correlation_id=tracking_id, tracking_id=tracking_id, response_is_async=plan.response_is_async,
+                     trigger_record=trigger_rec)
+    run = inv.run = Run(workflow, trigger, trigger_rec, ctx, record, options, inv, plan)
+    top = plan.branch(workflow.actions) if workflow.actions.actions else None
+    if top is None or top.never_waits:  # the whole run is plain calls: no coroutine
+        _run_now(run, inv, top)
+        return inv
     task = start_now(_execute(run, inv, options))
     if task is not None:
         inv._task = task  # keep a reference
@@ -201,6 +194,18 @@ async def invoke(workflow, trigger_name: str | None, trigger_outputs: dict,
         if not clock.virtual:  # the run duration limit: only a run that waits can outlive it
             deadline = loop.call_later(options.limits.run_seconds, _run_timed_out, inv)
             task.add_done_callback(lambda _task: deadline.cancel())
+    return inv
+
+
+def _skipped(loop, run_id: str, tracking_id: str, trigger_rec: dict, status: str, error: dict | None):
+    """The Invocation of a call that starts no run: a false trigger condition, or one (or the correlation)
+    that threw (``condition_error``); ``response`` and ``done`` resolve to None at once."""
+    trigger_rec["status"] = status
+    inv = Invocation(skipped=True, run_id=run_id, response=loop.create_future(), done=loop.create_future(),
+                     correlation_id=tracking_id, tracking_id=tracking_id, condition_error=error,
+                     trigger_record=trigger_rec)
+    inv.response.set_result(None)
+    inv.done.set_result(None)
     return inv
 
 
@@ -237,24 +242,41 @@ def cancel(inv: Invocation) -> bool:
 
 async def _execute(run: Run, inv: Invocation, options: RunOptions) -> None:
     try:
-        status = await run.run_branch(run.workflow.actions, Frame(run.ctx))
-        error = records.ACTION_FAILED if status == FAILED else None
-        if run.terminated:
-            inv.record["code"] = "Terminated"  # whatever status the Terminate action gave
-            status, error = run.terminated
-            if status == FAILED and not error:
-                error = {"code": "Terminated", "message": messages.TERMINATED_FAILED}
-            if status != FAILED:
-                error = None
-        if run.cancelled:
-            status, error = _cancelled(run)
-        _finish(run, inv, status, error)
+        _end(run, inv, await run.run_branch(run.workflow.actions, Frame(run.ctx)))
     except asyncio.CancelledError:
         if not run.cancelled:
             raise
         _finish(run, inv, *_cancelled(run))
     except Exception as exc:  # noqa: BLE001 - keep the caller from hanging on an emulator bug
-        _finish(run, inv, FAILED, {"code": "EmulatorError", "message": f"{type(exc).__name__}: {exc}"})
+        _emulator_error(run, inv, exc)
+
+
+def _run_now(run: Run, inv: Invocation, top) -> None:
+    """:func:`_execute` for a run none of whose actions can wait (``BranchPlan.never_waits``): plain calls.
+    ``top``: the BranchPlan of the workflow's actions (None when it has none)."""
+    try:
+        _end(run, inv, run.run_branch_now(run.workflow.actions, Frame(run.ctx), top))
+    except Exception as exc:  # noqa: BLE001 - keep the caller from hanging on an emulator bug
+        _emulator_error(run, inv, exc)
+
+
+def _end(run: Run, inv: Invocation, status: str) -> None:
+    """Finish the run whose top-level actions ended with ``status`` (termination and cancellation first)."""
+    error = records.ACTION_FAILED if status == FAILED else None
+    if run.terminated:
+        inv.record["code"] = "Terminated"  # whatever status the Terminate action gave
+        status, error = run.terminated
+        if status == FAILED and not error:
+            error = {"code": "Terminated", "message": messages.TERMINATED_FAILED}
+        if status != FAILED:
+            error = None
+    if run.cancelled:
+        status, error = _cancelled(run)
+    _finish(run, inv, status, error)
+
+
+def _emulator_error(run: Run, inv: Invocation, exc: Exception) -> None:
+    _finish(run, inv, FAILED, {"code": "EmulatorError", "message": f"{type(exc).__name__}: {exc}"})
 
 
 def _cancelled(run: Run) -> tuple[str, dict]:

@@ -46,7 +46,24 @@ class WorkflowPlan:
         plan = self._branches.get(branch)
         if plan is None or plan.actions is not branch.actions or plan.size != len(branch.actions):
             plan = self._branches[branch] = BranchPlan(branch)
+            plan.never_waits = self._never_waits(plan)
         return plan
+
+    def _never_waits(self, plan: BranchPlan) -> bool:
+        """True for a chain none of whose actions can wait: handlers that never wait, no ``limit``, and
+        containers that choose a branch (Scope, If, Switch) whose every branch is such a chain or empty."""
+        if plan.chain is None:
+            return False
+        for action in plan.chain:
+            handler = action.handler
+            if action.limit:
+                return False
+            if handler.chooses_branch:
+                if not all(self.branch(b).never_waits for b in action.branches.values() if b.actions):
+                    return False
+            elif handler.waits:
+                return False
+        return True
 
     def timeout(self, action) -> float | None:
         """The action's ``limit.timeout`` in seconds (None without one; loops time themselves)."""
@@ -92,7 +109,9 @@ def workflow_plan(workflow) -> WorkflowPlan:
 
 
 class BranchPlan:
-    __slots__ = ("actions", "size", "deps", "leaves", "chain")
+    """``never_waits``: a chain the engine runs as plain calls, no coroutine (set by :meth:`WorkflowPlan.branch`)."""
+
+    __slots__ = ("actions", "size", "deps", "leaves", "chain", "never_waits")
 
     def __init__(self, branch):
         actions = branch.actions
@@ -102,6 +121,7 @@ class BranchPlan:
         referenced = {dep for a in actions.values() for dep in a.run_after}
         self.leaves = tuple(n for n in actions if n not in referenced)
         self.chain = _chain(actions, self.deps)
+        self.never_waits = False
 
 
 def _chain(actions: dict, deps: dict) -> tuple | None:

@@ -74,3 +74,48 @@ async def test_start_now_forwards_results_and_cancellation():
         return "done"
 
     assert start_now(instant()) is None
+
+
+IF_THEN_RESPOND = {"Check": {"type": "If", "expression": {"and": [{"equals": ["@triggerBody()?['a']", 1]}]},
+                             "actions": {"Yes": {"type": "Response", "inputs": {"statusCode": 200}}},
+                             "else": {"actions": {"No": {"type": "Response", "inputs": {"statusCode": 401}}}}}}
+
+
+def test_plans_know_the_branches_that_never_wait():
+    from emulator.runtime.plan import workflow_plan
+
+    plain = workflow(IF_THEN_RESPOND)
+    assert workflow_plan(plain).branch(plain.actions).never_waits
+    waiting = workflow({"Scope": {"type": "Scope", "actions": {
+        "W": {"type": "Wait", "inputs": {"interval": {"count": 1, "unit": "Second"}}}}}})
+    assert not workflow_plan(waiting).branch(waiting.actions).never_waits
+    limited = workflow({"C": {"type": "Compose", "inputs": 1, "limit": {"timeout": "PT1S"}}})
+    assert not workflow_plan(limited).branch(limited.actions).never_waits
+    parallel = workflow({"A": {"type": "Compose", "inputs": 1}, "B": {"type": "Compose", "inputs": 2}})
+    assert not workflow_plan(parallel).branch(parallel.actions).never_waits  # not a chain: scheduled
+
+
+@pytest.mark.parametrize("body, taken, skipped", [({"a": 1}, "Yes", "No"), ({"a": 2}, "No", "Yes")])
+async def test_a_run_that_never_waits_runs_as_plain_calls(body, taken, skipped):
+    wf = workflow(IF_THEN_RESPOND)
+    inv = await invoke(wf, None, {"headers": {}, "body": body}, RunOptions(clock=VirtualClock()))
+    assert inv._task is None and inv.done.done()
+    actions = inv.done.result()["actions"]
+    assert [actions[n]["status"] for n in ("Check", taken, skipped)] == ["Succeeded", "Succeeded", "Skipped"]
+    assert actions[skipped]["error"]["code"] == "ActionBranchingConditionNotSatisfied"
+    assert inv.response.result()["status"] == (200 if taken == "Yes" else 401)
+
+
+async def test_an_emulator_error_in_a_plain_run_fails_the_run():
+    from emulator.runtime.actions.data import Compose
+
+    wf = workflow({"C": {"type": "Compose", "inputs": 1}})
+    original = Compose.execute
+    Compose.execute = staticmethod(lambda step: 1 / 0)
+    try:
+        inv = await invoke(wf, None, {"headers": {}}, RunOptions(clock=VirtualClock()))
+    finally:
+        Compose.execute = original
+    record = inv.done.result()
+    assert record["status"] == "Failed"
+    assert record["actions"]["C"]["error"] == {"code": "EmulatorError", "message": "ZeroDivisionError: division by zero"}

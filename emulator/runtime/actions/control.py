@@ -26,28 +26,43 @@ def finish_container(step, status: str) -> None:
         step.code = "ActionFailed"
 
 
-async def run_branch_or_skip(step, chosen_label: str | None) -> None:
-    """Run the chosen branch; skip the others with ActionBranchingConditionNotSatisfied."""
+class BranchContainer(Container):
+    """A container that runs one of its branches (or none): the engine runs the branch :meth:`choose` gives
+    (see :class:`~.registry.Handler`); ``execute`` does the same, for a caller that awaits the handler."""
+
+    chooses_branch = True
+    settle = staticmethod(finish_container)
+
+    @staticmethod
+    def choose(step):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @classmethod
+    async def execute(cls, step):
+        branch = cls.choose(step)
+        cls.settle(step, SUCCEEDED if branch is None else await step.run.run_branch(branch, step.frame))
+
+
+def skip_others(step, chosen_label: str | None):
+    """The chosen branch (None: none); the others are skipped with ActionBranchingConditionNotSatisfied."""
     action, run, frame = step.action, step.run, step.frame
     for label, branch in action.branches.items():
         if label != chosen_label:
             run.skip_branch(branch, frame, branch_not_taken)
-    branch = action.branches.get(chosen_label) if chosen_label is not None else None
-    status = await run.run_branch(branch, frame) if branch is not None else SUCCEEDED
-    finish_container(step, status)
+    return action.branches.get(chosen_label) if chosen_label is not None else None
 
 
 @action_type("Scope")
-class Scope(Container):
+class Scope(BranchContainer):
     @staticmethod
-    async def execute(step):
-        finish_container(step, await step.run.run_branch(step.action.body, step.frame))
+    def choose(step):
+        return step.action.body
 
 
 @action_type("If", "Condition")
-class If(Container):
+class If(BranchContainer):
     @staticmethod
-    async def execute(step):
+    def choose(step):
         condition = step.action.compiled.get("condition")
         value = step.evaluate(condition, where="action") if condition is not None else False
         if not isinstance(value, bool):
@@ -59,18 +74,18 @@ class If(Container):
                                     f"expression evaluation result '{to_string(value)}' of type "
                                     f"'{type_name(value)}' is not a boolean.'.")
         step.inputs = {"expressionResult": value}
-        await run_branch_or_skip(step, "actions" if value else "else")
+        return skip_others(step, "actions" if value else "else")
 
 
 @action_type("Switch")
-class Switch(Container):
+class Switch(BranchContainer):
     @classmethod
     def compile(cls, action, compiler) -> None:
         action.compiled["expression"] = compiler.template(action.raw.get("expression"),
                                                           f"{action.path}.expression")
 
     @staticmethod
-    async def execute(step):
+    def choose(step):
         action = step.action
         expr = action.compiled["expression"]
         value = step.evaluate(expr, where="action")
@@ -89,7 +104,7 @@ class Switch(Container):
                     isinstance(case, (str, int)) and not isinstance(case, bool) and str(case) == str(value)):
                 chosen = label
                 break
-        await run_branch_or_skip(step, chosen)
+        return skip_others(step, chosen)
 
 
 @action_type("Terminate")
@@ -97,7 +112,7 @@ class Terminate(Handler):
     code = "NotSpecified"
 
     @staticmethod
-    async def execute(step):
+    def execute(step):
         inputs = step.evaluate_inputs() or {}
         status = str(inputs.get("runStatus", FAILED))
         canonical = {"failed": FAILED, "cancelled": CANCELLED,

@@ -43,7 +43,7 @@ class Compose(Handler):
     object_inputs = False  # any JSON value
 
     @staticmethod
-    async def execute(step):
+    def execute(step):
         value = step.evaluate_inputs()
         step.inputs = value
         step.outputs = value
@@ -52,7 +52,7 @@ class Compose(Handler):
 @action_type("ParseJson")
 class ParseJson(Handler):
     @staticmethod
-    async def execute(step):
+    def execute(step):
         inputs = step.evaluate_inputs() or {}
         content = inputs.get("content")
         schema = inputs.get("schema")
@@ -83,7 +83,7 @@ class Query(Handler):
         _compile_parts(action, compiler, ("where",))
 
     @staticmethod
-    async def execute(step):
+    def execute(step):
         base = step.evaluate_inputs() or {}
         items = _array(step, base.get("from"))
         where = step.action.compiled.get("where")
@@ -107,7 +107,7 @@ class Select(Handler):
         _compile_parts(action, compiler, ("select",))
 
     @staticmethod
-    async def execute(step):
+    def execute(step):
         base = step.evaluate_inputs() or {}
         items = _array(step, base.get("from"))
         select = step.action.compiled.get("select")
@@ -121,7 +121,7 @@ class Join(Handler):
     code = "NotSpecified"
 
     @staticmethod
-    async def execute(step):
+    def execute(step):
         inputs = step.evaluate_inputs() or {}
         items = _array(step, inputs.get("from"))
         sep = to_string(inputs.get("joinWith", ""))
@@ -152,7 +152,7 @@ class Table(Handler):
         action.inputs = compiler.value({k: v for k, v in raw.items() if k != "columns"}, f"{action.path}.inputs")
 
     @staticmethod
-    async def execute(step):
+    def execute(step):
         inputs = step.evaluate_inputs() or {}
         items = _array(step, inputs.get("from"))
         fmt = str(inputs.get("format", "CSV")).upper()

@@ -5,13 +5,21 @@ A module registers a handler with :func:`action_type`::
     @action_type("Compose")
     class Compose(Handler):
         @staticmethod
-        async def execute(step): ...
+        def execute(step): ...
+
+``execute`` is a coroutine function (``async def``) for a type that waits (Http, Wait...), a plain
+function for one that never does: the engine then calls it without a coroutine (``waits`` is set from
+the definition at registration). A container that runs one
+of its branches (Scope, If, Switch) says so with ``chooses_branch``: the engine asks ``choose(step)`` for
+the branch, runs it itself and hands its status to ``settle(step, status)``.
 
 Names are case-insensitive (``foreach`` and ``Foreach`` are the same type). The loader asks
 :func:`lookup` for every action; an unknown type is a load error (never a silent skip).
 """
 
 from __future__ import annotations
+
+import inspect
 
 HANDLERS: dict[str, type[Handler]] = {}
 
@@ -25,6 +33,8 @@ class Handler:
     code = "OK"              # the record's ``code`` on success
     object_inputs = True     # inputs must evaluate to an object (Compose takes any value)
     branch_keys = ("actions",)
+    waits = True             # execute is a coroutine function (set by action_type)
+    chooses_branch = False   # the engine runs the branch choose(step) gives, then calls settle(step, status)
 
     @classmethod
     def compile(cls, action, compiler) -> None:
@@ -40,6 +50,7 @@ class Handler:
 def action_type(*names: str):
     def decorate(cls):
         cls.type_name = names[0]
+        cls.waits = inspect.iscoroutinefunction(cls.execute)
         for name in names:
             key = name.lower()
             if key in HANDLERS:

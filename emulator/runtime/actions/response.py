@@ -13,6 +13,8 @@ from .registry import Handler, action_type
 
 
 def _status_code(name: str, value) -> int:
+    if value.__class__ is int and (200 <= value < 300 or 400 <= value <= 599):  # the usual code, checked once
+        return value
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not (200 <= value <= 599) or 300 <= value < 400:
@@ -40,7 +42,7 @@ def _check_headers(name: str, headers: dict, recorded: dict) -> None:
 @action_type("Response")
 class Response(Handler):
     @staticmethod
-    async def execute(step):
+    def execute(step):
         run, name = step.run, step.action.name
         inputs = step.evaluate_inputs() or {}  # an object or nothing (Response.object_inputs)
         status = _status_code(name, inputs.get("statusCode", 200))
@@ -52,10 +54,14 @@ class Response(Handler):
             recorded = {"statusCode": status, "headers": headers}
             _check_headers(name, headers, recorded)
         else:
-            recorded = {"statusCode": status}
+            recorded = None
         has_body = "body" in inputs
-        if has_body:
-            recorded["body"] = inputs["body"]
+        body = inputs["body"] if has_body else None
+        if recorded is not None:
+            if has_body:
+                recorded["body"] = body
+        else:  # the usual Response: no headers (one dict display)
+            recorded = {"statusCode": status, "body": body} if has_body else {"statusCode": status}
         step.inputs = recorded
         step.code = status_code_name(status)
         if not run.options.client_waiting:
@@ -72,7 +78,7 @@ class Response(Handler):
                                 record_code="Conflict", inputs=recorded)
         run.response_sent = True
         step.outputs = dict(recorded)
-        answer = {"status": status, "headers": headers, "body": inputs.get("body"), "hasBody": has_body}
+        answer = {"status": status, "headers": headers, "body": body, "hasBody": has_body}
         if run.holds_response:
             run.held_response = answer  # Standard stateless: the caller gets it when the run ends (spec §8)
         else:

@@ -67,7 +67,7 @@ class InitializeVariable(Handler):
     code = "NotSpecified"
 
     @staticmethod
-    async def execute(step):
+    def execute(step):
         inputs = step.evaluate_inputs() or {}
         entries = inputs.get("variables") if isinstance(inputs, dict) else None
         if not isinstance(entries, list) or not entries:
@@ -126,7 +126,7 @@ class SetVariable(Handler):
     code = "NotSpecified"
 
     @staticmethod
-    async def execute(step):
+    def execute(step):
         inputs, name, current = _target(step)
         value = inputs.get("value")
         var_type = _declared_type(step, name, current)
@@ -143,7 +143,7 @@ class _Step(Handler):
     sign = 1
 
     @classmethod
-    async def _apply(cls, step):
+    def _apply(cls, step):
         inputs, name, current = _target(step)
         var_type = _declared_type(step, name, current)
         if var_type not in ("Integer", "Float"):
@@ -169,8 +169,8 @@ class _Step(Handler):
         step.outputs = {"body": {"name": name, "value": new}}
 
     @staticmethod
-    async def execute(step):
-        await step.action.handler._apply(step)
+    def execute(step):
+        step.action.handler._apply(step)
 
 
 @action_type("IncrementVariable")
@@ -188,7 +188,7 @@ class AppendToArrayVariable(Handler):
     code = "NotSpecified"
 
     @staticmethod
-    async def execute(step):
+    def execute(step):
         inputs, name, current = _target(step)
         value = inputs.get("value")
         if not isinstance(current, list):
@@ -212,7 +212,7 @@ class AppendToStringVariable(Handler):
     code = "NotSpecified"
 
     @staticmethod
-    async def execute(step):
+    def execute(step):
         inputs, name, current = _target(step)
         value = inputs.get("value")
         if not isinstance(current, str) and current is not None:
