@@ -22,7 +22,7 @@ class Clock:
 
     def stamp(self) -> str:
         """``iso(self.now())`` for the run record, read from the same system clock without a datetime."""
-        return _stamp_now()
+        return _micro_text(_time_ns() // 1000)
 
     def reading(self) -> tuple[int, str]:
         """The current time once as (.NET ticks, run-record text): a run id and its trigger record share it."""
@@ -104,11 +104,6 @@ def _micro_text(micros: int) -> str:
     return cached[1] + _MICROS_TAIL[rest]
 
 
-def _stamp_now() -> str:
-    """The current time as run-record text (a run stamps its records ~6 times)."""
-    return _micro_text(_time_ns() // 1000)
-
-
 def _format_milli(first_micro: int) -> tuple:
     global _milli_text, _second_text
     second, milli = divmod(first_micro // 1000, 1000)
@@ -126,9 +121,6 @@ def ticks(now: datetime) -> int:
 
 def reading(clock) -> tuple[int, str]:
     """``clock.reading()``, or the same worked out from ``clock.now()`` for a clock object without one."""
-    if type(clock) is Clock:
-        micros = _time_ns() // 1000  # Clock.reading without its method call
-        return micros * 10 + _UNIX_EPOCH_TICKS, _micro_text(micros)
     read = getattr(clock, "reading", None)
     if read is not None:
         return read()
@@ -141,8 +133,6 @@ _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800,
 
 def stamper(clock):
     """A zero-argument callable giving the clock's current time as run-record text."""
-    if type(clock) is Clock:
-        return _stamp_now  # the real clock's stamp without its method call
     stamp = getattr(clock, "stamp", None)
     return stamp if stamp is not None else (lambda: iso(clock.now()))
 

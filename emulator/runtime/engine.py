@@ -12,6 +12,7 @@ that was skipped, are Skipped with ``ActionBranchingConditionNotSatisfied`` /
 from __future__ import annotations
 
 import asyncio
+from functools import lru_cache
 
 from ..definitions.status import CANCELLED, FAILED, RUNNING, SKIPPED, SUCCEEDED, TIMED_OUT
 from ..expressions import ExpressionError
@@ -150,16 +151,14 @@ def condition_failed(action, dep: str, expected, actual: str) -> dict:
 
 
 def branch_not_taken(action) -> dict:
-    message = _NOT_TAKEN.get(action.name)
-    if message is None:  # one text per action name, shared by the records of every run that skips it
-        if len(_NOT_TAKEN) >= 4096:
-            _NOT_TAKEN.clear()
-        message = _NOT_TAKEN[action.name] = (f"The execution of template action '{action.name}' skipped: the "
-                                             "branching condition for this action is not satisfied.")
-    return {"code": "ActionBranchingConditionNotSatisfied", "message": message}
+    return {"code": "ActionBranchingConditionNotSatisfied", "message": _not_taken_message(action.name)}
 
 
-_NOT_TAKEN: dict[str, str] = {}  # action name -> branch_not_taken's message
+@lru_cache(maxsize=4096)
+def _not_taken_message(name: str) -> str:
+    """One text per action name, shared by the records of every run that skips it."""
+    return f"The execution of template action '{name}' skipped: the branching condition for this action is not " \
+           "satisfied."
 
 
 def dependency_failed(container_name: str, status: str, code: str):
@@ -171,7 +170,8 @@ def dependency_failed(container_name: str, status: str, code: str):
 
 
 async def _execute(step: Step) -> None:
-    """What :meth:`Run.run_action` does with a handler, as one coroutine (an action with a ``limit``)."""
+    """What :meth:`Run.run_action` does with an action's handler (:meth:`Run.run_now` is the same as plain
+    calls, for a handler that never waits)."""
     handler = step.action.handler
     if handler.chooses_branch:
         branch = handler.choose(step)
@@ -457,17 +457,11 @@ class Run:
     async def run_action(self, action, frame) -> dict:
         started = self.clock.now() if action.limit else None  # a datetime only to time a limit.timeout
         step = self._begin(action, frame, started)
-        handler = action.handler
         try:
             if started is not None:
                 await self._execute_limited(step, started)
-            elif handler.chooses_branch:  # Scope, If, Switch: the chosen branch runs here (one coroutine less)
-                branch = handler.choose(step)
-                handler.settle(step, SUCCEEDED if branch is None else await self.run_branch(branch, frame))
-            elif handler.waits:
-                await handler.execute(step)
             else:
-                handler.execute(step)
+                await _execute(step)
         except ActionFailure as failure:
             _failed(step, failure)
         except asyncio.CancelledError:

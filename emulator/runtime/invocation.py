@@ -80,15 +80,11 @@ class Invocation:
 
 def _trigger_record(trigger, outputs: dict, now: str, run_id: str, tracking_id: str, standard: bool) -> dict:
     """``trigger()``: on Standard without ``kind``, and without ``inputs`` when the trigger has none (observed)."""
-    inputs = trigger.inputs
-    if inputs or not standard:  # one dict display per shape, keys in the host's order
-        rec = {"name": trigger.name, "inputs": dict(inputs), "outputs": outputs, "startTime": now, "endTime": now,
-               "trackingId": tracking_id, "clientTrackingId": run_id, "originHistoryName": run_id,
-               "status": SUCCEEDED}
-    else:
-        rec = {"name": trigger.name, "outputs": outputs, "startTime": now, "endTime": now,
-               "trackingId": tracking_id, "clientTrackingId": run_id, "originHistoryName": run_id,
-               "status": SUCCEEDED}
+    rec = {"name": trigger.name}
+    if trigger.inputs or not standard:
+        rec["inputs"] = dict(trigger.inputs)
+    rec.update({"outputs": outputs, "startTime": now, "endTime": now, "trackingId": tracking_id,
+                "clientTrackingId": run_id, "originHistoryName": run_id, "status": SUCCEEDED})
     if trigger.kind and not standard:
         rec["kind"] = trigger.kind
     return rec

@@ -185,9 +185,9 @@ _TIMED_OUT = Answer(AnswerKind.TIMED_OUT)
 
 
 def answer_now(invocation: Invocation, *, expects_response: bool, polling: bool) -> Answer | None:
-    """What :func:`answer` with a timeout gives when there is nothing to wait for (a run that answered at
-    once, no Response to wait for); None when the caller has to wait (``await answer(...)``). A plain
-    function: the usual call needs no coroutine."""
+    """What :func:`answer` gives when there is nothing to wait for (a run that answered at once, no Response
+    to wait for); None when the caller has to wait (``await answer(...)``). A plain function: the usual call
+    needs no coroutine."""
     if not expects_response:
         return _ACCEPTED
     if polling and invocation.response_is_async:
@@ -206,35 +206,32 @@ async def answer(invocation: Invocation, *, expects_response: bool, polling: boo
     caller; the Workflow action waits instead); ``timeout``: seconds to wait (None: until the run ends;
     0: no timer of the caller's own, the runtime's response timeout alone ends the wait).
     """
-    if not expects_response:
-        return _ACCEPTED
-    if polling and invocation.response_is_async:
-        return _ASYNCHRONOUS
+    now = answer_now(invocation, expects_response=expects_response, polling=polling)
+    if now is not None:  # nothing to wait for
+        return now
     response = invocation.response
     if timeout is None:  # wait as long as the run takes
         return settled(await response)
+    # The runtime times the Response out itself (it fails the action); the timer here is a safety net.
+    # (A relay future and call_later cost less than asyncio.wait_for's task on every request.)
+    loop = asyncio.get_running_loop()
+    waiter = loop.create_future()
+
+    def relay(_=None):
+        if not waiter.done():
+            waiter.set_result(None)
+
+    response.add_done_callback(relay)
+    timer = loop.call_later(timeout + 0.5, relay) if timeout else None
+    try:
+        await waiter
+    finally:
+        if timer is not None:
+            timer.cancel()
+        response.remove_done_callback(relay)
     if not response.done():
-        # The runtime times the Response out itself (it fails the action); the timer here is a safety net.
-        # (A relay future and call_later cost less than asyncio.wait_for's task on every request.)
-        loop = asyncio.get_running_loop()
-        waiter = loop.create_future()
-
-        def relay(_=None):
-            if not waiter.done():
-                waiter.set_result(None)
-
-        response.add_done_callback(relay)
-        timer = loop.call_later(timeout + 0.5, relay) if timeout else None
-        try:
-            await waiter
-        finally:
-            if timer is not None:
-                timer.cancel()
-            response.remove_done_callback(relay)
-        if not response.done():
-            return _TIMED_OUT
-    result = None if response.cancelled() else response.result()
-    return settled(result)
+        return _TIMED_OUT
+    return settled(None if response.cancelled() else response.result())
 
 
 def settled(result: dict | None) -> Answer:

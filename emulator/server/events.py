@@ -80,10 +80,6 @@ class TriggerCall:
     def code(self) -> str | None:
         return self._code if self._code is not None else error_code(self.status, self.body)
 
-    def record(self) -> dict:
-        """The run's record as it is now: the final one once the run is over."""
-        return self.run or {}
-
     def as_event(self) -> dict:
         status = self.status
         event = {"type": "call", "time": _stamp(self.at), "source": "trigger", "workflow": self.workflow,
@@ -146,7 +142,7 @@ class CallFeed:
 
     def _run_ended(self, call: TriggerCall, fut) -> None:
         if self.subscribers:  # a page opened later reads the final status in the call event itself
-            record = call.record()
+            record = call.run or {}  # the final record: the run is over
             self.publish({"type": "run", "time": _stamp(), "workflow": call.workflow, "runId": call.run_id,
                           "status": record.get("status"), "startTime": record.get("startTime"),
                           "endTime": record.get("endTime")})

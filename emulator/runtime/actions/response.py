@@ -54,14 +54,10 @@ class Response(Handler):
             recorded = {"statusCode": status, "headers": headers}
             _check_headers(name, headers, recorded)
         else:
-            recorded = None
+            recorded = {"statusCode": status}
         has_body = "body" in inputs
-        body = inputs["body"] if has_body else None
-        if recorded is not None:
-            if has_body:
-                recorded["body"] = body
-        else:  # the usual Response: no headers (one dict display)
-            recorded = {"statusCode": status, "body": body} if has_body else {"statusCode": status}
+        if has_body:
+            recorded["body"] = inputs["body"]
         step.inputs = recorded
         step.code = status_code_name(status)
         if not run.options.client_waiting:
@@ -78,7 +74,7 @@ class Response(Handler):
                                 record_code="Conflict", inputs=recorded)
         run.response_sent = True
         step.outputs = dict(recorded)
-        answer = {"status": status, "headers": headers, "body": body, "hasBody": has_body}
+        answer = {"status": status, "headers": headers, "body": inputs.get("body"), "hasBody": has_body}
         if run.holds_response:
             run.held_response = answer  # Standard stateless: the caller gets it when the run ends (spec §8)
         else:
